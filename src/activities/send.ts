@@ -1,0 +1,172 @@
+// The send activity: consent first, render, claim the outbox row, deliver once, record the timeline.
+// A retry after a crash finds the outbox row: a message left mid-delivery is marked `unknown` and never
+// sent twice; one that never reached the server is delivered.
+import { ApplicationFailure } from '@temporalio/common';
+import { getCandidate } from '../db/candidates.js';
+import type { Sql } from '../db/client.js';
+import { recordInteraction } from '../db/interactions.js';
+import { claimMessage, transition, type MessageStatus } from '../db/messages.js';
+import type { CandidateEvent } from '../domain.js';
+import { DeliveryError, type Mailer } from '../mail/mailer.js';
+import { TemplateError, type TemplateEngine } from '../templates/engine.js';
+
+export interface SendInput {
+  workflowId: string;
+  journeyId: string;
+  candidateId: string;
+  playbook: { id: string; version: number; owner?: string | undefined };
+  step: string;
+  iteration: number;
+  template: string;
+  channel: 'email' | 'sms';
+  event: CandidateEvent | null;
+  startedAt: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  status: MessageStatus;
+  reason: string | null;
+}
+
+export interface SendDeps {
+  sql: Sql;
+  templates: TemplateEngine;
+  mailer: Mailer | undefined;
+  mailFrom: string;
+  orgName: string;
+}
+
+export function idempotencyKey(input: SendInput): string {
+  return `${input.workflowId}/${input.journeyId}/${input.step}/${input.iteration}`;
+}
+
+export async function send(deps: SendDeps, input: SendInput): Promise<SendResult> {
+  const { sql } = deps;
+  const key = idempotencyKey(input);
+  const candidate = await getCandidate(sql, input.candidateId);
+  if (!candidate)
+    throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
+  if (input.channel !== 'email') {
+    throw ApplicationFailure.nonRetryable(
+      `channel ${input.channel} is not available yet`,
+      'ChannelUnavailable',
+    );
+  }
+
+  const suppression = candidate.unsubscribed_at
+    ? 'unsubscribed'
+    : !candidate.consent.email
+      ? 'no-consent'
+      : !candidate.email
+        ? 'no-address'
+        : undefined;
+
+  let rendered: Awaited<ReturnType<TemplateEngine['render']>> | undefined;
+  if (!suppression) {
+    try {
+      rendered = await deps.templates.render(input.template, {
+        candidate,
+        event: input.event,
+        org: { name: deps.orgName },
+        journey: {
+          id: input.journeyId,
+          playbook: input.playbook.id,
+          version: input.playbook.version,
+          started_at: input.startedAt,
+          step: input.step,
+        },
+      });
+    } catch (error) {
+      if (error instanceof TemplateError)
+        throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
+      throw error;
+    }
+  }
+  const from = rendered?.from ?? input.playbook.owner ?? deps.mailFrom;
+  const { row, created } = await claimMessage(sql, {
+    idempotencyKey: key,
+    candidateId: candidate.id,
+    journeyId: input.journeyId,
+    step: input.step,
+    channel: input.channel,
+    template: input.template,
+    to: candidate.email,
+    from,
+    subject: rendered?.subject ?? null,
+    text: rendered?.text ?? null,
+    status: suppression ? 'suppressed' : 'pending',
+    reason: suppression,
+  });
+  const record = (kind: string, summary: string, data: Record<string, unknown> = {}) =>
+    recordInteraction(sql, {
+      candidateId: candidate.id,
+      kind,
+      summary,
+      journeyId: input.journeyId,
+      step: input.step,
+      messageId: row.id,
+      data: { template: input.template, channel: input.channel, playbook: input.playbook.id, ...data },
+    });
+  const result = (status: MessageStatus, reason: string | null = null): SendResult => ({
+    messageId: row.id,
+    status,
+    reason,
+  });
+
+  if (created && suppression) {
+    await record('message.suppressed', `Not sent (${suppression}): ${input.template}`, {
+      reason: suppression,
+    });
+    return result('suppressed', suppression);
+  }
+  switch (row.status) {
+    case 'pending':
+      break;
+    case 'sending':
+      // An earlier attempt died while delivering: the provider may have the message. Never resend.
+      if (await transition(sql, row.id, 'sending', 'unknown', { reason: 'interrupted during delivery' })) {
+        await record('message.unknown', `Delivery outcome unknown: ${row.subject ?? input.template}`);
+      }
+      return result('unknown', 'interrupted during delivery');
+    default:
+      return result(row.status, row.status_reason);
+  }
+
+  if (!deps.mailer) {
+    await transition(sql, row.id, 'pending', 'recorded', { reason: 'not delivered: no SMTP_URL configured' });
+    await record('message.recorded', `Recorded, not delivered (no SMTP configured): ${rendered!.subject}`);
+    return result('recorded', 'not delivered: no SMTP_URL configured');
+  }
+  if (!(await transition(sql, row.id, 'pending', 'sending')))
+    return result('unknown', 'claimed concurrently');
+  try {
+    const { providerId } = await deps.mailer.send({
+      from,
+      to: candidate.email!,
+      subject: rendered!.subject,
+      text: rendered!.text,
+      messageId: `<${row.id}@rapport>`,
+      headers: { 'X-Rapport-Message': row.id },
+    });
+    await transition(sql, row.id, 'sending', 'sent', { providerId });
+    await record('message.sent', `Sent: ${rendered!.subject}`, { subject: rendered!.subject });
+    return result('sent');
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    if (error.kind === 'retryable') {
+      await transition(sql, row.id, 'sending', 'pending', { reason: error.message });
+      throw ApplicationFailure.retryable(error.message, 'DeliveryRetryable');
+    }
+    const status = error.kind === 'permanent' ? 'failed' : 'unknown';
+    await transition(sql, row.id, 'sending', status, { reason: error.message });
+    await record(
+      `message.${status}`,
+      `${status === 'failed' ? 'Rejected' : 'Delivery outcome unknown'}: ${rendered!.subject}`,
+      {
+        reason: error.message,
+      },
+    );
+    return result(status, error.message);
+  }
+}

@@ -1,0 +1,35 @@
+// /healthz: the process is up. /readyz: PostgreSQL and Temporal answer.
+import { Hono } from 'hono';
+import type { ApiDeps } from './deps.js';
+
+export function healthRoutes(deps: ApiDeps) {
+  return new Hono()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/readyz', async (c) => {
+      const check = async (probe: () => Promise<unknown>) => {
+        try {
+          await withTimeout(probe(), 2000);
+          return 'ok';
+        } catch (error) {
+          return `unavailable: ${(error as Error).message}`;
+        }
+      };
+      const [postgres, temporal] = await Promise.all([
+        check(() => deps.sql`select 1`),
+        check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+      ]);
+      const ready = postgres === 'ok' && temporal === 'ok';
+      return c.json(
+        { status: ready ? 'ready' : 'not ready', checks: { postgres, temporal } },
+        ready ? 200 : 503,
+      );
+    });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

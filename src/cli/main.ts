@@ -1,0 +1,147 @@
+// The `rapport` command line: up | api | worker | migrate | temporal-cli | help.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, redact, type Config } from '../config/index.js';
+import { findTemporalBinary, TemporalBinaryError } from '../embedded/temporal-binary.js';
+import { createLogger, type Logger } from '../log.js';
+import { PlaybookErrors } from '../playbook/load.js';
+import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
+
+const HELP = `rapport — candidate relationship management on Temporal
+
+Usage: rapport <command>
+
+Commands:
+  up             everything in one process: embedded PostgreSQL and Temporal dev server (unless
+                 DATABASE_URL / TEMPORAL_ADDRESS are set), migrations, worker and API
+  api            the HTTP API alone (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  worker         the Temporal worker alone (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  migrate        apply pending database migrations (needs DATABASE_URL)
+  temporal-cli   find or obtain the Temporal CLI used by \`up\`, and print its path
+  help           this text
+
+Configuration comes from environment variables; see README.md.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const command = positionals[0] ?? 'help';
+  if (command === 'help' || command === '--help') {
+    console.log(HELP);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`rapport: invalid configuration: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  try {
+    switch (command) {
+      case 'up':
+        return await up(config, log);
+      case 'api':
+        return await serveUntilSignal(log, await startApi(config, log, requireEndpoints(config)));
+      case 'worker':
+        return await serveUntilSignal(log, await startWorker(config, log, requireEndpoints(config)));
+      case 'migrate':
+        await runMigrations(requireEndpoints(config, ['DATABASE_URL']).databaseUrl, log);
+        return 0;
+      case 'temporal-cli': {
+        const binary = await findTemporalBinary({
+          cliPath: config.temporal.cliPath,
+          cacheDir: config.cacheDir,
+          onProgress: (message) => console.error(message),
+        });
+        console.log(binary.path);
+        return 0;
+      }
+      default:
+        console.error(`rapport: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      error instanceof TemporalBinaryError ||
+      error instanceof PlaybookErrors
+    ) {
+      console.error(`rapport: ${error.message}`);
+      return 1;
+    }
+    log.fatal({ err: error }, 'rapport stopped');
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+function requireEndpoints(config: Config, names = ['DATABASE_URL', 'TEMPORAL_ADDRESS']) {
+  const missing = names.filter((n) =>
+    n === 'DATABASE_URL' ? !config.databaseUrl : !config.temporal.address,
+  );
+  if (missing.length) {
+    throw new UsageError(
+      `${missing.join(' and ')} must be set (this command never starts embedded services; use \`rapport up\` for that).`,
+    );
+  }
+  return { databaseUrl: config.databaseUrl ?? '', temporalAddress: config.temporal.address ?? '' };
+}
+
+async function up(config: Config, log: Logger): Promise<number> {
+  const started = Date.now();
+  const parts: Stoppable[] = [];
+  const stop = async () => {
+    for (const part of parts.reverse())
+      await part.stop().catch((err: unknown) => log.warn({ err }, 'stop failed'));
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const embedded = await startEmbedded(config, log);
+    parts.push(embedded);
+    await runMigrations(embedded.databaseUrl, log);
+    parts.push(await startWorker(config, log, embedded));
+    const api = await startApi(config, log, embedded);
+    parts.push(api);
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    if (interrupted) throw new UsageError('interrupted during start');
+    const lines = [
+      `Rapport is up (${((Date.now() - started) / 1000).toFixed(1)}s)`,
+      `  API          ${api.url}   (health: ${api.url}/readyz)`,
+      `  Temporal     ${embedded.temporalAddress}${embedded.temporalUiUrl ? `   (web UI: ${embedded.temporalUiUrl})` : ''}`,
+      `  PostgreSQL   ${redact(embedded.databaseUrl)}`,
+      `  Email        ${config.smtpUrl ? redact(config.smtpUrl) : 'not delivered: recorded in the outbox (set SMTP_URL to deliver)'}`,
+      `  Data         ${config.dataDir}`,
+      'Press Ctrl-C to stop.',
+    ];
+    console.log(lines.join('\n'));
+  } catch (error) {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await stop();
+    throw error;
+  }
+  return serveUntilSignal(log, { stop });
+}
+
+/** Waits for SIGINT or SIGTERM, then stops in order; a second signal exits at once. */
+async function serveUntilSignal(log: Logger, running: Stoppable): Promise<number> {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve).once('SIGTERM', resolve);
+  });
+  log.info({ signal }, 'stopping');
+  const force = () => {
+    log.warn('second signal: exiting now');
+    process.exit(130);
+  };
+  process.once('SIGINT', force).once('SIGTERM', force);
+  await running.stop();
+  log.info('stopped');
+  return 0;
+}

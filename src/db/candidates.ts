@@ -1,0 +1,135 @@
+// Candidates: upsert by identity (a source's external id, then the normalized email) and read back.
+import type { Candidate, CandidateInput, TimelineEntry } from '../domain.js';
+import type { Db as Tx } from './client.js';
+
+interface CandidateRow {
+  id: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  location: string | null;
+  tags: string[];
+  skills: string[];
+  stage: string | null;
+  employment_status: string | null;
+  consent_email: boolean;
+  consent_sms: boolean;
+  unsubscribed_at: Date | null;
+  birthday: string | null;
+  source: string | null;
+  owner: string | null;
+  custom: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * Finds the candidate by the source's external id or by normalized email and merges the input into it,
+ * or creates it. Tags and skills are added, never removed; absent fields are left unchanged.
+ */
+export async function upsertCandidate(tx: Tx, input: CandidateInput, source: string): Promise<string> {
+  let id: string | undefined;
+  const externalId = input.external_id;
+  if (externalId !== undefined) {
+    const [row] = await tx<{ candidate_id: string }[]>`
+      select candidate_id from candidate_external_ids where source = ${source} and external_id = ${externalId}`;
+    id = row?.candidate_id;
+  }
+  const fields = {
+    email: input.email,
+    first_name: input.first_name ?? null,
+    last_name: input.last_name ?? null,
+    phone: input.phone ?? null,
+    timezone: input.timezone ?? null,
+    locale: input.locale ?? null,
+    location: input.location ?? null,
+    consent_email: input.consent?.email ?? null,
+    consent_sms: input.consent?.sms ?? null,
+    birthday: input.birthday ?? null,
+    owner: input.owner ?? null,
+  };
+  const tags = input.tags ?? [];
+  const skills = input.skills ?? [];
+  const custom = input.custom ?? {};
+  if (id === undefined) {
+    const [row] = await tx<{ id: string }[]>`
+      insert into candidates (email, first_name, last_name, phone, timezone, locale, location, consent_email,
+        consent_sms, birthday, owner, tags, skills, custom, source)
+      values (${fields.email}, ${fields.first_name}, ${fields.last_name}, ${fields.phone}, ${fields.timezone},
+        ${fields.locale}, ${fields.location}, ${fields.consent_email ?? false}, ${fields.consent_sms ?? false},
+        ${fields.birthday}, ${fields.owner}, ${tags}, ${skills}, ${tx.json(custom as never)}, ${source})
+      on conflict (email_normalized) where email_normalized is not null do update set
+        first_name = coalesce(excluded.first_name, candidates.first_name),
+        last_name = coalesce(excluded.last_name, candidates.last_name),
+        phone = coalesce(excluded.phone, candidates.phone),
+        timezone = coalesce(excluded.timezone, candidates.timezone),
+        locale = coalesce(excluded.locale, candidates.locale),
+        location = coalesce(excluded.location, candidates.location),
+        consent_email = coalesce(${fields.consent_email}::boolean, candidates.consent_email),
+        consent_sms = coalesce(${fields.consent_sms}::boolean, candidates.consent_sms),
+        birthday = coalesce(excluded.birthday, candidates.birthday),
+        owner = coalesce(excluded.owner, candidates.owner),
+        tags = array(select distinct unnest(candidates.tags || excluded.tags)),
+        skills = array(select distinct unnest(candidates.skills || excluded.skills)),
+        custom = candidates.custom || excluded.custom,
+        updated_at = now()
+      returning id`;
+    id = row!.id;
+  } else {
+    await tx`
+      update candidates set
+        email = coalesce(${fields.email}, email),
+        first_name = coalesce(${fields.first_name}, first_name),
+        last_name = coalesce(${fields.last_name}, last_name),
+        phone = coalesce(${fields.phone}, phone),
+        timezone = coalesce(${fields.timezone}, timezone),
+        locale = coalesce(${fields.locale}, locale),
+        location = coalesce(${fields.location}, location),
+        consent_email = coalesce(${fields.consent_email}::boolean, consent_email),
+        consent_sms = coalesce(${fields.consent_sms}::boolean, consent_sms),
+        birthday = coalesce(${fields.birthday}::date, birthday),
+        owner = coalesce(${fields.owner}, owner),
+        tags = array(select distinct unnest(tags || ${tags}::text[])),
+        skills = array(select distinct unnest(skills || ${skills}::text[])),
+        custom = custom || ${tx.json(custom as never)},
+        updated_at = now()
+      where id = ${id}`;
+  }
+  if (externalId !== undefined) {
+    await tx`
+      insert into candidate_external_ids (source, external_id, candidate_id)
+      values (${source}, ${externalId}, ${id}) on conflict do nothing`;
+  }
+  return id;
+}
+
+export async function getCandidate(sql: Tx, id: string): Promise<Candidate | undefined> {
+  const [row] = await sql<CandidateRow[]>`
+    select id, email, first_name, last_name, phone, timezone, locale, location, tags, skills, stage,
+      employment_status, consent_email, consent_sms, unsubscribed_at, to_char(birthday, 'YYYY-MM-DD') as birthday,
+      source, owner, custom, created_at, updated_at
+    from candidates where id = ${id}`;
+  return row && toCandidate(row);
+}
+
+export async function getTimeline(sql: Tx, candidateId: string, limit = 500): Promise<TimelineEntry[]> {
+  const rows = await sql<(Omit<TimelineEntry, 'occurred_at' | 'id'> & { id: string; occurred_at: Date })[]>`
+    select id, kind, summary, journey_id, step, message_id, event_id, data, occurred_at
+    from interactions where candidate_id = ${candidateId}
+    order by occurred_at, id limit ${limit}`;
+  return rows.map((r) => ({ ...r, id: Number(r.id), occurred_at: r.occurred_at.toISOString() }));
+}
+
+function toCandidate(row: CandidateRow): Candidate {
+  const { consent_email, consent_sms, unsubscribed_at, created_at, updated_at, ...rest } = row;
+  return {
+    ...rest,
+    consent: { email: consent_email, sms: consent_sms },
+    unsubscribed_at: unsubscribed_at?.toISOString() ?? null,
+    created_at: created_at.toISOString(),
+    updated_at: updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,44 @@
+// The journeys table mirrors each journey's state so lists and dashboards never scan Temporal.
+import type { Db } from './client.js';
+
+export interface JourneyMirror {
+  id: string;
+  workflowId: string;
+  candidateId: string;
+  playbook: string;
+  version: number;
+  status: 'running' | 'waiting' | 'completed' | 'exited';
+  currentStep: string | null;
+  nextActionAt: string | null;
+  startedAt: string;
+  exitReason: string | null;
+}
+
+export async function upsertJourney(db: Db, j: JourneyMirror): Promise<void> {
+  const ended = j.status === 'completed' || j.status === 'exited';
+  await db`
+    insert into journeys (id, workflow_id, candidate_id, playbook, playbook_version, status, current_step,
+      next_action_at, started_at, ended_at, exit_reason)
+    values (${j.id}, ${j.workflowId}, ${j.candidateId}, ${j.playbook}, ${j.version}, ${j.status}, ${j.currentStep},
+      ${j.nextActionAt}, ${j.startedAt}, ${ended ? db`now()` : null}, ${j.exitReason})
+    on conflict (id) do update set status = excluded.status, current_step = excluded.current_step,
+      next_action_at = excluded.next_action_at, ended_at = excluded.ended_at, exit_reason = excluded.exit_reason,
+      updated_at = now()`;
+}
+
+export async function listJourneysForCandidate(db: Db, candidateId: string) {
+  return db<
+    {
+      id: string;
+      playbook: string;
+      playbook_version: number;
+      status: string;
+      current_step: string | null;
+      next_action_at: Date | null;
+      started_at: Date;
+      ended_at: Date | null;
+      exit_reason: string | null;
+    }[]
+  >`select id, playbook, playbook_version, status, current_step, next_action_at, started_at, ended_at, exit_reason
+    from journeys where candidate_id = ${candidateId} order by started_at`;
+}

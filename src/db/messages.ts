@@ -1,0 +1,81 @@
+// The outbox: one row per (workflow, journey, step, iteration), keyed by an idempotency key, carrying
+// the message's delivery status.
+import type { Db } from './client.js';
+
+export type MessageStatus = 'pending' | 'sending' | 'sent' | 'recorded' | 'suppressed' | 'failed' | 'unknown';
+
+export interface OutboxRow {
+  id: string;
+  idempotency_key: string;
+  status: MessageStatus;
+  status_reason: string | null;
+  subject: string | null;
+  to_address: string | null;
+}
+
+export interface NewMessage {
+  idempotencyKey: string;
+  candidateId: string;
+  journeyId: string;
+  step: string;
+  channel: 'email' | 'sms';
+  template: string;
+  to: string | null;
+  from: string | null;
+  subject: string | null;
+  text: string | null;
+  status: MessageStatus;
+  reason?: string;
+}
+
+/** Inserts the row unless its key exists; returns the row as stored and whether this call created it. */
+export async function claimMessage(db: Db, m: NewMessage): Promise<{ row: OutboxRow; created: boolean }> {
+  const [inserted] = await db<OutboxRow[]>`
+    insert into messages (idempotency_key, candidate_id, journey_id, step, channel, template, to_address,
+      from_address, subject, body_text, status, status_reason)
+    values (${m.idempotencyKey}, ${m.candidateId}, ${m.journeyId}, ${m.step}, ${m.channel}, ${m.template}, ${m.to},
+      ${m.from}, ${m.subject}, ${m.text}, ${m.status}, ${m.reason ?? null})
+    on conflict (idempotency_key) do nothing
+    returning id, idempotency_key, status, status_reason, subject, to_address`;
+  if (inserted) return { row: inserted, created: true };
+  const [existing] = await db<OutboxRow[]>`
+    select id, idempotency_key, status, status_reason, subject, to_address
+    from messages where idempotency_key = ${m.idempotencyKey}`;
+  return { row: existing!, created: false };
+}
+
+/** Moves a message from one status to another; false when it was not in `from` (someone else moved it). */
+export async function transition(
+  db: Db,
+  id: string,
+  from: MessageStatus,
+  to: MessageStatus,
+  extra: { reason?: string; providerId?: string } = {},
+): Promise<boolean> {
+  const rows = await db`
+    update messages set status = ${to}, status_reason = coalesce(${extra.reason ?? null}, status_reason),
+      provider_id = coalesce(${extra.providerId ?? null}, provider_id),
+      attempts = attempts + ${to === 'sending' ? 1 : 0},
+      sent_at = case when ${to} in ('sent', 'recorded') then now() else sent_at end,
+      updated_at = now()
+    where id = ${id} and status = ${from}`;
+  return rows.count === 1;
+}
+
+export async function listMessagesForCandidate(db: Db, candidateId: string) {
+  return db<
+    {
+      id: string;
+      journey_id: string | null;
+      step: string | null;
+      channel: string;
+      template: string;
+      subject: string | null;
+      status: MessageStatus;
+      status_reason: string | null;
+      created_at: Date;
+      sent_at: Date | null;
+    }[]
+  >`select id, journey_id, step, channel, template, subject, status, status_reason, created_at, sent_at
+    from messages where candidate_id = ${candidateId} order by created_at`;
+}

@@ -1,0 +1,72 @@
+// Types at the boundaries: what the API accepts and what the store hands back.
+
+export interface CandidateInput {
+  email: string;
+  external_id?: string;
+  first_name?: string;
+  last_name?: string;
+  phone?: string;
+  timezone?: string;
+  locale?: string;
+  location?: string;
+  tags?: string[];
+  skills?: string[];
+  consent?: { email?: boolean; sms?: boolean };
+  birthday?: string;
+  owner?: string;
+  custom?: Record<string, unknown>;
+}
+
+export interface EventInput {
+  id?: string;
+  source: string;
+  type: string;
+  occurred_at?: string;
+  candidate: CandidateInput;
+  data?: Record<string, unknown>;
+}
+
+/** A candidate as playbooks and templates see it. */
+export interface Candidate {
+  id: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  location: string | null;
+  tags: string[];
+  skills: string[];
+  stage: string | null;
+  employment_status: string | null;
+  consent: { email: boolean; sms: boolean };
+  unsubscribed_at: string | null;
+  birthday: string | null;
+  source: string | null;
+  owner: string | null;
+  custom: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TimelineEntry {
+  id: number;
+  kind: string;
+  summary: string;
+  journey_id: string | null;
+  step: string | null;
+  message_id: string | null;
+  event_id: string | null;
+  data: Record<string, unknown>;
+  occurred_at: string;
+}
+
+/** The event as a workflow receives it: plain data, small enough for a signal. */
+export interface CandidateEvent {
+  id: string;
+  type: string;
+  source: string;
+  occurred_at: string;
+  data: Record<string, unknown>;
+}
