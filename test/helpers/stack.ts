@@ -1,0 +1,106 @@
+// Wires the real application for a test file: a fresh database, a real SMTP server, a worker on its own
+// task queue of the shared Temporal dev server, and the Hono app (called with app.request).
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
+import { createApp } from '../../src/api/app.js';
+import { createLogger } from '../../src/log.js';
+import { createMailer } from '../../src/mail/mailer.js';
+import { loadPlaybooks } from '../../src/playbook/load.js';
+import { createTemplateEngine } from '../../src/templates/engine.js';
+import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
+
+export const PIPELINES_DIR = path.resolve(import.meta.dirname, '../../pipelines');
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export interface Stack {
+  db: TestDatabase;
+  smtp: TestSmtp;
+  deps: ActivityDeps;
+  activities: ReturnType<typeof createActivities>;
+  client: Client;
+  app: ReturnType<typeof createApp>;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const db = await createTestDatabase();
+  const smtp = await startSmtp();
+  const playbooks = await loadPlaybooks(PIPELINES_DIR);
+  const deps: ActivityDeps = {
+    sql: db.sql,
+    templates: createTemplateEngine(path.join(PIPELINES_DIR, 'templates')),
+    mailer: createMailer(smtp.url),
+    playbooks: () => playbooks,
+    mailFrom: 'Rapport <rapport@test.example>',
+    orgName: 'Acme',
+  };
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    deps,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') });
+  return {
+    db,
+    smtp,
+    deps,
+    activities: createActivities(deps),
+    client,
+    app,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      deps.mailer?.close();
+      await smtp.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Polls until `probe` returns a value (not undefined), or fails after the timeout. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
