@@ -1,0 +1,123 @@
+// `rapport up` as a person runs it: embedded PostgreSQL and Temporal dev server, worker and API in one
+// process; a clean stop; a second start that finds the same data. Also the CLI's errors.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/ports.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+let dataDir: string;
+let smtp: TestSmtp;
+beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-up-'));
+  await fs.chmod(dataDir, 0o755);
+  smtp = await startSmtp();
+});
+afterAll(async () => {
+  await smtp?.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('rapport up', () => {
+  it('runs the slice end to end, stops cleanly on SIGTERM, and finds the same data when started again', async () => {
+    const port = await freePort();
+    const env = cleanEnv({
+      RAPPORT_DATA_DIR: dataDir,
+      PORT: String(port),
+      RAPPORT_TEMPORAL_PORT: String(await freePort()),
+      RAPPORT_TEMPORAL_UI_PORT: String(await freePort()),
+      RAPPORT_POSTGRES_PORT: String(await freePort()),
+      TEMPORAL_CLI_PATH: inject('temporalBinary'),
+      SMTP_URL: smtp.url,
+      LOG_LEVEL: 'warn',
+    });
+    const api = `http://127.0.0.1:${port}`;
+
+    const first = startCli(['up'], env);
+    await first.waitForOutput('Rapport is up');
+    expect(first.output()).toContain(`API          ${api}`);
+    expect((await fetch(`${api}/readyz`)).status).toBe(200);
+
+    const accepted = (await (
+      await fetch(`${api}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'candidate.applied',
+          candidate: { email: 'linus@example.com', first_name: 'Linus' },
+          data: { job: { title: 'Kernel engineer' } },
+        }),
+      })
+    ).json()) as { candidate_id: string };
+    const mail = await smtp.waitFor((m) => m.to.includes('linus@example.com'));
+    expect(mail.subject).toBe('Linus, we received your application for Kernel engineer');
+
+    const temporalPid = Number(await fs.readFile(path.join(dataDir, 'temporal.sqlite.pid'), 'utf8'));
+    const postgresPid = Number(
+      (await fs.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
+    expect(alive(temporalPid) && alive(postgresPid)).toBe(true);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(alive(temporalPid)).toBe(false);
+    expect(alive(postgresPid)).toBe(false);
+
+    const second = startCli(['up'], env);
+    try {
+      await second.waitForOutput('Rapport is up');
+      const candidate = (await (await fetch(`${api}/v1/candidates/${accepted.candidate_id}`)).json()) as {
+        email: string;
+        timeline: { kind: string }[];
+      };
+      expect(candidate.email).toBe('linus@example.com');
+      expect(candidate.timeline.map((t) => t.kind)).toEqual(
+        expect.arrayContaining(['event', 'journey.started', 'message.sent']),
+      );
+    } finally {
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    }
+  }, 240_000);
+});
+
+describe('the rapport command', () => {
+  it.each([
+    { args: ['api'], names: 'DATABASE_URL and TEMPORAL_ADDRESS', code: 1 },
+    { args: ['worker'], names: 'DATABASE_URL and TEMPORAL_ADDRESS', code: 1 },
+    { args: ['migrate'], names: 'DATABASE_URL', code: 1 },
+  ])('`rapport $args.0` without configuration says which variables to set', async ({ args, names, code }) => {
+    const result = await runCli(args, cleanEnv({}));
+    expect(result.code).toBe(code);
+    expect(result.output).toContain(`${names} must be set`);
+  });
+
+  it.each([
+    { variable: 'PORT', value: 'eighty', says: 'must be a port number' },
+    { variable: 'DATABASE_URL', value: 'mysql://localhost/x', says: 'must use postgres: or postgresql:' },
+    { variable: 'TEMPORAL_ADDRESS', value: 'http://localhost:7233', says: 'must be host:port' },
+    { variable: 'LOG_LEVEL', value: 'loud', says: 'must be one of' },
+  ])('refuses a bad $variable at start, naming it', async ({ variable, value, says }) => {
+    const result = await runCli(['up'], cleanEnv({ [variable]: value }));
+    expect(result.code).toBe(2);
+    expect(result.output).toContain(`invalid configuration: ${variable}: ${says}`);
+  });
+
+  it('prints help', async () => {
+    const result = await runCli(['help'], cleanEnv({}));
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('Usage: rapport <command>');
+  });
+});
