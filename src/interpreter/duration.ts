@@ -23,9 +23,18 @@ export function parseDuration(text: string): Duration | undefined {
   };
 }
 
-/** Adds a duration to an instant (ISO string), calendar months first (in UTC). */
+/**
+ * Adds a duration to an instant (ISO string): calendar months first (in UTC; the 31st plus one month
+ * is the last day of the next month), then the fixed part.
+ */
 export function addDuration(at: string, duration: Duration): string {
   const date = new Date(at);
-  if (duration.months) date.setUTCMonth(date.getUTCMonth() + duration.months);
+  if (duration.months) {
+    const day = date.getUTCDate();
+    date.setUTCDate(1);
+    date.setUTCMonth(date.getUTCMonth() + duration.months);
+    const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+    date.setUTCDate(Math.min(day, lastDay));
+  }
   return new Date(date.getTime() + duration.ms).toISOString();
 }
