@@ -2,29 +2,14 @@
 import type { Candidate, CandidateInput, TimelineEntry } from '../domain.js';
 import type { Db as Tx } from './client.js';
 
-interface CandidateRow {
-  id: string;
-  email: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  timezone: string | null;
-  locale: string | null;
-  location: string | null;
-  tags: string[];
-  skills: string[];
-  stage: string | null;
-  employment_status: string | null;
+/** A row of `candidates` as selected below: the public shape, with consent split and timestamps as dates. */
+type CandidateRow = Omit<Candidate, 'consent' | 'unsubscribed_at' | 'created_at' | 'updated_at'> & {
   consent_email: boolean;
   consent_sms: boolean;
   unsubscribed_at: Date | null;
-  birthday: string | null;
-  source: string | null;
-  owner: string | null;
-  custom: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
-}
+};
 
 /**
  * Finds the candidate by the source's external id or by normalized email and merges the input into it,
