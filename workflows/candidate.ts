@@ -11,10 +11,21 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
 import type { CandidateEvent } from '../src/domain.js';
-import { startJourney, step, type Command, type Input, type JourneyState } from '../src/interpreter/index.js';
+import { createExpressions } from '../src/expressions/liquid.js';
+import {
+  decideEnrollment,
+  isOver,
+  startJourney,
+  step,
+  type Command,
+  type Input,
+  type JourneyState,
+  type StepContext,
+  type StepResult,
+} from '../src/interpreter/index.js';
 import { eventSignal, journeysQuery, type CandidateWorkflowInput } from './messages.js';
 
-const { enrollments, syncJourney } = proxyActivities<Activities>({
+const { enrollments, syncJourney, stepContext, update, task } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
@@ -24,6 +35,7 @@ const { send } = proxyActivities<Activities>({
 });
 
 const SEEN_EVENTS_KEPT = 1000;
+const expressions = createExpressions();
 
 export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<void> {
   const workflowId = workflowInfo().workflowId;
@@ -39,6 +51,11 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   });
   setHandler(journeysQuery, () => [...journeys.values()]);
 
+  const now = () => new Date(Date.now()).toISOString();
+  const context = async (): Promise<StepContext> => ({
+    ...(await stepContext({ candidateId: input.candidateId })),
+    expressions,
+  });
   const mirror = (j: JourneyState, transition?: 'started' | 'ended') =>
     syncJourney({
       journey: {
@@ -48,68 +65,129 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         playbook: j.definition.playbook,
         version: j.definition.version,
         status: j.status,
-        currentStep: j.awaiting?.kind === 'send' ? j.awaiting.step : null,
-        nextActionAt: j.awaiting?.kind === 'timer' ? j.awaiting.until : null,
+        currentStep: j.awaiting?.step ?? null,
+        nextActionAt: j.awaiting && j.awaiting.kind !== 'effect' ? j.awaiting.until : null,
         startedAt: j.startedAt,
         exitReason: j.exitReason ?? null,
       },
       transition,
     });
 
-  const now = () => new Date(Date.now()).toISOString();
+  /** Feeds one input to a journey and returns its commands. */
+  const feed = async (id: string, next: Input): Promise<Command[]> => {
+    const ctx = await context();
+    // Read the state only after the await: another handler may have changed it meanwhile.
+    const result: StepResult = step(journeys.get(id)!, next, ctx);
+    journeys.set(id, result.state);
+    return result.commands;
+  };
 
-  /** Feeds inputs to one journey and carries out its commands until it ends. */
+  /** Carries out a journey's commands until it ends. */
   const drive = async (id: string, first: Command[]): Promise<void> => {
     const queue = [...first];
-    const isOver = () => ['completed', 'exited'].includes(journeys.get(id)!.status);
-    const apply = (input: Input) => {
-      const next = step(journeys.get(id)!, input);
-      journeys.set(id, next.state);
-      queue.push(...next.commands);
-    };
+    const over = () => isOver(journeys.get(id)!);
     for (;;) {
       const current = journeys.get(id)!;
-      if (isOver()) return mirror(current, 'ended');
+      if (over()) return mirror(current, 'ended');
       const command = queue.shift();
       if (!command) return;
-      if (command.type === 'send') {
-        const result = await send({
-          workflowId,
-          journeyId: id,
-          candidateId: input.candidateId,
-          playbook: {
-            id: current.definition.playbook,
-            version: current.definition.version,
-            owner: current.definition.owner,
-          },
-          step: command.step,
-          iteration: command.iteration,
-          template: command.template,
-          channel: command.channel,
-          event: current.event ?? null,
-          startedAt: current.startedAt,
-        });
-        // An exit that arrived during the send has already ended the journey; then this changes nothing.
-        apply({ type: 'sent', at: now(), step: command.step, outcome: result.status });
-      } else if (command.type === 'sleep') {
-        await mirror(current);
-        const timedOut = !(await condition(isOver, Math.max(0, Date.parse(command.until) - Date.now())));
-        if (timedOut) apply({ type: 'timer', at: now() });
+      const effect = { workflowId, journeyId: id, candidateId: input.candidateId };
+      switch (command.type) {
+        case 'send': {
+          const result = await send({
+            ...effect,
+            playbook: {
+              id: current.definition.playbook,
+              version: current.definition.version,
+              owner: current.definition.owner,
+            },
+            step: command.step,
+            iteration: command.iteration,
+            template: command.template,
+            channel: command.channel,
+            event: (current.event as CandidateEvent | undefined) ?? null,
+            startedAt: current.startedAt,
+          });
+          queue.push(
+            ...(await feed(id, {
+              type: 'done',
+              at: now(),
+              step: command.step,
+              result: { outcome: result.status },
+            })),
+          );
+          break;
+        }
+        case 'update':
+          await update({
+            ...effect,
+            step: command.step,
+            iteration: command.iteration,
+            set: command.set,
+            tags: command.tags,
+          });
+          queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
+          break;
+        case 'task':
+          await task({
+            ...effect,
+            step: command.step,
+            iteration: command.iteration,
+            title: command.title,
+            assignee: command.assignee,
+            due: command.due,
+          });
+          queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
+          break;
+        case 'enroll':
+        case 'find':
+        case 'webhook':
+          // Not carried out by workflows yet: the journey ends as failed and says why.
+          journeys.set(id, {
+            ...current,
+            status: 'failed',
+            awaiting: null,
+            exitReason: `${command.type} steps are not run by workflows yet`,
+          });
+          break;
+        case 'sleep':
+        case 'waitFor': {
+          await mirror(current);
+          const until = Date.parse(command.until);
+          // An exit event (or, for waitFor, the awaited event) changes the state while we wait.
+          const before = JSON.stringify(journeys.get(id)!.awaiting);
+          const woken = await condition(
+            () => over() || JSON.stringify(journeys.get(id)!.awaiting) !== before,
+            Math.max(0, until - Date.now()),
+          );
+          if (!woken) queue.push(...(await feed(id, { type: 'timer', at: now() })));
+          else queue.push(...(pendingCommands.get(id) ?? []));
+          pendingCommands.delete(id);
+          break;
+        }
+        case 'record':
+        case 'end':
+          break;
       }
     }
   };
+
+  /** Commands produced by events routed to a journey while its driver was waiting. */
+  const pendingCommands = new Map<string, Command[]>();
 
   const launch = (id: string, commands: Command[]) => {
     const p = drive(id, commands).finally(() => running.delete(p));
     running.add(p);
   };
 
-  // Resume journeys carried over from a previous run.
   for (const j of journeys.values()) {
-    if (j.status === 'completed' || j.status === 'exited') continue;
-    const resume: Command[] =
-      j.awaiting?.kind === 'timer' ? [{ type: 'sleep', step: '', until: j.awaiting.until }] : [];
-    if (resume.length) launch(j.id, resume);
+    if (!isOver(j) && j.awaiting && j.awaiting.kind !== 'effect') {
+      launch(j.id, [
+        j.awaiting.kind === 'event'
+          ? { type: 'waitFor', step: j.awaiting.step, events: j.awaiting.types, until: j.awaiting.until }
+          : { type: 'sleep', step: j.awaiting.step, until: j.awaiting.until, reason: j.awaiting.reason },
+      ]);
+    }
   }
 
   for (;;) {
@@ -125,22 +203,21 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
 
   async function handleEvent(event: CandidateEvent): Promise<void> {
     const at = now();
-    // Exit rules apply at once, even to a journey waiting on a timer or a send.
+    // Exit rules and awaited events apply at once, even to a journey waiting on a timer or a send.
     for (const j of journeys.values()) {
-      const input: Input = { type: 'event', at, event: { id: event.id, type: event.type } };
-      const next = step(j, input);
-      if (next.state !== j) journeys.set(j.id, next.state);
+      if (isOver(j)) continue;
+      const commands = await feed(j.id, { type: 'event', at, event });
+      if (commands.length) pendingCommands.set(j.id, [...(pendingCommands.get(j.id) ?? []), ...commands]);
     }
-    const active = new Set(
-      [...journeys.values()]
-        .filter((j) => j.status === 'running' || j.status === 'waiting')
-        .map((j) => j.definition.playbook),
-    );
     for (const definition of await enrollments({ eventType: event.type })) {
-      if (active.has(definition.playbook)) continue;
       const id = `${definition.playbook}:${event.id}`;
       if (journeys.has(id)) continue;
-      const started = startJourney(id, definition, at, event);
+      const ctx = await context();
+      const earlier = [...journeys.values()]
+        .filter((j) => j.definition.playbook === definition.playbook)
+        .map((j) => ({ startedAt: j.startedAt, active: !isOver(j) }));
+      if (!decideEnrollment(definition, event, at, ctx, earlier).enroll) continue;
+      const started = startJourney(id, definition, at, ctx, event);
       journeys.set(id, started.state);
       await mirror(started.state, 'started');
       launch(id, started.commands);

@@ -1,8 +1,10 @@
 // Activities, built by a factory with their dependencies injected. Workflows reach them only through
 // `proxyActivities<Activities>()` with a type import.
-import type { Sql } from '../db/client.js';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db, Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
 import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
+import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { TemplateEngine } from '../templates/engine.js';
@@ -31,15 +33,50 @@ export function createActivities(deps: ActivityDeps) {
 
     send: (input: SendInput) => send(deps, input),
 
+    /** The candidate as expressions see it, and when they were last sent messages (for the cap). */
+    async stepContext(input: { candidateId: string }) {
+      const context = await loadStepContext(deps.sql, input.candidateId);
+      if (!context)
+        throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
+      return context;
+    },
+
+    async update(
+      input: StepEffect & {
+        set?: Record<string, string | null>;
+        tags?: { add?: string[]; remove?: string[] };
+      },
+    ) {
+      await deps.sql.begin(async (tx) => {
+        await applyUpdate(tx, input.candidateId, input);
+        await recordOnce(tx, input, 'candidate.updated', 'Updated by the playbook', {
+          set: input.set,
+          tags: input.tags,
+        });
+      });
+    },
+
+    async task(input: StepEffect & { title: string; assignee: string; due?: string }) {
+      await deps.sql.begin(async (tx) => {
+        const task = await createTask(tx, { key: effectKey(input), ...input });
+        if (task.created)
+          await recordOnce(tx, input, 'task.created', `Task: ${input.title}`, { task: task.id });
+      });
+    },
+
     /** Keeps the journeys table in step with the workflow, and records starts and ends on the timeline. */
     async syncJourney(input: { journey: JourneyMirror; transition?: 'started' | 'ended' }): Promise<void> {
       const j = input.journey;
       await deps.sql.begin(async (tx) => {
         await upsertJourney(tx, j);
-        if (input.transition) {
+        const kind = `journey.${input.transition}`;
+        const [seen] = input.transition
+          ? await tx`select 1 from interactions where journey_id = ${j.id} and kind = ${kind} limit 1`
+          : [true];
+        if (input.transition && !seen) {
           await recordInteraction(tx, {
             candidateId: j.candidateId,
-            kind: `journey.${input.transition}`,
+            kind,
             summary:
               input.transition === 'started'
                 ? `Enrolled in ${j.playbook} v${j.version}`
@@ -54,3 +91,37 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Identifies one effect of one journey step iteration, as the send activity's outbox key does. */
+export interface StepEffect {
+  workflowId: string;
+  journeyId: string;
+  candidateId: string;
+  step: string;
+  iteration: number;
+}
+
+function effectKey(e: StepEffect): string {
+  return `${e.workflowId}/${e.journeyId}/${e.step}/${e.iteration}`;
+}
+
+/** Records a timeline entry for an effect unless a retry of the same effect already did. */
+async function recordOnce(
+  tx: Db,
+  e: StepEffect,
+  kind: string,
+  summary: string,
+  data: Record<string, unknown>,
+) {
+  const key = effectKey(e);
+  const [seen] = await tx`select 1 from interactions where data->>'effect' = ${key} limit 1`;
+  if (seen) return;
+  await recordInteraction(tx, {
+    candidateId: e.candidateId,
+    kind,
+    summary,
+    journeyId: e.journeyId,
+    step: e.step,
+    data: { ...data, effect: key },
+  });
+}

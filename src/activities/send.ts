@@ -62,10 +62,10 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
         ? 'no-address'
         : undefined;
 
-  let rendered: Awaited<ReturnType<TemplateEngine['render']>> | undefined;
+  let rendered: ReturnType<TemplateEngine['render']> | undefined;
   if (!suppression) {
     try {
-      rendered = await deps.templates.render(input.template, {
+      rendered = deps.templates.render(input.template, {
         candidate,
         event: input.event,
         org: { name: deps.orgName },

@@ -7,7 +7,7 @@ export interface JourneyMirror {
   candidateId: string;
   playbook: string;
   version: number;
-  status: 'running' | 'waiting' | 'completed' | 'exited';
+  status: 'running' | 'waiting' | 'completed' | 'exited' | 'failed';
   currentStep: string | null;
   nextActionAt: string | null;
   startedAt: string;
@@ -15,7 +15,7 @@ export interface JourneyMirror {
 }
 
 export async function upsertJourney(db: Db, j: JourneyMirror): Promise<void> {
-  const ended = j.status === 'completed' || j.status === 'exited';
+  const ended = j.status === 'completed' || j.status === 'exited' || j.status === 'failed';
   await db`
     insert into journeys (id, workflow_id, candidate_id, playbook, playbook_version, status, current_step,
       next_action_at, started_at, ended_at, exit_reason)

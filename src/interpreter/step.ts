@@ -1,100 +1,431 @@
-// The pure playbook interpreter: step(state, input) → new state + commands. It never reads a clock and
-// never performs I/O; time arrives in inputs and leaves as "sleep until" commands.
+// The pure playbook interpreter: step(state, input, context) → new state + commands. It never reads a
+// clock and never performs I/O; time arrives in inputs and leaves as "sleep until" commands, and effects
+// (send, update, task, enroll, find, webhook) leave as commands whose results come back as `done` inputs.
+import { nextSlotUnderCap } from './cap.js';
 import { addDuration, parseDuration } from './duration.js';
-import type { Command, Input, JourneyState, PlaybookDefinition, Step, StepResult } from './types.js';
+import type {
+  Command,
+  Frame,
+  Input,
+  JourneyEvent,
+  JourneyState,
+  PlaybookDefinition,
+  SendSpec,
+  Step,
+  StepContext,
+  StepResult,
+} from './types.js';
+import { nextWindowOpening } from './window.js';
+
+/** A journey that runs this many steps in one go is stuck in a loop that never waits. */
+const MAX_STEPS_WITHOUT_WAITING = 10_000;
+
+export class JourneyError extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(`step ${step}: ${message}`);
+    this.name = 'JourneyError';
+  }
+}
 
 export function startJourney(
   id: string,
   definition: PlaybookDefinition,
   at: string,
-  event?: JourneyState['event'],
+  context: StepContext,
+  event?: JourneyEvent,
 ): StepResult {
   const state: JourneyState = {
     id,
     definition,
-    ...(event ? { event } : {}),
-    pc: 0,
     status: 'running',
     startedAt: at,
+    ...(event ? { event } : {}),
+    frames: [{ list: ['steps'], pc: 0 }],
     awaiting: null,
     iterations: {},
   };
-  return step(state, { type: 'start', at });
+  return step(state, { type: 'start', at }, context);
 }
 
-export function step(previous: JourneyState, input: Input): StepResult {
-  if (previous.status === 'completed' || previous.status === 'exited')
-    return { state: previous, commands: [] };
-  // Journey state is plain JSON by contract; a JSON copy keeps the input untouched.
-  const state = JSON.parse(JSON.stringify(previous)) as JourneyState;
-
-  switch (input.type) {
-    case 'event':
-      if (state.definition.exit?.on.includes(input.event.type)) return end(state, 'exited', input.event.type);
-      return { state, commands: [] };
-    case 'sent':
-      if (state.awaiting?.kind !== 'send' || state.awaiting.step !== input.step)
-        return { state, commands: [] };
-      state.awaiting = null;
-      break;
-    case 'timer':
-      if (state.awaiting?.kind !== 'timer' || input.at < state.awaiting.until) return { state, commands: [] };
-      state.awaiting = null;
-      break;
-    case 'start':
-      break;
+export function step(previous: JourneyState, input: Input, context: StepContext): StepResult {
+  if (isOver(previous)) return { state: previous, commands: [] };
+  // Copy what a step may change, so the caller's state stays untouched; the definition is never changed.
+  const state: JourneyState = {
+    ...previous,
+    frames: previous.frames.map((f) => ({ ...f, ...(f.loop ? { loop: { ...f.loop } } : {}) })),
+    awaiting: previous.awaiting && { ...previous.awaiting },
+    iterations: { ...previous.iterations },
+  };
+  const run = new Run(state, context, input.at);
+  try {
+    run.accept(input);
+  } catch (error) {
+    if (!(error instanceof JourneyError)) throw error;
+    run.end('failed', error.message);
   }
-  return advance(state, input.at);
+  return { state, commands: run.commands };
 }
 
-/** Runs steps from `pc` until one needs the outside world (a send, a timer) or the journey ends. */
-function advance(state: JourneyState, at: string): StepResult {
-  state.status = 'running';
-  const steps = state.definition.steps;
-  while (state.pc < steps.length) {
-    const current = steps[state.pc]!;
-    const path = stepPath(current, state.pc);
-    state.pc += 1;
-    state.iterations[path] = (state.iterations[path] ?? 0) + 1;
-    const command = run(current, path, state, at);
-    if (command?.type === 'end') return end(state, command.status, command.reason);
-    if (command) {
-      state.status = 'waiting';
-      state.awaiting =
-        command.type === 'send' ? { kind: 'send', step: path } : { kind: 'timer', until: command.until };
-      return { state, commands: [command] };
+export function isOver(state: JourneyState): boolean {
+  return state.status === 'completed' || state.status === 'exited' || state.status === 'failed';
+}
+
+/** A step's stable name: its id, or its position in the definition (`steps/2/then/0`). */
+export function stepName(current: Step, path: (string | number)[]): string {
+  return current.id ?? path.join('/');
+}
+
+/** One call of `step`: applies one input, then runs until the journey blocks or ends. */
+class Run {
+  readonly commands: Command[] = [];
+  constructor(
+    private readonly state: JourneyState,
+    private readonly context: StepContext,
+    private readonly at: string,
+  ) {}
+
+  accept(input: Input): void {
+    const awaiting = this.state.awaiting;
+    switch (input.type) {
+      case 'start':
+        break;
+      case 'event': {
+        if (this.state.definition.exit?.on.includes(input.event.type))
+          return this.end('exited', input.event.type);
+        if (awaiting?.kind !== 'event' || !awaiting.types.includes(input.event.type)) return;
+        const { frame, current } = this.current();
+        const spec = (current as Extract<Step, { waitFor: unknown }>).waitFor;
+        if (spec.if !== undefined && !this.truthy(spec.if, { event: input.event }, awaiting.step)) return;
+        this.state.event = input.event;
+        this.record(awaiting.step, 'received', { event: input.event.type, if: spec.if });
+        this.state.awaiting = null;
+        frame.pc += 1;
+        this.enter(frame, 'then');
+        break;
+      }
+      case 'timer': {
+        if (!awaiting || awaiting.kind === 'effect' || input.at < awaiting.until) return;
+        this.state.awaiting = null;
+        if (awaiting.kind === 'event') {
+          const { frame } = this.current();
+          this.record(awaiting.step, 'timeout', { waited_for: awaiting.types });
+          frame.pc += 1;
+          this.enter(frame, 'else');
+        } else if (awaiting.reason === 'wait') {
+          this.current().frame.pc += 1;
+        }
+        // 'window' and 'cap' re-run the send step; 'repeat' starts the next iteration.
+        break;
+      }
+      case 'done': {
+        if (awaiting?.kind !== 'effect' || awaiting.step !== input.step) return;
+        if (input.result?.candidates) this.state.found = input.result.candidates;
+        this.state.awaiting = null;
+        this.current().frame.pc += 1;
+        break;
+      }
     }
+    this.advance();
   }
-  return end(state, 'completed', 'completed');
-}
 
-function run(current: Step, path: string, state: JourneyState, at: string): Command | undefined {
-  if ('send' in current) {
-    const spec = typeof current.send === 'string' ? { template: current.send } : current.send;
-    return {
+  /** Runs steps until one blocks (effect, timer, event) or the journey ends. */
+  private advance(): void {
+    let budget = MAX_STEPS_WITHOUT_WAITING;
+    while (!isOver(this.state) && this.state.awaiting === null) {
+      if (--budget < 0) {
+        throw new JourneyError('loop', `ran ${MAX_STEPS_WITHOUT_WAITING} steps without waiting`);
+      }
+      const frame = this.state.frames.at(-1);
+      if (!frame) return this.end('completed', 'completed');
+      const list = this.list(frame);
+      if (frame.pc >= list.length) {
+        this.finishFrame(frame);
+        continue;
+      }
+      this.execute(frame, list[frame.pc]!, [...frame.list, frame.pc]);
+    }
+    this.state.status = isOver(this.state) ? this.state.status : 'waiting';
+  }
+
+  private execute(frame: Frame, current: Step, path: (string | number)[]): void {
+    const name = stepName(current, path);
+    if ('send' in current) return this.send(current.send, name);
+    if ('wait' in current) {
+      const until =
+        typeof current.wait === 'string'
+          ? addDuration(this.at, this.duration(current.wait, name))
+          : this.instant(current.wait.until, name);
+      return this.sleep(name, until, 'wait');
+    }
+    if ('waitFor' in current) {
+      const types = [current.waitFor.event].flat();
+      const until = addDuration(this.at, this.duration(current.waitFor.timeout, name));
+      this.state.awaiting = { kind: 'event', step: name, types, until };
+      this.commands.push({ type: 'waitFor', step: name, events: types, until });
+      return;
+    }
+    if ('if' in current) {
+      const value = this.value(current.if, {}, name);
+      const taken = truthy(value) ? 'then' : 'else';
+      this.record(name, 'branch', { if: current.if, value: value ?? null, taken });
+      frame.pc += 1;
+      return this.enter(frame, taken);
+    }
+    if ('update' in current) {
+      const set = current.update.set && this.renderValues(current.update.set, name);
+      return this.effect({
+        type: 'update',
+        step: name,
+        ...(set ? { set } : {}),
+        ...tags(current.update.tags),
+      });
+    }
+    if ('task' in current) {
+      const owner = this.state.definition.owner ?? 'owner';
+      const assignee =
+        !current.task.assignee || current.task.assignee === 'owner' ? owner : current.task.assignee;
+      const due = current.task.due ? addDuration(this.at, this.duration(current.task.due, name)) : undefined;
+      const title = this.render(current.task.title, name);
+      return this.effect({ type: 'task', step: name, title, assignee, ...(due ? { due } : {}) });
+    }
+    if ('enroll' in current) {
+      const job = current.enroll.job === undefined ? undefined : this.value(current.enroll.job, {}, name);
+      const forJob = this.state.definition.for === 'job';
+      return this.effect({
+        type: 'enroll',
+        step: name,
+        playbook: current.enroll.playbook,
+        ...(job === undefined ? {} : { job }),
+        ...(forJob ? { candidates: this.state.found ?? [] } : {}),
+      });
+    }
+    if ('find' in current)
+      return this.effect({ type: 'find', step: name, query: this.renderFind(current.find, name) });
+    if ('webhook' in current) {
+      const body =
+        current.webhook.body === undefined ? undefined : this.renderDeep(current.webhook.body, name);
+      return this.effect({
+        type: 'webhook',
+        step: name,
+        url: this.render(current.webhook.url, name),
+        method: current.webhook.method ?? 'POST',
+        ...(body === undefined ? {} : { body }),
+      });
+    }
+    if ('repeat' in current) {
+      if (current.repeat.until !== undefined && this.truthy(current.repeat.until, {}, name)) {
+        frame.pc += 1;
+        return;
+      }
+      this.state.frames.push({
+        list: [...path, 'repeat', 'steps'],
+        pc: 0,
+        loop: { index: 0, startedAt: this.at },
+      });
+      return;
+    }
+    return this.end('exited', current.exit);
+  }
+
+  /** A step list ran to its end: leave it, or run the loop it belongs to again. */
+  private finishFrame(frame: Frame): void {
+    if (!frame.loop) {
+      this.state.frames.pop();
+      return;
+    }
+    const parent = this.state.frames.at(-2)!;
+    const repeatStep = this.list(parent)[parent.pc] as Extract<Step, { repeat: unknown }>;
+    const spec = repeatStep.repeat;
+    const name = stepName(repeatStep, [...parent.list, parent.pc]);
+    const done = frame.loop.index + 1;
+    const more =
+      (spec.times === undefined || done < spec.times) &&
+      (spec.until === undefined || !this.truthy(spec.until, {}, name)) &&
+      (spec.times !== undefined || spec.until !== undefined || spec.forever === true);
+    if (!more) {
+      this.state.frames.pop();
+      parent.pc += 1;
+      return;
+    }
+    const next = spec.every ? addDuration(frame.loop.startedAt, this.duration(spec.every, name)) : this.at;
+    frame.pc = 0;
+    frame.loop = { index: done, startedAt: next > this.at ? next : this.at };
+    if (next > this.at) this.sleep(name, next, 'repeat');
+  }
+
+  private send(short: string | SendSpec, name: string): void {
+    const spec = typeof short === 'string' ? { template: short } : short;
+    const channel = spec.channel ?? 'email';
+    const candidate = this.context.candidate;
+    const to = spec.to ?? 'candidate';
+    if (to === 'candidate') {
+      const reason = candidate.unsubscribed_at
+        ? 'unsubscribed'
+        : candidate.consent?.[channel]
+          ? undefined
+          : 'no-consent';
+      if (reason) {
+        this.record(name, 'suppressed', { reason, template: spec.template, channel });
+        this.current().frame.pc += 1;
+        return;
+      }
+    }
+    const sending = this.state.definition.sending ?? {};
+    const window = spec.window ?? sending.window;
+    const cap = spec.cap ?? sending.cap;
+    let when = this.at;
+    // Both rules must hold at once: fit under the cap, then inside the window, until neither moves.
+    for (let i = 0; i < 10; i++) {
+      const before = when;
+      if (cap && to === 'candidate') when = nextSlotUnderCap(when, cap, this.context.sentAt);
+      if (window) when = nextWindowOpening(when, window, this.zone(window.timezone));
+      if (when === before) break;
+    }
+    if (when > this.at) {
+      const reason = cap && nextSlotUnderCap(this.at, cap, this.context.sentAt) > this.at ? 'cap' : 'window';
+      return this.sleep(name, when, reason);
+    }
+    this.effect({
       type: 'send',
-      step: path,
-      iteration: state.iterations[path]! - 1,
+      step: name,
       template: spec.template,
-      channel: spec.channel ?? 'email',
+      channel,
+      to,
+      ...(spec.from ? { from: spec.from } : {}),
+    });
+  }
+
+  private effect(command: DistributiveOmit<Extract<Command, { iteration: number }>, 'iteration'>): void {
+    const iteration = this.state.iterations[command.step] ?? 0;
+    this.state.iterations[command.step] = iteration + 1;
+    this.commands.push({ ...command, iteration });
+    this.state.awaiting = { kind: 'effect', step: command.step };
+  }
+
+  private sleep(name: string, until: string, reason: 'wait' | 'window' | 'cap' | 'repeat'): void {
+    this.state.awaiting = { kind: 'timer', step: name, until, reason };
+    this.commands.push({ type: 'sleep', step: name, until, reason });
+  }
+
+  private enter(frame: Frame, branch: 'then' | 'else'): void {
+    const owner = this.list(frame)[frame.pc - 1] as { then?: Step[]; else?: Step[] };
+    if (owner[branch]?.length) this.state.frames.push({ list: [...frame.list, frame.pc - 1, branch], pc: 0 });
+  }
+
+  end(status: 'completed' | 'exited' | 'failed', reason: string): void {
+    this.state.status = status;
+    this.state.awaiting = null;
+    this.state.exitReason = reason;
+    this.commands.push({ type: 'end', status, reason });
+  }
+
+  private record(
+    step: string,
+    what: 'branch' | 'suppressed' | 'received' | 'timeout',
+    detail: Record<string, unknown>,
+  ) {
+    this.commands.push({ type: 'record', step, what, detail });
+  }
+
+  private current() {
+    const frame = this.state.frames.at(-1)!;
+    return { frame, current: this.list(frame)[frame.pc]! };
+  }
+
+  private list(frame: Frame): Step[] {
+    let node: unknown = this.state.definition;
+    for (const key of frame.list) node = (node as Record<string | number, unknown>)[key];
+    return node as Step[];
+  }
+
+  private scope(extra: Record<string, unknown>): Record<string, unknown> {
+    const { definition } = this.state;
+    return {
+      candidate: this.context.candidate,
+      job: this.context.job,
+      org: this.context.org ?? {},
+      event: this.state.event,
+      now: this.at,
+      journey: {
+        id: this.state.id,
+        playbook: definition.playbook,
+        version: definition.version,
+        started_at: this.state.startedAt,
+      },
+      ...extra,
     };
   }
-  if ('wait' in current) {
-    const duration = parseDuration(current.wait);
-    if (!duration) throw new Error(`Step ${path}: "${current.wait}" is not a duration`);
-    return { type: 'sleep', step: path, until: addDuration(at, duration) };
+
+  private value(expression: string, extra: Record<string, unknown>, name: string): unknown {
+    try {
+      return this.context.expressions.evaluate(expression, this.scope(extra));
+    } catch (error) {
+      throw new JourneyError(name, `cannot evaluate "${expression}": ${(error as Error).message}`);
+    }
   }
-  return { type: 'end', status: 'exited', reason: current.exit };
+
+  private truthy(expression: string, extra: Record<string, unknown>, name: string): boolean {
+    return truthy(this.value(expression, extra, name));
+  }
+
+  private render(text: string, name: string): string {
+    try {
+      return this.context.expressions.render(text, this.scope({}));
+    } catch (error) {
+      throw new JourneyError(name, `cannot render "${text}": ${(error as Error).message}`);
+    }
+  }
+
+  private renderValues(values: Record<string, string | null>, name: string): Record<string, string | null> {
+    return Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, v === null ? null : this.render(v, name)]),
+    );
+  }
+
+  private renderDeep(value: unknown, name: string): unknown {
+    if (typeof value === 'string') return this.render(value, name);
+    if (Array.isArray(value)) return value.map((v) => this.renderDeep(v, name));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderDeep(v, name)]));
+    }
+    return value;
+  }
+
+  private renderFind(find: Extract<Step, { find: unknown }>['find'], name: string) {
+    return { ...find, match: this.renderDeep(find.match, name) as typeof find.match };
+  }
+
+  private duration(text: string, name: string) {
+    const duration = parseDuration(text);
+    if (!duration) throw new JourneyError(name, `"${text}" is not a duration`);
+    return duration;
+  }
+
+  private instant(expression: string, name: string): string {
+    const value = this.value(expression, {}, name);
+    const date = new Date(value instanceof Date ? value.getTime() : String(value));
+    if (Number.isNaN(date.getTime()))
+      throw new JourneyError(name, `"${expression}" gave ${JSON.stringify(value)}, not a date-time`);
+    return date.toISOString();
+  }
+
+  private zone(setting: string | undefined): string {
+    const candidateZone = this.context.candidate.timezone;
+    if (setting && setting !== 'candidate') return setting;
+    return candidateZone || this.state.definition.timezone || 'UTC';
+  }
 }
 
-function end(state: JourneyState, status: 'completed' | 'exited', reason: string): StepResult {
-  state.status = status;
-  state.awaiting = null;
-  state.exitReason = reason;
-  return { state, commands: [{ type: 'end', status, reason }] };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function tags(value: { add?: string[]; remove?: string[] } | undefined) {
+  return value ? { tags: value } : {};
 }
 
-/** A step's stable name: its id, or its position when it has none. */
-export function stepPath(current: Step, index: number): string {
-  return current.id ?? `#${index + 1}`;
+/** Liquid truthiness: only false, null and undefined are false (empty strings and 0 are true). */
+function truthy(value: unknown): boolean {
+  return value !== false && value !== null && value !== undefined;
 }

@@ -1,77 +1,125 @@
-// Reads playbooks from pipelines/, validates them against schemas/playbook.schema.json, and reports
-// every problem as `file:line:column: message (at /json/pointer)`.
+// Reads playbooks from pipelines/, validates their structure (schemas/playbook.schema.json) and their
+// meaning (src/playbook/checks.ts), and reports every problem at once as
+// `file:line:column: message (at /json/pointer)`.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { PlaybookDefinition } from '../interpreter/index.js';
-import { validate } from '../schemas/index.js';
+import { loadTemplates, TemplateError } from '../templates/engine.js';
+import { semanticErrors, type CheckContext } from './checks.js';
+import { PlaybookError, PlaybookErrors } from './errors.js';
+import { structuralErrors } from './structure.js';
 
-export class PlaybookError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly column: number,
-    readonly detail: string,
-    readonly pointer: string,
-  ) {
-    super(`${file}:${line}:${column}: ${detail}${pointer ? ` (at ${pointer})` : ''}`);
-    this.name = 'PlaybookError';
-  }
-}
+export { PlaybookError, PlaybookErrors } from './errors.js';
 
-export class PlaybookErrors extends Error {
-  constructor(readonly errors: PlaybookError[]) {
-    super(errors.map((e) => e.message).join('\n'));
-    this.name = 'PlaybookErrors';
-  }
-}
+/** Files larger than this are refused before parsing. */
+export const MAX_PLAYBOOK_BYTES = 512 * 1024;
+const MAX_ALIASES = 100;
+
+const NO_CROSS_CHECKS: CheckContext = { hasTemplate: () => true, hasPlaybook: () => true };
 
 /** Parses and validates one playbook file's text. Throws PlaybookErrors listing every problem. */
-export function parsePlaybook(file: string, text: string): PlaybookDefinition {
+export function parsePlaybook(
+  file: string,
+  text: string,
+  context: CheckContext = NO_CROSS_CHECKS,
+): PlaybookDefinition {
+  if (Buffer.byteLength(text) > MAX_PLAYBOOK_BYTES) {
+    throw new PlaybookErrors([
+      new PlaybookError(
+        file,
+        1,
+        1,
+        `the file is larger than ${MAX_PLAYBOOK_BYTES / 1024} KiB; split the playbook`,
+        '',
+      ),
+    ]);
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number) => lines.linePos(offset);
-  const errors: PlaybookError[] = doc.errors.map((e) => {
-    const { line, col } = at(e.pos[0]);
-    return new PlaybookError(file, line, col, e.message.split('\n')[0] ?? e.message, '');
-  });
-  if (errors.length) throw new PlaybookErrors(errors);
-
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  const result = validate<PlaybookDefinition>('playbook.schema.json', data);
-  if (!result.ok) {
+  const fail = (errors: { offset: number; message: string; pointer: string }[]): never => {
     throw new PlaybookErrors(
-      result.errors.map((e) => {
-        const { line, col } = at(offsetOf(doc, e.pointer));
+      errors.map((e) => {
+        const { line, col } = at(e.offset);
         return new PlaybookError(file, line, col, e.message, e.pointer);
       }),
     );
+  };
+  if (doc.errors.length) {
+    fail(
+      doc.errors.map((e) => ({
+        offset: e.pos[0],
+        message: e.message.split('\n')[0] ?? e.message,
+        pointer: '',
+      })),
+    );
   }
-  const expected = path.basename(file).replace(/\.ya?ml$/, '');
-  if (result.value.playbook !== expected) {
-    const { line, col } = at(offsetOf(doc, '/playbook'));
-    throw new PlaybookErrors([
-      new PlaybookError(file, line, col, `playbook id must equal the file name "${expected}"`, '/playbook'),
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    fail([
+      {
+        offset: 0,
+        message: `YAML aliases expand too much (${(error as Error).message}); write the values out`,
+        pointer: '',
+      },
     ]);
   }
-  return result.value;
+  const locate = (pointer: string) => ({ offset: offsetOf(doc, pointer), pointer });
+  const structure = structuralErrors(data);
+  if (structure.length) fail(structure.map((e) => ({ ...locate(e.pointer), message: e.message })));
+  const definition = data as PlaybookDefinition;
+  const expected = path.basename(file).replace(/\.ya?ml$/, '');
+  const meaning = semanticErrors(definition, context);
+  if (definition.playbook !== expected) {
+    meaning.unshift({ pointer: '/playbook', message: `playbook id must equal the file name "${expected}"` });
+  }
+  if (meaning.length) fail(meaning.map((e) => ({ ...locate(e.pointer), message: e.message })));
+  return definition;
 }
 
-/** Loads every `*.yaml` playbook in a directory (not its subdirectories). */
-export async function loadPlaybooks(dir: string): Promise<Map<string, PlaybookDefinition>> {
-  const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const playbooks = new Map<string, PlaybookDefinition>();
+export interface Pipelines {
+  playbooks: Map<string, PlaybookDefinition>;
+  errors: PlaybookError[];
+}
+
+/** Validates every playbook in a pipelines directory against its templates and each other. */
+export async function validatePipelines(dir: string, only?: readonly string[]): Promise<Pipelines> {
   const errors: PlaybookError[] = [];
+  const templatesDir = path.join(dir, 'templates');
+  const templates = await loadTemplates(templatesDir).catch((error: unknown) => {
+    if (!(error instanceof TemplateError)) throw error;
+    errors.push(
+      new PlaybookError(path.join(templatesDir, `${error.template}.liquid`), 1, 1, error.message, ''),
+    );
+    return undefined;
+  });
+  const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const ids = new Set(files.map((f) => f.replace(/\.ya?ml$/, '')));
+  const context: CheckContext = {
+    hasTemplate: (id) => templates?.has(id) ?? true,
+    hasPlaybook: (id) => ids.has(id),
+  };
+  const playbooks = new Map<string, PlaybookDefinition>();
   for (const name of files) {
     const file = path.join(dir, name);
+    if (only && !only.includes(path.resolve(file))) continue;
     try {
-      const definition = parsePlaybook(file, await fs.readFile(file, 'utf8'));
+      const definition = parsePlaybook(file, await fs.readFile(file, 'utf8'), context);
       playbooks.set(definition.playbook, definition);
     } catch (error) {
       if (error instanceof PlaybookErrors) errors.push(...error.errors);
       else throw error;
     }
   }
+  return { playbooks, errors };
+}
+
+/** Loads the playbooks of a pipelines directory, or throws PlaybookErrors with every problem. */
+export async function loadPlaybooks(dir: string): Promise<Map<string, PlaybookDefinition>> {
+  const { playbooks, errors } = await validatePipelines(dir);
   if (errors.length) throw new PlaybookErrors(errors);
   return playbooks;
 }

@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
 import { loadPlaybooks } from '../playbook/load.js';
-import { createTemplateEngine } from '../templates/engine.js';
+import { loadTemplates } from '../templates/engine.js';
 
 export interface Services {
   sql: Sql;
@@ -26,7 +26,7 @@ export async function createServices(config: Config, databaseUrl: string): Promi
     activityDeps: {
       sql,
       mailer,
-      templates: createTemplateEngine(path.join(config.pipelinesDir, 'templates')),
+      templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
       playbooks: () => playbooks,
       mailFrom: config.mailFrom,
       orgName: config.orgName,

@@ -24,7 +24,13 @@ const compiled = new Map<string, ValidateFunction>();
 
 function instance(): Ajv2020 {
   if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true });
+  ajv = new Ajv2020({
+    allErrors: true,
+    useDefaults: true,
+    strict: true,
+    strictRequired: false,
+    verbose: true,
+  });
   addFormats(ajv);
   for (const file of fs.readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.schema.json'))) {
     ajv.addSchema(JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8')) as object, file);
@@ -41,7 +47,50 @@ export function validate<T>(name: string, data: unknown): Validation<T> {
     compiled.set(name, fn);
   }
   if (fn(data)) return { ok: true, value: data as T };
-  return { ok: false, errors: (fn.errors ?? []).map(toFieldError) };
+  return { ok: false, errors: collapseAlternatives(fn.errors ?? []).map(toFieldError) };
+}
+
+/** Validates `data` against a subschema, e.g. `#/$defs/step/oneOf/0` of `playbook.schema.json`. */
+export function validateAt<T>(name: string, fragment: string, data: unknown): Validation<T> {
+  return validate<T>(`${name}${fragment}`, data);
+}
+
+/**
+ * A value that fits none of several forms (`oneOf`/`anyOf`) is reported once, the way a person would
+ * say it: "must be string or object", "needs one of: times, until, forever", or, when the value had the
+ * right type for a form but broke one of its rules, that rule alone.
+ */
+function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  // ajv reports the errors of each alternative before the oneOf/anyOf error they belong to; errors
+  // inside a $ref carry the target's schema path, so they are grouped by position and instance path.
+  const pending = new Map<string, ErrorObject[]>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') {
+      pending.set(e.instancePath, [...(pending.get(e.instancePath) ?? []), e]);
+      continue;
+    }
+    const children = pending.get(e.instancePath) ?? [];
+    pending.delete(e.instancePath);
+    const required = children.filter((c) => c.keyword === 'required');
+    const types = children.filter((c) => c.keyword === 'type');
+    const rules = children.filter((c) => c.keyword !== 'type' && c.keyword !== 'required');
+    if (children.length && required.length === children.length) {
+      const names = required.map((c) => String((c.params as { missingProperty: string }).missingProperty));
+      out.push({ ...e, message: `needs one of: ${names.join(', ')}` });
+    } else if (rules.length) {
+      out.push(...rules, ...required);
+    } else if (types.length) {
+      out.push({
+        ...e,
+        message: `must be ${[...new Set(types.map((c) => String((c.params as { type: string }).type)))].join(' or ')}`,
+      });
+    } else {
+      out.push(...children, e);
+    }
+  }
+  for (const rest of pending.values()) out.push(...rest);
+  return out;
 }
 
 function toFieldError(error: ErrorObject): FieldError {
@@ -50,18 +99,28 @@ function toFieldError(error: ErrorObject): FieldError {
     case 'required':
       return {
         pointer: `${error.instancePath}/${String(params.missingProperty)}`,
-        message: `is required`,
+        message: `"${String(params.missingProperty)}" is required`,
       };
     case 'additionalProperties':
       return {
         pointer: `${error.instancePath}/${String(params.additionalProperty)}`,
-        message: 'is not a known field',
+        message: `"${String(params.additionalProperty)}" is not a known field`,
       };
     case 'enum':
       return {
         pointer: error.instancePath || '/',
         message: `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
       };
+    case 'minItems':
+      return {
+        pointer: error.instancePath || '/',
+        message: `needs at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}`,
+      };
+    case 'pattern': {
+      const examples = (error.parentSchema as { examples?: unknown[] } | undefined)?.examples;
+      const hint = examples?.length ? `, e.g. ${examples.map((x) => JSON.stringify(x)).join(' or ')}` : '';
+      return { pointer: error.instancePath || '/', message: `is not in the expected form${hint}` };
+    }
     default:
       return { pointer: error.instancePath || '/', message: error.message ?? 'is invalid' };
   }

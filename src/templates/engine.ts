@@ -1,8 +1,10 @@
-// Message templates: one Liquid file per template with YAML front matter (subject, channel), rendered
-// by liquidjs in strict mode. Values in the scope are data: they are output, never evaluated as Liquid.
+// Message templates: one Liquid file per template with YAML front matter (subject, channel, from), in
+// pipelines/templates/, with shared layouts and partials in its subfolders. All files are read and
+// parsed once; rendering is synchronous (liquidjs, strict filters). Values in the scope are data: they
+// are output, never evaluated as Liquid.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
 import { parse as parseYaml } from 'yaml';
 import { validate } from '../schemas/index.js';
 
@@ -31,53 +33,89 @@ interface FrontMatter {
   from?: string;
 }
 
-const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
-
-export interface TemplateEngine {
-  render(template: string, scope: Record<string, unknown>): Promise<RenderedMessage>;
+interface Parsed {
+  front: FrontMatter;
+  subject: Template[];
+  body: Template[];
+  /** Line of the body's first line in the file, for error positions. */
+  bodyLine: number;
+  file: string;
 }
 
-export function createTemplateEngine(templatesDir: string): TemplateEngine {
-  const liquid = new Liquid({
-    root: [templatesDir],
-    extname: '.liquid',
-    strictFilters: true,
-    strictVariables: false,
-    lenientIf: true,
-    cache: true,
-  });
+export interface TemplateEngine {
+  has(template: string): boolean;
+  ids(): string[];
+  render(template: string, scope: Record<string, unknown>): RenderedMessage;
+}
+
+const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
+const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Reads every template under `dir`. Throws TemplateError for a template that cannot be parsed. */
+export async function loadTemplates(dir: string): Promise<TemplateEngine> {
+  const files = await listFiles(dir);
+  const sources = Object.fromEntries(
+    await Promise.all(files.map(async (f) => [f, await fs.readFile(path.join(dir, f), 'utf8')] as const)),
+  );
+  const liquid = new Liquid({ templates: sources, extname: '.liquid', strictFilters: true, cache: true });
+  const parsed = new Map<string, Parsed>();
+  for (const file of files) {
+    if (file.includes('/')) continue; // layouts and partials
+    const id = file.replace(/\.liquid$/, '');
+    if (!ID.test(id)) throw new TemplateError(id, 'template file names must be kebab-case ids');
+    parsed.set(id, parseTemplate(liquid, id, path.join(dir, file), sources[file]!));
+  }
   return {
-    async render(template, scope) {
-      if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(template))
-        throw new TemplateError(template, 'is not a template id');
-      const file = path.join(templatesDir, `${template}.liquid`);
-      const source = await fs.readFile(file, 'utf8').catch((error: unknown) => {
-        throw new TemplateError(template, `no file ${file}`, { cause: error });
-      });
-      const match = FRONT_MATTER.exec(source);
-      if (!match) throw new TemplateError(template, 'must start with front matter between --- lines');
-      const checked = validate<FrontMatter>('template.schema.json', parseYaml(match[1]!) ?? {});
-      if (!checked.ok) {
-        throw new TemplateError(template, checked.errors.map((e) => `${e.pointer} ${e.message}`).join('; '));
-      }
-      const body = source.slice(match[0].length);
+    has: (id) => parsed.has(id),
+    ids: () => [...parsed.keys()].sort(),
+    render(id, scope) {
+      const t = parsed.get(id);
+      if (!t) throw new TemplateError(id, `no file ${id}.liquid in the templates folder`);
       try {
-        const subject = (await liquid.parseAndRender(checked.value.subject, scope)) as string;
-        const text = (await liquid.parseAndRender(body, scope)) as string;
-        return {
-          template,
-          channel: checked.value.channel,
-          subject: subject.replace(/\s+/g, ' ').trim(),
-          text: tidy(text),
-          from: checked.value.from,
-        };
+        const subject = (liquid.renderSync(t.subject, scope) as string).replace(/\s+/g, ' ').trim();
+        const text = tidy(liquid.renderSync(t.body, scope) as string);
+        return { template: id, channel: t.front.channel, subject, text, from: t.front.from };
       } catch (error) {
-        throw new TemplateError(template, error instanceof Error ? error.message : String(error), {
-          cause: error,
-        });
+        throw new TemplateError(id, (error as Error).message, { cause: error });
       }
     },
   };
+}
+
+function parseTemplate(liquid: Liquid, id: string, file: string, source: string): Parsed {
+  const match = FRONT_MATTER.exec(source);
+  if (!match) throw new TemplateError(id, `${file}:1:1: must start with front matter between --- lines`);
+  const checked = validate<FrontMatter>('template.schema.json', parseYaml(match[1]!) ?? {});
+  if (!checked.ok) {
+    throw new TemplateError(
+      id,
+      `${file}:2:1: ${checked.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`,
+    );
+  }
+  const bodyLine = match[0].split('\n').length;
+  try {
+    return {
+      front: checked.value,
+      subject: liquid.parse(checked.value.subject),
+      body: liquid.parse(source.slice(match[0].length)),
+      bodyLine,
+      file,
+    };
+  } catch (error) {
+    throw new TemplateError(id, `${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map(async (e) => {
+      const rel = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.isDirectory()) return listFiles(dir, rel);
+      return e.name.endsWith('.liquid') ? [rel] : [];
+    }),
+  );
+  return nested.flat().sort();
 }
 
 /** Trims the blank lines that block tags leave behind. */

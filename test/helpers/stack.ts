@@ -15,7 +15,7 @@ import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/log.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { loadPlaybooks } from '../../src/playbook/load.js';
-import { createTemplateEngine } from '../../src/templates/engine.js';
+import { loadTemplates } from '../../src/templates/engine.js';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
@@ -54,7 +54,7 @@ export async function startStack(): Promise<Stack> {
   const playbooks = await loadPlaybooks(PIPELINES_DIR);
   const deps: ActivityDeps = {
     sql: db.sql,
-    templates: createTemplateEngine(path.join(PIPELINES_DIR, 'templates')),
+    templates: await loadTemplates(path.join(PIPELINES_DIR, 'templates')),
     mailer: createMailer(smtp.url),
     playbooks: () => playbooks,
     mailFrom: 'Rapport <rapport@test.example>',

@@ -1,0 +1,231 @@
+// `rapport simulate`: the production interpreter on a virtual clock, with no Temporal and no database.
+// One candidate, one playbook, optional events; prints the timeline a person (or a test) can read.
+import { addDuration } from '../interpreter/duration.js';
+import {
+  decideEnrollment,
+  isOver,
+  startJourney,
+  step,
+  type Command,
+  type Expressions,
+  type Input,
+  type JourneyEvent,
+  type JourneyState,
+  type PlaybookDefinition,
+  type StepContext,
+} from '../interpreter/index.js';
+
+export interface SimulatedEvent {
+  at: string;
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+export interface TimelineLine {
+  at: string;
+  action: string;
+  step?: string;
+  [detail: string]: unknown;
+}
+
+export interface SimulationOptions {
+  definition: PlaybookDefinition;
+  candidate: Record<string, unknown>;
+  events?: readonly SimulatedEvent[];
+  start: string;
+  days: number;
+  expressions: Expressions;
+  /** Renders a template's subject for send lines; omitted, send lines carry no subject. */
+  subjectOf?: (template: string, scope: Record<string, unknown>) => string;
+  org?: Record<string, unknown>;
+}
+
+const TAGS = 'tags';
+
+/** Runs the simulation and returns the timeline in time order. */
+export function simulate(options: SimulationOptions): TimelineLine[] {
+  const { definition, expressions } = options;
+  const candidate: Record<string, unknown> = structuredClone(options.candidate);
+  const end = addDuration(options.start, { months: 0, ms: options.days * 86_400_000 });
+  const events = [...(options.events ?? [])]
+    .map((e, i) => ({ ...e, id: `sim-${i + 1}`, data: e.data ?? {} }))
+    .filter((e) => e.at >= options.start && e.at <= end)
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const lines: TimelineLine[] = [];
+  const sentAt: string[] = [];
+  const journeys: JourneyState[] = [];
+  let sequence = 0;
+
+  const context = (): StepContext => ({
+    candidate: candidate,
+    org: options.org ?? {},
+    sentAt,
+    expressions,
+  });
+
+  const execute = (index: number, at: string, commands: Command[]) => {
+    const queue = [...commands];
+    while (queue.length) {
+      const command = queue.shift()!;
+      const done = (result?: Extract<Input, { type: 'done' }>['result']) => {
+        const next = step(
+          journeys[index]!,
+          { type: 'done', at, step: (command as { step: string }).step, ...(result ? { result } : {}) },
+          context(),
+        );
+        journeys[index] = next.state;
+        queue.push(...next.commands);
+      };
+      switch (command.type) {
+        case 'send': {
+          const journey = journeys[index]!;
+          const scope = {
+            candidate,
+            event: journey.event,
+            org: options.org ?? {},
+            journey: { id: journey.id, playbook: definition.playbook },
+          };
+          const subject = options.subjectOf?.(command.template, scope);
+          lines.push({
+            at,
+            action: 'send',
+            step: command.step,
+            template: command.template,
+            channel: command.channel,
+            ...(subject === undefined ? {} : { subject }),
+          });
+          if (command.to === 'candidate') sentAt.push(at);
+          done({ outcome: 'sent' });
+          break;
+        }
+        case 'update':
+          applyUpdate(candidate, command);
+          lines.push({
+            at,
+            action: 'update',
+            step: command.step,
+            ...(command.set ? { set: command.set } : {}),
+            ...(command.tags ? { tags: command.tags } : {}),
+          });
+          done();
+          break;
+        case 'task':
+          lines.push({
+            at,
+            action: 'task',
+            step: command.step,
+            title: command.title,
+            assignee: command.assignee,
+            ...(command.due ? { due: command.due } : {}),
+          });
+          done();
+          break;
+        case 'enroll':
+          lines.push({ at, action: 'enroll', step: command.step, playbook: command.playbook });
+          done();
+          break;
+        case 'find':
+          lines.push({
+            at,
+            action: 'find',
+            step: command.step,
+            match: command.query.match,
+            limit: command.query.limit,
+          });
+          done({ candidates: [] });
+          break;
+        case 'webhook':
+          lines.push({ at, action: 'webhook', step: command.step, method: command.method, url: command.url });
+          done();
+          break;
+        case 'sleep':
+          if (command.reason !== 'wait' && command.reason !== 'repeat') {
+            lines.push({
+              at,
+              action: 'wait',
+              step: command.step,
+              until: command.until,
+              reason: command.reason,
+            });
+          }
+          break;
+        case 'waitFor':
+          break;
+        case 'record':
+          lines.push({ at, action: command.what, step: command.step, ...command.detail });
+          break;
+        case 'end':
+          lines.push({
+            at,
+            action: 'exit',
+            reason: command.reason,
+            ...(command.status === 'failed' ? { status: 'failed' } : {}),
+          });
+          break;
+      }
+    }
+  };
+
+  const enroll = (at: string, event: JourneyEvent) => {
+    const earlier = journeys.map((j) => ({ startedAt: j.startedAt, active: !isOver(j) }));
+    if (!decideEnrollment(definition, event, at, context(), earlier).enroll) return;
+    sequence += 1;
+    const started = startJourney(`${definition.playbook}#${sequence}`, definition, at, context(), event);
+    journeys.push(started.state);
+    lines.push({
+      at,
+      action: 'enroll',
+      playbook: definition.playbook,
+      version: definition.version,
+      event: event.type,
+    });
+    execute(journeys.length - 1, at, started.commands);
+  };
+
+  // Without an enrolling event in the events, the candidate enrolls at the start.
+  if (!events.some((e) => definition.enroll.on.includes(e.type))) {
+    enroll(options.start, { id: 'sim-0', type: definition.enroll.on[0]!, data: {} });
+  }
+
+  for (;;) {
+    const nextEvent = events[0];
+    const nextTimer = journeys
+      .filter((j) => !isOver(j) && j.awaiting && j.awaiting.kind !== 'effect')
+      .map((j) => (j.awaiting as { until: string }).until)
+      .sort()[0];
+    const at = [nextEvent?.at, nextTimer].filter((t): t is string => t !== undefined).sort()[0];
+    if (at === undefined || at > end) break;
+    if (nextEvent && nextEvent.at === at) {
+      // Events first: an exit at the same instant as a timer wins.
+      events.shift();
+      const event: JourneyEvent = { id: nextEvent.id, type: nextEvent.type, data: nextEvent.data };
+      lines.push({ at, action: 'event', type: event.type });
+      journeys.forEach((j, i) => {
+        if (isOver(j)) return;
+        const next = step(j, { type: 'event', at, event }, context());
+        journeys[i] = next.state;
+        execute(i, at, next.commands);
+      });
+      if (definition.enroll.on.includes(event.type)) enroll(at, event);
+      continue;
+    }
+    journeys.forEach((j, i) => {
+      if (isOver(j) || !j.awaiting || j.awaiting.kind === 'effect' || j.awaiting.until !== at) return;
+      const next = step(j, { type: 'timer', at }, context());
+      journeys[i] = next.state;
+      execute(i, at, next.commands);
+    });
+  }
+  return lines;
+}
+
+function applyUpdate(
+  candidate: Record<string, unknown>,
+  command: Extract<Command, { type: 'update' }>,
+): void {
+  Object.assign(candidate, command.set ?? {});
+  const tags = new Set(Array.isArray(candidate[TAGS]) ? (candidate[TAGS] as string[]) : []);
+  for (const t of command.tags?.add ?? []) tags.add(t);
+  for (const t of command.tags?.remove ?? []) tags.delete(t);
+  candidate[TAGS] = [...tags];
+}
