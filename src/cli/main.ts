@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, redact, type Config } from '../config/index.js
 import { findTemporalBinary, TemporalBinaryError } from '../embedded/temporal-binary.js';
 import { createLogger, type Logger } from '../log.js';
 import { PlaybookErrors } from '../playbook/load.js';
+import { graphCommand, simulateCommand, UsageError, validateCommand } from './pipelines.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
 const HELP = `rapport — candidate relationship management on Temporal
@@ -16,6 +17,13 @@ Commands:
   api            the HTTP API alone (needs DATABASE_URL and TEMPORAL_ADDRESS)
   worker         the Temporal worker alone (needs DATABASE_URL and TEMPORAL_ADDRESS)
   migrate        apply pending database migrations (needs DATABASE_URL)
+  validate [paths…] [--json]
+                 check playbooks and templates (default: the pipelines directory); exit 1 on errors
+  simulate <playbook.yaml> --candidate <candidate.json> [--events <events.jsonl>]
+           [--start <iso>] [--days N] [--json]
+                 run a playbook for one candidate on a virtual clock and print the timeline
+  graph <playbook.yaml>
+                 print the playbook as a Mermaid flowchart
   temporal-cli   find or obtain the Temporal CLI used by \`up\`, and print its path
   help           this text
 
@@ -50,6 +58,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'migrate':
         await runMigrations(requireEndpoints(config, ['DATABASE_URL']).databaseUrl, log);
         return 0;
+      case 'validate':
+        return await validateCommand(argv.slice(1), config.pipelinesDir, (line) => console.log(line));
+      case 'simulate':
+        return await simulateCommand(argv.slice(1), (line) => console.log(line));
+      case 'graph':
+        return await graphCommand(argv.slice(1), (line) => console.log(line));
       case 'temporal-cli': {
         const binary = await findTemporalBinary({
           cliPath: config.temporal.cliPath,
@@ -76,8 +90,6 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-class UsageError extends Error {}
 
 function requireEndpoints(config: Config, names = ['DATABASE_URL', 'TEMPORAL_ADDRESS']) {
   const missing = names.filter((n) =>

@@ -184,7 +184,10 @@ class Run {
       });
     }
     if ('task' in current) {
-      const owner = this.state.definition.owner ?? 'owner';
+      // `owner` is the playbook's owner, else the candidate's recruiter.
+      const candidateOwner = (this.context.candidate as { owner?: unknown }).owner;
+      const owner =
+        this.state.definition.owner ?? (typeof candidateOwner === 'string' ? candidateOwner : 'unassigned');
       const assignee =
         !current.task.assignee || current.task.assignee === 'owner' ? owner : current.task.assignee;
       const due = current.task.due ? addDuration(this.at, this.duration(current.task.due, name)) : undefined;
@@ -327,7 +330,8 @@ class Run {
     what: 'branch' | 'suppressed' | 'received' | 'timeout',
     detail: Record<string, unknown>,
   ) {
-    this.commands.push({ type: 'record', step, what, detail });
+    const defined = Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined));
+    this.commands.push({ type: 'record', step, what, detail: defined });
   }
 
   private current() {

@@ -2,6 +2,7 @@
 // playbooks that exist, time zones, sending windows, expressions that parse, loops that would never
 // wait, and steps that can never run.
 import { Liquid } from 'liquidjs';
+import { registerFilters } from '../expressions/filters.js';
 import { isValidTimezone } from '../interpreter/window.js';
 import type { PlaybookDefinition, SendingWindow, Step } from '../interpreter/types.js';
 import type { FieldError } from '../schemas/index.js';
@@ -11,7 +12,7 @@ export interface CheckContext {
   hasPlaybook(id: string): boolean;
 }
 
-const liquid = new Liquid();
+const liquid = registerFilters(new Liquid({ strictFilters: true }));
 
 export function semanticErrors(definition: PlaybookDefinition, context: CheckContext): FieldError[] {
   const errors: FieldError[] = [];

@@ -182,9 +182,27 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     execute(journeys.length - 1, at, started.commands);
   };
 
-  // Without an enrolling event in the events, the candidate enrolls at the start.
+  // Without an enrolling event in the events, the subject enrolls at the start (as another playbook's
+  // `enroll` step would enroll it when the playbook has no events of its own).
   if (!events.some((e) => definition.enroll.on.includes(e.type))) {
-    enroll(options.start, { id: 'sim-0', type: definition.enroll.on[0]!, data: {} });
+    const first = { id: 'sim-0', type: definition.enroll.on[0] ?? 'enrolled', data: {} };
+    sequence += 1;
+    const started = startJourney(
+      `${definition.playbook}#${sequence}`,
+      definition,
+      options.start,
+      context(),
+      first,
+    );
+    journeys.push(started.state);
+    lines.push({
+      at: options.start,
+      action: 'enroll',
+      playbook: definition.playbook,
+      version: definition.version,
+      event: first.type,
+    });
+    execute(0, options.start, started.commands);
   }
 
   for (;;) {

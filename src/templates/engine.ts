@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
 import { parse as parseYaml } from 'yaml';
+import { registerFilters } from '../expressions/filters.js';
 import { validate } from '../schemas/index.js';
 
 export interface RenderedMessage {
@@ -57,7 +58,9 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
   const sources = Object.fromEntries(
     await Promise.all(files.map(async (f) => [f, await fs.readFile(path.join(dir, f), 'utf8')] as const)),
   );
-  const liquid = new Liquid({ templates: sources, extname: '.liquid', strictFilters: true, cache: true });
+  const liquid = registerFilters(
+    new Liquid({ templates: sources, extname: '.liquid', strictFilters: true, cache: true }),
+  );
   const parsed = new Map<string, Parsed>();
   for (const file of files) {
     if (file.includes('/')) continue; // layouts and partials

@@ -190,7 +190,7 @@ describe('waitFor', () => {
         action: 'task',
         step: 'call',
         title: 'Ada is open to work — call',
-        assignee: 'owner',
+        assignee: 'unassigned',
         due: '2026-01-12T12:00:00.000Z',
       },
     ]);

@@ -1,0 +1,189 @@
+// Scenarios for the shipped playbooks: who the subject is, what happens to them, and over how long.
+import type { SimulatedEvent } from '../../src/simulate/simulate.js';
+
+export interface Scenario {
+  name: string;
+  playbook: string;
+  subject: Record<string, unknown>;
+  events?: SimulatedEvent[];
+  start?: string;
+  days?: number;
+}
+
+const ada = {
+  id: 'c-1',
+  email: 'ada@example.com',
+  first_name: 'Ada',
+  timezone: 'Europe/Paris',
+  tags: [],
+  skills: ['go', 'postgres'],
+  consent: { email: true, sms: false },
+  birthday: '1992-02-29',
+  owner: 'lea@acme.example',
+};
+const job = { id: 'j-1', title: 'Backend engineer', skills: ['go', 'postgres'], location: 'Paris' };
+const at = (day: string, time = '10:00') => `${day}T${time}:00.000Z`;
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'an applicant is thanked at once',
+    playbook: 'engage-acknowledge-application',
+    subject: ada,
+    events: [
+      { at: at('2026-01-05'), type: 'candidate.applied', data: { job: { title: 'Backend engineer' } } },
+    ],
+  },
+  {
+    name: 'an interview is confirmed, reminded the day before, and followed by thanks',
+    playbook: 'engage-interview-logistics',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.interview_scheduled',
+        data: { interview: { at: at('2026-01-12', '14:00'), location: 'Paris office' } },
+      },
+      { at: at('2026-01-12', '15:30'), type: 'candidate.interviewed' },
+    ],
+  },
+  {
+    name: 'a no-show interview becomes a task for the recruiter',
+    playbook: 'engage-interview-logistics',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.interview_scheduled',
+        data: { interview: { at: at('2026-01-12', '14:00') } },
+      },
+    ],
+  },
+  {
+    name: 'a candidate who was not selected gets feedback',
+    playbook: 'engage-not-selected',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.rejected',
+        data: { round: 2, feedback: 'strong Go, less system design' },
+      },
+    ],
+  },
+  {
+    name: 'an accepted offer is welcomed',
+    playbook: 'engage-offer',
+    subject: ada,
+    events: [
+      { at: at('2026-01-05'), type: 'candidate.offered', data: { job: { title: 'Backend engineer' } } },
+      { at: at('2026-01-07'), type: 'candidate.hired' },
+    ],
+  },
+  {
+    name: 'an unanswered offer is followed up',
+    playbook: 'engage-offer',
+    subject: ada,
+    events: [{ at: at('2026-01-05'), type: 'candidate.offered' }],
+  },
+  {
+    name: 'a finalist is nurtured: advice, a check-in she answers, then quarterly news in her sending window',
+    playbook: 'nurture-silver-medalists',
+    subject: ada,
+    events: [
+      { at: at('2026-01-05'), type: 'candidate.rejected', data: { round: 2 } },
+      { at: at('2026-04-08'), type: 'candidate.open_to_work' },
+    ],
+  },
+  {
+    name: 'a first-round rejection is not a silver medalist',
+    playbook: 'nurture-silver-medalists',
+    subject: ada,
+    events: [{ at: at('2026-01-05'), type: 'candidate.rejected', data: { round: 1 } }],
+  },
+  {
+    name: 'a nurtured finalist who applies again leaves the journey',
+    playbook: 'nurture-silver-medalists',
+    subject: ada,
+    events: [
+      { at: at('2026-01-05'), type: 'candidate.rejected', data: { round: 3 } },
+      { at: at('2026-03-01'), type: 'candidate.applied' },
+    ],
+  },
+  {
+    name: 'a passive candidate is asked twice a year and says yes the second time',
+    playbook: 'nurture-open-to-work-checkins',
+    subject: ada,
+    events: [
+      { at: at('2026-01-05'), type: 'candidate.not_looking' },
+      { at: at('2026-12-03'), type: 'candidate.open_to_work' },
+    ],
+  },
+  {
+    name: 'company news every quarter for two years',
+    playbook: 'nurture-company-updates',
+    subject: ada,
+    events: [{ at: at('2026-01-05'), type: 'candidate.sourced' }],
+    days: 800,
+  },
+  {
+    name: 'a leap-day birthday is wished on 28 February in other years, at 09:00 local time',
+    playbook: 'nurture-birthdays',
+    subject: ada,
+    events: [{ at: at('2026-01-05'), type: 'candidate.sourced' }],
+    days: 800,
+  },
+  {
+    name: 'no birthday messages without consent',
+    playbook: 'nurture-birthdays',
+    subject: { ...ada, consent: { email: false } },
+    events: [{ at: at('2026-01-05'), type: 'candidate.sourced' }],
+  },
+  {
+    name: 'sourced talent is welcomed, and a click on our story becomes a task',
+    playbook: 'attract-talent-community',
+    subject: ada,
+    events: [
+      { at: at('2026-01-05'), type: 'candidate.sourced' },
+      { at: at('2026-01-21'), type: 'candidate.clicked' },
+    ],
+  },
+  {
+    name: 'an event registration is confirmed, reminded and thanked',
+    playbook: 'attract-event-invitation',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.event_registered',
+        data: { event: { name: 'Go meetup', at: at('2026-01-20', '17:00') } },
+      },
+      { at: at('2026-01-20', '20:00'), type: 'candidate.attended_event' },
+    ],
+  },
+  {
+    name: 'a rediscovered candidate hears about the opening and replies',
+    playbook: 'attract-new-opening',
+    subject: ada,
+    events: [{ at: at('2026-01-07'), type: 'candidate.replied' }],
+    start: at('2026-01-05'),
+  },
+  {
+    name: 'an opened job rediscovers matching candidates',
+    playbook: 'discover-rediscover-on-job-opened',
+    subject: job,
+    events: [{ at: at('2026-01-05'), type: 'job.opened' }],
+  },
+  {
+    name: 'an opened job fast-tracks warm nurtured leads',
+    playbook: 'hire-fast-track-nurtured',
+    subject: job,
+    events: [{ at: at('2026-01-05'), type: 'job.opened' }],
+  },
+  {
+    name: 'a fast-tracked finalist gets a call first, then the invitation, and applies',
+    playbook: 'hire-fast-track-invitation',
+    subject: ada,
+    events: [{ at: at('2026-01-08'), type: 'candidate.applied' }],
+    start: at('2026-01-05'),
+  },
+];
