@@ -38,6 +38,8 @@ export interface SimulationOptions {
   /** Renders a template's subject for send lines; omitted, send lines carry no subject. */
   subjectOf?: (template: string, scope: Record<string, unknown>) => string;
   org?: Record<string, unknown>;
+  /** Applied to every journey state between inputs (tests pass a JSON round trip). */
+  carry?: (state: JourneyState) => JourneyState;
 }
 
 const TAGS = 'tags';
@@ -51,6 +53,9 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     .map((e, i) => ({ ...e, id: `sim-${i + 1}`, data: e.data ?? {} }))
     .filter((e) => e.at >= options.start && e.at <= end)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const carry = options.carry ?? ((state: JourneyState) => state);
+  // A job playbook's subject is the job: the file given as the candidate describes the job.
+  const forJob = definition.for === 'job';
   const lines: TimelineLine[] = [];
   const sentAt: string[] = [];
   const journeys: JourneyState[] = [];
@@ -73,7 +78,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
           { type: 'done', at, step: (command as { step: string }).step, ...(result ? { result } : {}) },
           context(),
         );
-        journeys[index] = next.state;
+        journeys[index] = carry(next.state);
         queue.push(...next.commands);
       };
       switch (command.type) {
@@ -171,7 +176,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     if (!decideEnrollment(definition, event, at, context(), earlier).enroll) return;
     sequence += 1;
     const started = startJourney(`${definition.playbook}#${sequence}`, definition, at, context(), event);
-    journeys.push(started.state);
+    journeys.push(carry(started.state));
     lines.push({
       at,
       action: 'enroll',
@@ -194,7 +199,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       context(),
       first,
     );
-    journeys.push(started.state);
+    journeys.push(carry(started.state));
     lines.push({
       at: options.start,
       action: 'enroll',
@@ -218,10 +223,12 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       events.shift();
       const event: JourneyEvent = { id: nextEvent.id, type: nextEvent.type, data: nextEvent.data };
       lines.push({ at, action: 'event', type: event.type });
+      // As in production, an unsubscribe is recorded on the candidate before any journey reacts.
+      if (event.type === 'candidate.unsubscribed' && !forJob) candidate.unsubscribed_at = at;
       journeys.forEach((j, i) => {
         if (isOver(j)) return;
         const next = step(j, { type: 'event', at, event }, context());
-        journeys[i] = next.state;
+        journeys[i] = carry(next.state);
         execute(i, at, next.commands);
       });
       if (definition.enroll.on.includes(event.type)) enroll(at, event);
@@ -230,7 +237,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     journeys.forEach((j, i) => {
       if (isOver(j) || !j.awaiting || j.awaiting.kind === 'effect' || j.awaiting.until !== at) return;
       const next = step(j, { type: 'timer', at }, context());
-      journeys[i] = next.state;
+      journeys[i] = carry(next.state);
       execute(i, at, next.commands);
     });
   }
