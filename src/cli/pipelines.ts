@@ -113,7 +113,7 @@ export async function graphCommand(args: string[], out: Out): Promise<number> {
 }
 
 function subjects(templates: TemplateEngine) {
-  return (template: string, scope: Record<string, unknown>) => templates.render(template, scope).subject;
+  return (template: string, scope: Record<string, unknown>) => templates.subject(template, scope);
 }
 
 async function readJson(file: string, what: string): Promise<unknown> {

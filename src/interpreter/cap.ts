@@ -6,11 +6,15 @@ import type { SendingCap } from './types.js';
 export function nextSlotUnderCap(at: string, cap: SendingCap, sentAt: readonly string[]): string {
   const per = parseDuration(cap.per);
   if (!per) throw new Error(`cap.per "${cap.per}" is not a duration`);
-  // A message sent at t counts against the cap until t + per.
-  const active = sentAt
-    .map((t) => addDuration(t, per))
-    .filter((expires) => expires > at)
-    .sort();
-  if (active.length < cap.messages) return at;
-  return active[active.length - cap.messages]!;
+  // A message sent at t counts against the cap until t + per. Fixed periods are counted on epoch
+  // milliseconds; calendar periods (P1M) go through addDuration.
+  const now = Date.parse(at);
+  const expiries: number[] = [];
+  for (const sent of sentAt) {
+    const expires = per.months ? Date.parse(addDuration(sent, per)) : Date.parse(sent) + per.ms;
+    if (expires > now) expiries.push(expires);
+  }
+  if (expiries.length < cap.messages) return at;
+  expiries.sort((a, b) => a - b);
+  return new Date(expiries[expiries.length - cap.messages]!).toISOString();
 }

@@ -10,8 +10,17 @@ const SHORT = /^(\d+)\s*(s|m|h|d|w)$/;
 const ISO = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 
-/** Parses a duration, or returns undefined when the text is not one. */
+const parsed = new Map<string, Duration | undefined>();
+
+/** Parses a duration, or returns undefined when the text is not one. Results are kept: playbooks reuse a few. */
 export function parseDuration(text: string): Duration | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const duration = parse(text);
+  if (parsed.size < 10_000) parsed.set(text, duration);
+  return duration;
+}
+
+function parse(text: string): Duration | undefined {
   const short = SHORT.exec(text.trim());
   if (short) return { months: 0, ms: Number(short[1]) * UNIT_MS[short[2] as keyof typeof UNIT_MS] };
   const iso = ISO.exec(text.trim());
@@ -28,13 +37,12 @@ export function parseDuration(text: string): Duration | undefined {
  * is the last day of the next month), then the fixed part.
  */
 export function addDuration(at: string, duration: Duration): string {
+  if (!duration.months) return new Date(Date.parse(at) + duration.ms).toISOString();
   const date = new Date(at);
-  if (duration.months) {
-    const day = date.getUTCDate();
-    date.setUTCDate(1);
-    date.setUTCMonth(date.getUTCMonth() + duration.months);
-    const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-    date.setUTCDate(Math.min(day, lastDay));
-  }
+  const day = date.getUTCDate();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() + duration.months);
+  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(day, lastDay));
   return new Date(date.getTime() + duration.ms).toISOString();
 }

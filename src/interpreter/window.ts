@@ -1,28 +1,96 @@
-// Sending windows in the candidate's local time, daylight-saving changes included (luxon does the
-// calendar arithmetic with the platform's time zone data).
+// Sending windows in the candidate's local time, daylight-saving changes included. Offsets come from
+// the platform's time-zone data (Intl), memoised per 15 minutes because simulations ask millions of
+// times; luxon (a well-kept calendar library) checks zone names and is the oracle in the tests.
 import { DateTime } from 'luxon';
 import type { SendingWindow, Weekday } from './types.js';
 
-const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const BUCKET = 15 * MINUTE;
 
 export function isValidTimezone(zone: string): boolean {
   return DateTime.now().setZone(zone).isValid;
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, Map<number, number>>();
+let cachedOffsets = 0;
+
+/** Minutes to add to UTC to get the wall-clock time in `zone` at `epochMs`. */
+export function offsetMinutes(zone: string, epochMs: number): number {
+  if (zone === 'UTC') return 0;
+  const bucket = Math.floor(epochMs / BUCKET);
+  let byBucket = offsets.get(zone);
+  if (!byBucket) {
+    byBucket = new Map();
+    offsets.set(zone, byBucket);
+  }
+  const cached = byBucket.get(bucket);
+  if (cached !== undefined) return cached;
+  let format = formats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formats.set(zone, format);
+  }
+  const at = bucket * BUCKET;
+  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, Number(p.value)]));
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute);
+  const offset = Math.round((wall - at) / MINUTE);
+  if (++cachedOffsets > 500_000) {
+    offsets.clear();
+    cachedOffsets = 0;
+  }
+  byBucket.set(bucket, offset);
+  return offset;
+}
+
+/** The instant at which the wall-clock time `wall` (as UTC milliseconds) occurs in `zone`. */
+function wallToEpoch(wall: number, zone: string): number {
+  const guess = wall - offsetMinutes(zone, wall) * MINUTE;
+  return wall - offsetMinutes(zone, guess) * MINUTE;
+}
+
+interface ParsedWindow {
+  from: number;
+  to: number;
+  days: ReadonlySet<Weekday>;
+}
+const parsedWindows = new WeakMap<SendingWindow, ParsedWindow>();
+
+function parseWindow(window: SendingWindow): ParsedWindow {
+  let parsed = parsedWindows.get(window);
+  if (!parsed) {
+    const minutes = (hhmm: string) => {
+      const [h, m] = hhmm.split(':').map(Number) as [number, number];
+      return h * 60 + m;
+    };
+    parsed = { from: minutes(window.from), to: minutes(window.to), days: new Set(window.days ?? WEEKDAYS) };
+    parsedWindows.set(window, parsed);
+  }
+  return parsed;
+}
+
 /** The first instant at or after `at` inside the window, as an ISO string (UTC). */
 export function nextWindowOpening(at: string, window: SendingWindow, zone: string): string {
-  const local = DateTime.fromISO(at, { zone: 'utc' }).setZone(zone);
-  const [fromH, fromM] = window.from.split(':').map(Number) as [number, number];
-  const [toH, toM] = window.to.split(':').map(Number) as [number, number];
-  const days = new Set(window.days ?? WEEKDAYS);
-  for (let offset = 0; offset <= 7; offset++) {
-    const day = local.plus({ days: offset }).startOf('day');
-    if (!days.has(WEEKDAYS[day.weekday - 1]!)) continue;
-    const opens = day.set({ hour: fromH, minute: fromM });
-    const closes = toH === 24 ? day.plus({ days: 1 }) : day.set({ hour: toH, minute: toM });
-    if (local >= closes) continue;
-    const candidate = local > opens ? local : opens;
-    return candidate.toUTC().toISO()!;
+  const now = Date.parse(at);
+  const { from, to, days } = parseWindow(window);
+  const today = Math.floor((now + offsetMinutes(zone, now) * MINUTE) / DAY) * DAY;
+  for (let d = 0; d <= 7; d++) {
+    const day = today + d * DAY;
+    if (!days.has(WEEKDAYS[new Date(day).getUTCDay()]!)) continue;
+    const closes = wallToEpoch(day + to * MINUTE, zone);
+    if (now >= closes) continue;
+    const opens = wallToEpoch(day + from * MINUTE, zone);
+    return now >= opens ? at : new Date(opens).toISOString();
   }
   throw new Error(`The sending window ${JSON.stringify(window)} never opens`);
 }

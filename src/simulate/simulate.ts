@@ -43,6 +43,7 @@ export interface SimulationOptions {
 }
 
 const TAGS = 'tags';
+type DoneResult = Extract<Input, { type: 'done' }>['result'];
 
 /** Runs the simulation and returns the timeline in time order. */
 export function simulate(options: SimulationOptions): TimelineLine[] {
@@ -61,26 +62,33 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
   const journeys: JourneyState[] = [];
   let sequence = 0;
 
-  const context = (): StepContext => ({
-    candidate: candidate,
+  // One context for the whole run: the candidate and the send history change in place.
+  const shared: StepContext = {
+    candidate: forJob ? {} : candidate,
+    ...(forJob ? { job: candidate } : {}),
     org: options.org ?? {},
     sentAt,
     expressions,
-  });
+  };
+  const context = () => shared;
+
+  /** Feeds a `done` input for an effect the simulator carried out, queueing what follows. */
+  const done = (index: number, at: string, command: Command, queue: Command[], result?: DoneResult) => {
+    const input: Input = {
+      type: 'done',
+      at,
+      step: (command as { step: string }).step,
+      ...(result ? { result } : {}),
+    };
+    const next = step(journeys[index]!, input, shared);
+    journeys[index] = carry(next.state);
+    queue.push(...next.commands);
+  };
 
   const execute = (index: number, at: string, commands: Command[]) => {
     const queue = [...commands];
     while (queue.length) {
       const command = queue.shift()!;
-      const done = (result?: Extract<Input, { type: 'done' }>['result']) => {
-        const next = step(
-          journeys[index]!,
-          { type: 'done', at, step: (command as { step: string }).step, ...(result ? { result } : {}) },
-          context(),
-        );
-        journeys[index] = carry(next.state);
-        queue.push(...next.commands);
-      };
       switch (command.type) {
         case 'send': {
           const journey = journeys[index]!;
@@ -100,7 +108,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             ...(subject === undefined ? {} : { subject }),
           });
           if (command.to === 'candidate') sentAt.push(at);
-          done({ outcome: 'sent' });
+          done(index, at, command, queue, { outcome: 'sent' });
           break;
         }
         case 'update':
@@ -112,7 +120,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             ...(command.set ? { set: command.set } : {}),
             ...(command.tags ? { tags: command.tags } : {}),
           });
-          done();
+          done(index, at, command, queue);
           break;
         case 'task':
           lines.push({
@@ -123,11 +131,11 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             assignee: command.assignee,
             ...(command.due ? { due: command.due } : {}),
           });
-          done();
+          done(index, at, command, queue);
           break;
         case 'enroll':
           lines.push({ at, action: 'enroll', step: command.step, playbook: command.playbook });
-          done();
+          done(index, at, command, queue);
           break;
         case 'find':
           lines.push({
@@ -137,11 +145,11 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             match: command.query.match,
             limit: command.query.limit,
           });
-          done({ candidates: [] });
+          done(index, at, command, queue, { candidates: [] });
           break;
         case 'webhook':
           lines.push({ at, action: 'webhook', step: command.step, method: command.method, url: command.url });
-          done();
+          done(index, at, command, queue);
           break;
         case 'sleep':
           if (command.reason !== 'wait' && command.reason !== 'repeat') {
@@ -212,11 +220,11 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
 
   for (;;) {
     const nextEvent = events[0];
-    const nextTimer = journeys
-      .filter((j) => !isOver(j) && j.awaiting && j.awaiting.kind !== 'effect')
-      .map((j) => (j.awaiting as { until: string }).until)
-      .sort()[0];
-    const at = [nextEvent?.at, nextTimer].filter((t): t is string => t !== undefined).sort()[0];
+    let at = nextEvent?.at;
+    for (const j of journeys) {
+      const until = !isOver(j) && j.awaiting && j.awaiting.kind !== 'effect' ? j.awaiting.until : undefined;
+      if (until !== undefined && (at === undefined || until < at)) at = until;
+    }
     if (at === undefined || at > end) break;
     if (nextEvent && nextEvent.at === at) {
       // Events first: an exit at the same instant as a timer wins.

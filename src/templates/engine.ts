@@ -47,6 +47,8 @@ export interface TemplateEngine {
   has(template: string): boolean;
   ids(): string[];
   render(template: string, scope: Record<string, unknown>): RenderedMessage;
+  /** Renders the subject line alone (the simulator prints it for every send). */
+  subject(template: string, scope: Record<string, unknown>): string;
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
@@ -68,14 +70,28 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
     if (!ID.test(id)) throw new TemplateError(id, 'template file names must be kebab-case ids');
     parsed.set(id, parseTemplate(liquid, id, path.join(dir, file), sources[file]!));
   }
+  const get = (id: string) => {
+    const t = parsed.get(id);
+    if (!t) throw new TemplateError(id, `no file ${id}.liquid in the templates folder`);
+    return t;
+  };
+  const subjectOf = (t: Parsed, scope: Record<string, unknown>) =>
+    (liquid.renderSync(t.subject, scope) as string).replace(/\s+/g, ' ').trim();
   return {
     has: (id) => parsed.has(id),
     ids: () => [...parsed.keys()].sort(),
-    render(id, scope) {
-      const t = parsed.get(id);
-      if (!t) throw new TemplateError(id, `no file ${id}.liquid in the templates folder`);
+    subject(id, scope) {
       try {
-        const subject = (liquid.renderSync(t.subject, scope) as string).replace(/\s+/g, ' ').trim();
+        return subjectOf(get(id), scope);
+      } catch (error) {
+        if (error instanceof TemplateError) throw error;
+        throw new TemplateError(id, (error as Error).message, { cause: error });
+      }
+    },
+    render(id, scope) {
+      const t = get(id);
+      try {
+        const subject = subjectOf(t, scope);
         const text = tidy(liquid.renderSync(t.body, scope) as string);
         return { template: id, channel: t.front.channel, subject, text, from: t.front.from };
       } catch (error) {

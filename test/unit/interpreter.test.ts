@@ -315,7 +315,7 @@ describe('update, task, enroll, find, webhook', () => {
     const lines = run(
       playbook(
         [
-          { find: { match: { skills: ['{{ candidate.first_name }}'] }, limit: 50 } },
+          { find: { match: { skills: ['{{ job.first_name }}'] }, limit: 50 } },
           { enroll: { playbook: 'engage' } },
         ],
         { for: 'job' },

@@ -206,7 +206,7 @@ describe('the shipped playbooks', () => {
       start: scenario.start ?? '2026-01-01T00:00:00.000Z',
       days: scenario.days ?? 365,
       expressions: createExpressions(),
-      subjectOf: (template, scope) => templates.render(template, scope).subject,
+      subjectOf: (template, scope) => templates.subject(template, scope),
       org: { name: 'Acme' },
     });
     expect(lines.map(compact)).toEqual(EXPECTED[scenario.name]);
