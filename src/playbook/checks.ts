@@ -1,11 +1,12 @@
 // Checks a structurally valid playbook for what a schema cannot see: unique step ids, templates and
 // playbooks that exist, time zones, sending windows, expressions that parse, loops that would never
 // wait, and steps that can never run.
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
 import { registerFilters } from '../expressions/filters.js';
 import { isValidTimezone } from '../interpreter/window.js';
 import type { PlaybookDefinition, SendingWindow, Step } from '../interpreter/types.js';
 import type { FieldError } from '../schemas/index.js';
+import { unknownVariables } from '../templates/variables.js';
 
 export interface CheckContext {
   hasTemplate(id: string): boolean;
@@ -19,21 +20,31 @@ export function semanticErrors(definition: PlaybookDefinition, context: CheckCon
   const error = (pointer: string, message: string) => errors.push({ pointer, message });
   const ids = new Map<string, string>();
 
+  const variables = (pointer: string, parsed: Template[]) => {
+    for (const v of unknownVariables(parsed)) {
+      error(pointer, `unknown variable ${v.path}: there is no "${v.missing}" (see schemas/scope.schema.json)`);
+    }
+  };
   const expression = (pointer: string, text: string | undefined) => {
     if (text === undefined) return;
     try {
       liquid.evalValueSync(text, {});
+      // Conditions parse as {% if %}; values with filters as {{ }}.
+      variables(pointer, liquid.parse(text.includes('|') ? `{{ ${text} }}` : `{% if ${text} %}{% endif %}`));
     } catch (e) {
       error(pointer, `expression does not parse: ${(e as Error).message}`);
     }
   };
   const liquidText = (pointer: string, text: unknown) => {
     if (typeof text !== 'string') return;
+    let parsed: Template[];
     try {
-      liquid.parse(text);
+      parsed = liquid.parse(text);
     } catch (e) {
       error(pointer, `Liquid does not parse: ${(e as Error).message}`);
+      return;
     }
+    variables(pointer, parsed);
   };
   const timezone = (pointer: string, zone: string | undefined) => {
     if (zone !== undefined && zone !== 'candidate' && !isValidTimezone(zone)) {
@@ -87,6 +98,9 @@ export function semanticErrors(definition: PlaybookDefinition, context: CheckCon
         }
         expression(`${at}/enroll/job`, s.enroll.job);
       } else if ('find' in s) {
+        for (const [k, v] of Object.entries(s.find.match)) {
+          [v].flat().forEach((text, n) => liquidText(`${at}/find/match/${k}${Array.isArray(v) ? `/${n}` : ''}`, text));
+        }
         if (definition.for !== 'job')
           error(`${at}/find`, 'find rediscovers candidates for a job: use it in a playbook with `for: job`');
       } else if ('webhook' in s) {

@@ -8,6 +8,7 @@ import { Liquid, type Template } from 'liquidjs';
 import { parse as parseYaml } from 'yaml';
 import { registerFilters } from '../expressions/filters.js';
 import { validate } from '../schemas/index.js';
+import { unknownVariables, type UnknownVariable } from './variables.js';
 
 export interface RenderedMessage {
   template: string;
@@ -38,13 +39,23 @@ interface Parsed {
   front: FrontMatter;
   subject: Template[];
   body: Template[];
-  /** Line of the body's first line in the file, for error positions. */
+  /** Lines of the subject and of the body's first line in the file, for error positions. */
+  subjectLine: number;
   bodyLine: number;
   file: string;
 }
 
+export interface TemplateProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 export interface TemplateEngine {
   has(template: string): boolean;
+  /** Variables the templates read that the scope does not have (schemas/scope.schema.json). */
+  problems(): TemplateProblem[];
   ids(): string[];
   render(template: string, scope: Record<string, unknown>): RenderedMessage;
   /** Renders the subject line alone (the simulator prints it for every send). */
@@ -79,6 +90,11 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
     (liquid.renderSync(t.subject, scope) as string).replace(/\s+/g, ' ').trim();
   return {
     has: (id) => parsed.has(id),
+    problems: () =>
+      [...parsed.values()].flatMap((t) => [
+        ...unknownVariables(t.subject).map((v) => problem(t.file, t.subjectLine, v)),
+        ...unknownVariables(t.body).map((v) => problem(t.file, t.bodyLine + v.row - 1, v)),
+      ]),
     ids: () => [...parsed.keys()].sort(),
     subject(id, scope) {
       try {
@@ -112,11 +128,13 @@ function parseTemplate(liquid: Liquid, id: string, file: string, source: string)
     );
   }
   const bodyLine = match[0].split('\n').length;
+  const subjectLine = 1 + match[1]!.split('\n').findIndex((l) => l.startsWith('subject:')) + 1;
   try {
     return {
       front: checked.value,
       subject: liquid.parse(checked.value.subject),
       body: liquid.parse(source.slice(match[0].length)),
+      subjectLine,
       bodyLine,
       file,
     };
@@ -135,6 +153,15 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
     }),
   );
   return nested.flat().sort();
+}
+
+function problem(file: string, line: number, v: UnknownVariable): TemplateProblem {
+  return {
+    file,
+    line,
+    column: v.col,
+    message: `unknown variable ${v.path}: there is no "${v.missing}" (see schemas/scope.schema.json)`,
+  };
 }
 
 /** Trims the blank lines that block tags leave behind. */

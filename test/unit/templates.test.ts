@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplates, TemplateError } from '../../src/templates/engine.js';
@@ -35,5 +37,25 @@ describe('templates', () => {
 
   it.each(['does-not-exist', '../secrets', 'UPPER'])('refuses the unknown template %j', (id) => {
     expect(() => engine.render(id, scope({}))).toThrow(TemplateError);
+  });
+});
+
+describe('template variables', () => {
+  it('are checked against the scope schema, with the line and column of each unknown one', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-templates-'));
+    await fs.writeFile(
+      path.join(dir, 'typo.liquid'),
+      '---\nsubject: "Hi {{ candidate.frist_name }}"\n---\nHello {{ candidate.first_name }},\n{{ cantidate.email }} {{ event.data.anything }}\n',
+    );
+    const problems = (await loadTemplates(dir)).problems();
+    expect(problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.column}: ${p.message}`)).toEqual([
+      'typo.liquid:2:7: unknown variable candidate.frist_name: there is no "frist_name" (see schemas/scope.schema.json)',
+      'typo.liquid:5:4: unknown variable cantidate.email: there is no "cantidate" (see schemas/scope.schema.json)',
+    ]);
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('the shipped templates read only what the scope has', () => {
+    expect(engine.problems()).toEqual([]);
   });
 });
