@@ -146,6 +146,7 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
       to: candidate.email!,
       subject: rendered!.subject,
       text: rendered!.text,
+      html: rendered!.html,
       messageId: `<${row.id}@rapport>`,
       headers: { 'X-Rapport-Message': row.id },
     });

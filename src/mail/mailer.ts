@@ -7,6 +7,7 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
+  html?: string;
   messageId: string;
   headers?: Record<string, string>;
 }
@@ -39,6 +40,7 @@ export function createMailer(smtpUrl: string): Mailer {
           to: email.to,
           subject: email.subject,
           text: email.text,
+          ...(email.html ? { html: email.html } : {}),
           messageId: email.messageId,
           headers: email.headers,
         });

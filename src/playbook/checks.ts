@@ -22,7 +22,10 @@ export function semanticErrors(definition: PlaybookDefinition, context: CheckCon
 
   const variables = (pointer: string, parsed: Template[]) => {
     for (const v of unknownVariables(parsed)) {
-      error(pointer, `unknown variable ${v.path}: there is no "${v.missing}" (see schemas/scope.schema.json)`);
+      error(
+        pointer,
+        `unknown variable ${v.path}: there is no "${v.missing}" (see schemas/scope.schema.json)`,
+      );
     }
   };
   const expression = (pointer: string, text: string | undefined) => {
@@ -99,7 +102,11 @@ export function semanticErrors(definition: PlaybookDefinition, context: CheckCon
         expression(`${at}/enroll/job`, s.enroll.job);
       } else if ('find' in s) {
         for (const [k, v] of Object.entries(s.find.match)) {
-          [v].flat().forEach((text, n) => liquidText(`${at}/find/match/${k}${Array.isArray(v) ? `/${n}` : ''}`, text));
+          [v]
+            .flat()
+            .forEach((text, n) =>
+              liquidText(`${at}/find/match/${k}${Array.isArray(v) ? `/${n}` : ''}`, text),
+            );
         }
         if (definition.for !== 'job')
           error(`${at}/find`, 'find rediscovers candidates for a job: use it in a playbook with `for: job`');

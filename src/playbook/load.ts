@@ -97,7 +97,8 @@ export async function validatePipelines(dir: string, only?: readonly string[]): 
     return undefined;
   });
   if (!only) {
-    for (const p of templates?.problems() ?? []) errors.push(new PlaybookError(p.file, p.line, p.column, p.message, ''));
+    for (const p of templates?.problems() ?? [])
+      errors.push(new PlaybookError(p.file, p.line, p.column, p.message, ''));
   }
   const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
   const ids = new Set(files.map((f) => f.replace(/\.ya?ml$/, '')));

@@ -15,6 +15,8 @@ export interface RenderedMessage {
   channel: 'email' | 'sms';
   subject: string;
   text: string;
+  /** The same message as HTML: paragraphs, line breaks and links; every value HTML-escaped. */
+  html: string;
   from: string | undefined;
 }
 
@@ -109,7 +111,14 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
       try {
         const subject = subjectOf(t, scope);
         const text = tidy(liquid.renderSync(t.body, scope) as string);
-        return { template: id, channel: t.front.channel, subject, text, from: t.front.from };
+        return {
+          template: id,
+          channel: t.front.channel,
+          subject,
+          text,
+          html: toHtml(text),
+          from: t.front.from,
+        };
       } catch (error) {
         throw new TemplateError(id, (error as Error).message, { cause: error });
       }
@@ -162,6 +171,28 @@ function problem(file: string, line: number, v: UnknownVariable): TemplateProble
     column: v.col,
     message: `unknown variable ${v.path}: there is no "${v.missing}" (see schemas/scope.schema.json)`,
   };
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Plain text as simple HTML: escaped, paragraphs on blank lines, line breaks, and clickable links. */
+export function toHtml(text: string): string {
+  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  const paragraphs = text
+    .trim()
+    .split(/\n{2,}/)
+    .map((p) =>
+      escape(p)
+        .replace(/https?:\/\/[^\s<]+[^\s<.,;:!?)\]'"]/g, (url) => `<a href="${url}">${url}</a>`)
+        .replace(/\n/g, '<br>\n'),
+    );
+  return `<!doctype html>\n<html><body>\n${paragraphs.map((p) => `<p>${p}</p>`).join('\n')}\n</body></html>\n`;
 }
 
 /** Trims the blank lines that block tags leave behind. */

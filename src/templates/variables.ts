@@ -34,7 +34,12 @@ export function unknownVariables(templates: Template[]): UnknownVariable[] {
     for (const variable of uses) {
       const missing = firstUnknownSegment(variable);
       if (missing !== undefined) {
-        found.push({ path: variable.toString(), missing, row: variable.location.row, col: variable.location.col });
+        found.push({
+          path: variable.toString(),
+          missing,
+          row: variable.location.row,
+          col: variable.location.col,
+        });
       }
     }
   }

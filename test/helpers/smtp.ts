@@ -9,6 +9,7 @@ export interface ReceivedMail {
   raw: string;
   subject: string;
   text: string;
+  html: string;
   headers: Map<string, unknown>;
 }
 
@@ -49,6 +50,7 @@ export async function startSmtp(): Promise<TestSmtp> {
               raw: raw.toString('utf8'),
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
               headers: parsed.headers,
             });
             callback();

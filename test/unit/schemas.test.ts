@@ -12,7 +12,9 @@ function undescribed(node: unknown, pointer: string, out: string[]): string[] {
   else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     if (record.properties && typeof record.properties === 'object') {
-      for (const [name, property] of Object.entries(record.properties as Record<string, Record<string, unknown>>)) {
+      for (const [name, property] of Object.entries(
+        record.properties as Record<string, Record<string, unknown>>,
+      )) {
         if (!property.description && !property.$ref) out.push(`${pointer}/properties/${name}`);
       }
     }
@@ -23,7 +25,10 @@ function undescribed(node: unknown, pointer: string, out: string[]): string[] {
 
 describe('schemas', () => {
   it.each(files)('%s is draft 2020-12 and describes every property', (file) => {
-    const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.description).toBeTruthy();
     expect(undescribed(schema, '', [])).toEqual([]);

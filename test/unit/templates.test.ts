@@ -30,6 +30,16 @@ describe('templates', () => {
     expect(message.subject).toBe('{{ org.name }}{% raw %}, we received your application');
   });
 
+  it('has an HTML part in which every value is escaped', () => {
+    const message = engine.render(
+      'application-received',
+      scope({ first_name: '<b>Ada</b> & co' }, { job: { title: 'R&D' } }),
+    );
+    expect(message.html).toContain('<p>Hi &lt;b&gt;Ada&lt;/b&gt; &amp; co,</p>');
+    expect(message.html).toContain('position at Acme.<br>');
+    expect(message.html).not.toContain('<b>');
+  });
+
   it('falls back when optional data is absent', () => {
     const message = engine.render('application-received', scope({}));
     expect(message.subject).toBe('Hello, we received your application');
