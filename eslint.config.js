@@ -29,7 +29,7 @@ const ioModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.rapport/', 'coverage/'] },
+  { ignores: ['node_modules/', '.rapport/', 'coverage/', 'src/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

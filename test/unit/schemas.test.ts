@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GENERATED, generatePlaybookTypes } from '../../src/schemas/generate-types.js';
 import { SCHEMAS_DIR } from '../../src/schemas/index.js';
 
 const files = fs.readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.schema.json'));
@@ -24,6 +25,10 @@ function undescribed(node: unknown, pointer: string, out: string[]): string[] {
 }
 
 describe('schemas', () => {
+  it('generate the committed TypeScript types (run `npm run schema:types` after changing a schema)', async () => {
+    expect(await generatePlaybookTypes()).toBe(fs.readFileSync(GENERATED, 'utf8'));
+  });
+
   it.each(files)('%s is draft 2020-12 and describes every property', (file) => {
     const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8')) as Record<
       string,
