@@ -6,6 +6,7 @@ import type { SendingWindow, Weekday } from './types.js';
 
 const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 86_400_000;
 const BUCKET = 15 * MINUTE;
 
@@ -53,10 +54,20 @@ export function offsetMinutes(zone: string, epochMs: number): number {
   return offset;
 }
 
-/** The instant at which the wall-clock time `wall` (as UTC milliseconds) occurs in `zone`. */
+/**
+ * The instant at which the wall-clock time `wall` (as UTC milliseconds) occurs in `zone`. A time that
+ * occurs twice (clocks going back) is its first occurrence; a time that a daylight-saving change skips
+ * (02:30 on a spring-forward night) moves forward by the gap, as clocks do.
+ */
 function wallToEpoch(wall: number, zone: string): number {
-  const guess = wall - offsetMinutes(zone, wall) * MINUTE;
-  return wall - offsetMinutes(zone, guess) * MINUTE;
+  // Offsets lie within ±15 hours, so the instant is between these two probes.
+  const before = offsetMinutes(zone, wall - 15 * HOUR) * MINUTE;
+  const after = offsetMinutes(zone, wall + 15 * HOUR) * MINUTE;
+  const first = wall - before;
+  if (before === after || offsetMinutes(zone, first) * MINUTE === before) return first;
+  const second = wall - after;
+  if (offsetMinutes(zone, second) * MINUTE === after) return second;
+  return first;
 }
 
 interface ParsedWindow {
@@ -84,12 +95,15 @@ export function nextWindowOpening(at: string, window: SendingWindow, zone: strin
   const now = Date.parse(at);
   const { from, to, days } = parseWindow(window);
   const today = Math.floor((now + offsetMinutes(zone, now) * MINUTE) / DAY) * DAY;
-  for (let d = 0; d <= 7; d++) {
+  // Two weeks: a weekly window that a daylight-saving change swallows opens the week after.
+  for (let d = 0; d <= 14; d++) {
     const day = today + d * DAY;
     if (!days.has(WEEKDAYS[new Date(day).getUTCDay()]!)) continue;
     const closes = wallToEpoch(day + to * MINUTE, zone);
     if (now >= closes) continue;
     const opens = wallToEpoch(day + from * MINUTE, zone);
+    // A window inside a skipped hour does not exist that day.
+    if (opens >= closes) continue;
     return now >= opens ? at : new Date(opens).toISOString();
   }
   throw new Error(`The sending window ${JSON.stringify(window)} never opens`);

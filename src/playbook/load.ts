@@ -8,6 +8,7 @@ import type { PlaybookDefinition } from '../interpreter/index.js';
 import { loadTemplates, TemplateError } from '../templates/engine.js';
 import { semanticErrors, type CheckContext } from './checks.js';
 import { PlaybookError, PlaybookErrors } from './errors.js';
+import { validateSources } from './sources.js';
 import { structuralErrors } from './structure.js';
 
 export { PlaybookError, PlaybookErrors } from './errors.js';
@@ -99,6 +100,7 @@ export async function validatePipelines(dir: string, only?: readonly string[]): 
   if (!only) {
     for (const p of templates?.problems() ?? [])
       errors.push(new PlaybookError(p.file, p.line, p.column, p.message, ''));
+    errors.push(...(await validateSources(dir)).errors);
   }
   const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
   const ids = new Set(files.map((f) => f.replace(/\.ya?ml$/, '')));

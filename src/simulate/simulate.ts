@@ -196,15 +196,18 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
   };
 
   // Without an enrolling event in the events, the subject enrolls at the start (as another playbook's
-  // `enroll` step would enroll it when the playbook has no events of its own).
-  if (!events.some((e) => definition.enroll.on.includes(e.type))) {
+  // `enroll` step would enroll it when the playbook has no events of its own), after any event that
+  // happens at that very instant.
+  let enrollAtStart = !events.some((e) => definition.enroll.on.includes(e.type));
+  const enrollNow = () => {
+    enrollAtStart = false;
     const first = { id: 'sim-0', type: definition.enroll.on[0] ?? 'enrolled', data: {} };
     sequence += 1;
     const started = startJourney(
       `${definition.playbook}#${sequence}`,
       definition,
       options.start,
-      context(),
+      shared,
       first,
     );
     journeys.push(carry(started.state));
@@ -215,17 +218,22 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       version: definition.version,
       event: first.type,
     });
-    execute(0, options.start, started.commands);
-  }
+    execute(journeys.length - 1, options.start, started.commands);
+  };
 
   for (;;) {
     const nextEvent = events[0];
     let at = nextEvent?.at;
+    if (enrollAtStart && (at === undefined || options.start < at)) at = options.start;
     for (const j of journeys) {
       const until = !isOver(j) && j.awaiting && j.awaiting.kind !== 'effect' ? j.awaiting.until : undefined;
       if (until !== undefined && (at === undefined || until < at)) at = until;
     }
     if (at === undefined || at > end) break;
+    if (enrollAtStart && !(nextEvent && nextEvent.at === at)) {
+      enrollNow();
+      continue;
+    }
     if (nextEvent && nextEvent.at === at) {
       // Events first: an exit at the same instant as a timer wins.
       events.shift();

@@ -146,9 +146,9 @@ function run(s: Scenario, carry?: (state: JourneyState) => JourneyState): Timeli
 }
 
 const sends = (lines: TimelineLine[]) => lines.filter((l) => l.action === 'send');
-const RUNS = { numRuns: 300 };
+const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 1000) };
 
-describe('interpreter invariants', () => {
+describe('interpreter invariants', { timeout: 120_000 }, () => {
   it('never sends after the journey exited', () => {
     fc.assert(
       fc.property(scenario, (s) => {

@@ -510,3 +510,34 @@ describe('durations', () => {
     expect(addDuration('2026-03-10T09:00:00.000Z', parseDuration('2w')!)).toBe('2026-03-24T09:00:00.000Z');
   });
 });
+
+describe('sending window across daylight-saving gaps', () => {
+  it('skips a window that falls inside the hour clocks skip', () => {
+    // New York skips 02:00–03:00 on Sunday 8 March 2026: a Sunday 02:00–03:00 window opens on 15 March.
+    const def = playbook([{ id: 'hello', send: 'hello' }], {
+      sending: { window: { days: ['sun'], from: '02:00', to: '03:00', timezone: 'candidate' } },
+    });
+    const lines = run(def, { start: '2026-03-07T12:00:00.000Z', candidate: { ...ada, timezone: 'America/New_York' } });
+    expect(lines.find((l) => l.action === 'send')?.at).toBe('2026-03-15T06:00:00.000Z');
+  });
+});
+
+describe('sending window across daylight-saving gaps in Europe', () => {
+  it('skips the Paris window swallowed by the change to summer time', () => {
+    // Paris skips 02:00–03:00 on Sunday 29 March 2026 (01:00 UTC): the window opens on 5 April, 00:00 UTC.
+    const def = playbook([{ id: 'hello', send: 'hello' }], {
+      sending: { window: { days: ['sun'], from: '02:00', to: '03:00', timezone: 'candidate' } },
+    });
+    const lines = run(def, { start: '2026-03-28T12:00:00.000Z', candidate: { ...ada, timezone: 'Europe/Paris' } });
+    expect(lines.find((l) => l.action === 'send')?.at).toBe('2026-04-05T00:00:00.000Z');
+  });
+
+  it('sends in the first of the two 02:30s when clocks go back', () => {
+    // Paris repeats 02:00–03:00 on Sunday 25 October 2026: 02:30 CEST is 00:30 UTC.
+    const def = playbook([{ id: 'hello', send: 'hello' }], {
+      sending: { window: { days: ['sun'], from: '02:30', to: '02:45', timezone: 'candidate' } },
+    });
+    const lines = run(def, { start: '2026-10-24T12:00:00.000Z', candidate: { ...ada, timezone: 'Europe/Paris' } });
+    expect(lines.find((l) => l.action === 'send')?.at).toBe('2026-10-25T00:30:00.000Z');
+  });
+});

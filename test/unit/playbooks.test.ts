@@ -1,6 +1,7 @@
 // Playbook validation: the shipped pipelines are valid, and every broken playbook in
 // test/fixtures/invalid/ is reported at the exact line and column its `# expect:` lines give.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePlaybook, PlaybookErrors, validatePipelines } from '../../src/playbook/load.js';
@@ -60,5 +61,62 @@ describe('broken playbooks', () => {
     expect(errorsOf('big.yaml', `# ${'x'.repeat(600 * 1024)}\n`)).toEqual([
       'big.yaml:1:1: the file is larger than 512 KiB; split the playbook',
     ]);
+  });
+});
+
+describe('source mappings', () => {
+  it('are validated against their schema, with positions, and their Liquid must parse', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-sources-'));
+    fs.mkdirSync(path.join(dir, 'sources'));
+    fs.writeFileSync(
+      path.join(dir, 'sources/board.yaml'),
+      [
+        'source: board',
+        'events:',
+        '  - when: "payload.action == \'hired\'"',
+        '    type: candidate.hired',
+        '    candidate:',
+        '      first_name: "{{ payload.name }}"',
+        '  - when: "(payload"',
+        '    type: candidate.hired',
+        '    candidate: { email: "{{ payload.email" }',
+        '',
+      ].join('\n'),
+    );
+    const { validateSources } = await import('../../src/playbook/sources.js');
+    const { errors } = await validateSources(dir);
+    expect(errors.map((e) => e.message.replace(`${dir}/`, ''))).toEqual([
+      'sources/board.yaml:6:7: "email" is required (at /events/0/candidate/email)',
+    ]);
+    fs.writeFileSync(
+      path.join(dir, 'sources/board.yaml'),
+      [
+        'source: board',
+        'events:',
+        '  - when: "(payload"',
+        '    type: candidate.hired',
+        '    candidate: { email: "{{ payload.email" }',
+        '',
+      ].join('\n'),
+    );
+    const second = await validateSources(dir);
+    expect(
+      second.errors.map((e) =>
+        e.message
+          .replace(`${dir}/`, '')
+          .replace(/: Liquid does not parse: .*\(at/, ': Liquid does not parse (at'),
+      ),
+    ).toEqual([
+      'sources/board.yaml:3:11: Liquid does not parse (at /events/0/when)',
+      'sources/board.yaml:5:25: Liquid does not parse (at /events/0/candidate/email)',
+    ]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('the shipped ones are valid', async () => {
+    const { validateSources } = await import('../../src/playbook/sources.js');
+    const { sources, errors } = await validateSources(path.join(ROOT, 'pipelines'));
+    expect(errors).toEqual([]);
+    expect([...sources.keys()]).toContain('generic');
   });
 });
