@@ -517,7 +517,10 @@ describe('sending window across daylight-saving gaps', () => {
     const def = playbook([{ id: 'hello', send: 'hello' }], {
       sending: { window: { days: ['sun'], from: '02:00', to: '03:00', timezone: 'candidate' } },
     });
-    const lines = run(def, { start: '2026-03-07T12:00:00.000Z', candidate: { ...ada, timezone: 'America/New_York' } });
+    const lines = run(def, {
+      start: '2026-03-07T12:00:00.000Z',
+      candidate: { ...ada, timezone: 'America/New_York' },
+    });
     expect(lines.find((l) => l.action === 'send')?.at).toBe('2026-03-15T06:00:00.000Z');
   });
 });
@@ -528,7 +531,10 @@ describe('sending window across daylight-saving gaps in Europe', () => {
     const def = playbook([{ id: 'hello', send: 'hello' }], {
       sending: { window: { days: ['sun'], from: '02:00', to: '03:00', timezone: 'candidate' } },
     });
-    const lines = run(def, { start: '2026-03-28T12:00:00.000Z', candidate: { ...ada, timezone: 'Europe/Paris' } });
+    const lines = run(def, {
+      start: '2026-03-28T12:00:00.000Z',
+      candidate: { ...ada, timezone: 'Europe/Paris' },
+    });
     expect(lines.find((l) => l.action === 'send')?.at).toBe('2026-04-05T00:00:00.000Z');
   });
 
@@ -537,7 +543,10 @@ describe('sending window across daylight-saving gaps in Europe', () => {
     const def = playbook([{ id: 'hello', send: 'hello' }], {
       sending: { window: { days: ['sun'], from: '02:30', to: '02:45', timezone: 'candidate' } },
     });
-    const lines = run(def, { start: '2026-10-24T12:00:00.000Z', candidate: { ...ada, timezone: 'Europe/Paris' } });
+    const lines = run(def, {
+      start: '2026-10-24T12:00:00.000Z',
+      candidate: { ...ada, timezone: 'Europe/Paris' },
+    });
     expect(lines.find((l) => l.action === 'send')?.at).toBe('2026-10-25T00:30:00.000Z');
   });
 });
