@@ -48,13 +48,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(pipelinesDir = PIPELINES_DIR): Promise<Stack> {
   const db = await createTestDatabase();
   const smtp = await startSmtp();
-  const playbooks = await loadPlaybooks(PIPELINES_DIR);
+  const playbooks = await loadPlaybooks(pipelinesDir);
   const deps: ActivityDeps = {
     sql: db.sql,
-    templates: await loadTemplates(path.join(PIPELINES_DIR, 'templates')),
+    templates: await loadTemplates(path.join(pipelinesDir, 'templates')),
     mailer: createMailer(smtp.url),
     playbooks: () => playbooks,
     mailFrom: 'Rapport <rapport@test.example>',

@@ -1,0 +1,75 @@
+// The candidate workflow drives the interpreter through real Temporal, PostgreSQL and SMTP: a send, a
+// waitFor that an event answers or a timer ends, a task, an update, a branch and an exit.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack(path.resolve(import.meta.dirname, '../fixtures/pipelines-fast'));
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function post(type: string, email: string, id?: string) {
+  const res = await stack.app.request('/v1/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ...(id ? { id } : {}),
+      type,
+      candidate: { email, first_name: email.split('@')[0] },
+    }),
+  });
+  expect(res.status).toBe(202);
+  return (await res.json()) as { candidate_id: string };
+}
+
+interface View {
+  tags: string[];
+  employment_status: string | null;
+  journeys: { status: string; exit_reason: string | null }[];
+  timeline: { kind: string; step: string | null }[];
+}
+const view = async (id: string) => (await (await stack.app.request(`/v1/candidates/${id}`)).json()) as View;
+const ended = (id: string) =>
+  eventually(async () => {
+    const v = await view(id);
+    return v.journeys.length && v.journeys.every((j) => ['completed', 'exited', 'failed'].includes(j.status))
+      ? v
+      : undefined;
+  }, 30_000);
+
+describe('a journey in the candidate workflow', () => {
+  it('takes `then` when the awaited event comes: the reply becomes a task', async () => {
+    const { candidate_id } = await post('candidate.applied', 'ada@example.com');
+    await stack.smtp.waitFor((m) => m.to.includes('ada@example.com'));
+    await post('candidate.replied', 'ada@example.com');
+    const v = await ended(candidate_id);
+    expect(v.journeys[0]).toMatchObject({ status: 'completed', exit_reason: 'completed' });
+    expect(v.timeline.map((t) => t.kind)).toEqual(
+      expect.arrayContaining(['journey.started', 'message.sent', 'task.created', 'journey.ended']),
+    );
+    const tasks = await stack.db.sql`select title, assignee from tasks where candidate_id = ${candidate_id}`;
+    expect(tasks).toEqual([{ title: 'ada replied — call', assignee: 'recruiter@acme.example' }]);
+  });
+
+  it('takes `else` when the wait times out: the update, then the branch that exits', async () => {
+    const { candidate_id } = await post('candidate.applied', 'grace@example.com');
+    const v = await ended(candidate_id);
+    expect(v.tags).toContain('unresponsive');
+    expect(v.employment_status).toBe('unknown');
+    expect(v.journeys[0]).toMatchObject({ status: 'exited', exit_reason: 'gave-up' });
+    expect(v.timeline.map((t) => t.kind)).toContain('candidate.updated');
+  });
+
+  it('ends at once on an exit event, even while waiting', async () => {
+    const { candidate_id } = await post('candidate.applied', 'linus@example.com');
+    await stack.smtp.waitFor((m) => m.to.includes('linus@example.com'));
+    await post('candidate.hired', 'linus@example.com');
+    const v = await ended(candidate_id);
+    expect(v.journeys[0]).toMatchObject({ status: 'exited', exit_reason: 'candidate.hired' });
+    expect(v.timeline.map((t) => t.kind)).not.toContain('candidate.updated');
+  });
+});
