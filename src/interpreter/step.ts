@@ -57,7 +57,6 @@ export function step(previous: JourneyState, input: Input, context: StepContext)
     ...previous,
     frames: previous.frames.map((f) => ({ ...f, ...(f.loop ? { loop: { ...f.loop } } : {}) })),
     awaiting: previous.awaiting && { ...previous.awaiting },
-    iterations: { ...previous.iterations },
   };
   const run = new Run(state, context, input.at);
   try {
@@ -303,7 +302,8 @@ class Run {
 
   private effect(command: DistributiveOmit<Extract<Command, { iteration: number }>, 'iteration'>): void {
     const iteration = this.state.iterations[command.step] ?? 0;
-    this.state.iterations[command.step] = iteration + 1;
+    // Copied on write: most steps leave the counts alone, and the caller's state must not change.
+    this.state.iterations = { ...this.state.iterations, [command.step]: iteration + 1 };
     this.commands.push({ ...command, iteration });
     this.state.awaiting = { kind: 'effect', step: command.step };
   }

@@ -48,7 +48,9 @@ type DoneResult = Extract<Input, { type: 'done' }>['result'];
 /** Runs the simulation and returns the timeline in time order. */
 export function simulate(options: SimulationOptions): TimelineLine[] {
   const { definition, expressions } = options;
-  const candidate: Record<string, unknown> = structuredClone(options.candidate);
+  // Updates change top-level fields and the tags list: a shallow copy keeps the caller's object intact.
+  const candidate: Record<string, unknown> = { ...options.candidate };
+  if (Array.isArray(candidate[TAGS])) candidate[TAGS] = [...(candidate[TAGS] as unknown[])];
   const end = addDuration(options.start, { months: 0, ms: options.days * 86_400_000 });
   const events = [...(options.events ?? [])]
     .map((e, i) => ({ ...e, id: `sim-${i + 1}`, data: e.data ?? {} }))

@@ -2,5 +2,5 @@
 import { benchSimulation } from './playbooks.js';
 
 const t0 = performance.now();
-await benchSimulation(1);
+await benchSimulation(2);
 console.log(`${Math.round(performance.now() - t0)} ms`);
