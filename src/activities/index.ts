@@ -14,8 +14,8 @@ export interface ActivityDeps {
   sql: Sql;
   templates: TemplateEngine;
   mailer: Mailer | undefined;
-  /** The playbooks new enrollments use, keyed by id. */
-  playbooks: () => ReadonlyMap<string, PlaybookDefinition>;
+  /** The playbooks new enrollments use (the latest published versions), keyed by id. */
+  playbooks: () => Promise<ReadonlyMap<string, PlaybookDefinition>>;
   mailFrom: string;
   orgName: string;
 }
@@ -23,11 +23,9 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     /** The playbooks an event of this type enrolls a candidate into, pinned as they are now. */
-    enrollments(input: { eventType: string }): Promise<PlaybookDefinition[]> {
-      return Promise.resolve(
-        [...deps.playbooks().values()].filter(
-          (p) => (p.for ?? 'candidate') === 'candidate' && p.enroll.on.includes(input.eventType),
-        ),
+    async enrollments(input: { eventType: string }): Promise<PlaybookDefinition[]> {
+      return [...(await deps.playbooks()).values()].filter(
+        (p) => (p.for ?? 'candidate') === 'candidate' && p.enroll.on.includes(input.eventType),
       );
     },
 

@@ -5,6 +5,8 @@ import { findTemporalBinary, TemporalBinaryError } from '../embedded/temporal-bi
 import { createLogger, type Logger } from '../log.js';
 import { PlaybookErrors } from '../playbook/load.js';
 import { graphCommand, simulateCommand, UsageError, validateCommand } from './pipelines.js';
+import { describePublish, publishPipelines, PublishRefused } from './publish.js';
+import { createSql } from '../db/client.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
 const HELP = `rapport — candidate relationship management on Temporal
@@ -24,6 +26,9 @@ Commands:
                  run a playbook for one candidate on a virtual clock and print the timeline
   graph <playbook.yaml>
                  print the playbook as a Mermaid flowchart
+  playbooks publish [--dry-run]
+                 store every playbook whose content changed as a new version (needs DATABASE_URL);
+                 new enrollments use the latest published version
   temporal-cli   find or obtain the Temporal CLI used by \`up\`, and print its path
   help           this text
 
@@ -64,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
         return await simulateCommand(argv.slice(1), (line) => console.log(line));
       case 'graph':
         return await graphCommand(argv.slice(1), (line) => console.log(line));
+      case 'playbooks':
+        return await playbooksCommand(argv.slice(1), config);
       case 'temporal-cli': {
         const binary = await findTemporalBinary({
           cliPath: config.temporal.cliPath,
@@ -81,7 +88,8 @@ export async function main(argv: string[]): Promise<number> {
     if (
       error instanceof UsageError ||
       error instanceof TemporalBinaryError ||
-      error instanceof PlaybookErrors
+      error instanceof PlaybookErrors ||
+      error instanceof PublishRefused
     ) {
       console.error(`rapport: ${error.message}`);
       return 1;
@@ -119,6 +127,7 @@ async function up(config: Config, log: Logger): Promise<number> {
     const embedded = await startEmbedded(config, log);
     parts.push(embedded);
     await runMigrations(embedded.databaseUrl, log);
+    await publishAtStart(config, log, embedded.databaseUrl);
     parts.push(await startWorker(config, log, embedded));
     const api = await startApi(config, log, embedded);
     parts.push(api);
@@ -156,4 +165,34 @@ async function serveUntilSignal(log: Logger, running: Stoppable): Promise<number
   await running.stop();
   log.info('stopped');
   return 0;
+}
+
+async function playbooksCommand(args: string[], config: Config): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'dry-run': { type: 'boolean' } },
+  });
+  if (positionals[0] !== 'publish') throw new UsageError('usage: rapport playbooks publish [--dry-run]');
+  const { databaseUrl } = requireEndpoints(config, ['DATABASE_URL']);
+  const sql = createSql(databaseUrl, { max: 1 });
+  try {
+    const dryRun = values['dry-run'] ?? false;
+    const result = await publishPipelines(sql, config.pipelinesDir, { dryRun });
+    for (const line of describePublish(result, dryRun)) console.log(line);
+    return 0;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** `rapport up` publishes the pipelines it runs, so that editing a playbook and restarting takes effect. */
+async function publishAtStart(config: Config, log: Logger, databaseUrl: string): Promise<void> {
+  const sql = createSql(databaseUrl, { max: 1 });
+  try {
+    const result = await publishPipelines(sql, config.pipelinesDir);
+    log.info({ published: result.published, unchanged: result.unchanged.length }, 'playbooks published');
+  } finally {
+    await sql.end();
+  }
 }

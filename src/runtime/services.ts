@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { ActivityDeps } from '../activities/index.js';
 import { createSql, type Sql } from '../db/client.js';
 import type { Config } from '../config/index.js';
+import { latestPlaybooks } from '../db/playbook-versions.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
-import { loadPlaybooks } from '../playbook/load.js';
 import { loadTemplates } from '../templates/engine.js';
 
 export interface Services {
@@ -17,7 +17,6 @@ export interface Services {
 }
 
 export async function createServices(config: Config, databaseUrl: string): Promise<Services> {
-  const playbooks: ReadonlyMap<string, PlaybookDefinition> = await loadPlaybooks(config.pipelinesDir);
   const sql = createSql(databaseUrl);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : undefined;
   return {
@@ -27,7 +26,7 @@ export async function createServices(config: Config, databaseUrl: string): Promi
       sql,
       mailer,
       templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
-      playbooks: () => playbooks,
+      playbooks: publishedPlaybooks(sql),
       mailFrom: config.mailFrom,
       orgName: config.orgName,
     },
@@ -35,5 +34,21 @@ export async function createServices(config: Config, databaseUrl: string): Promi
       mailer?.close();
       await sql.end({ timeout: 5 });
     },
+  };
+}
+
+/** The latest published playbooks, read again at most every few seconds so a publish takes effect soon. */
+export function publishedPlaybooks(
+  sql: Sql,
+  maxAgeMs = 5000,
+): () => Promise<ReadonlyMap<string, PlaybookDefinition>> {
+  let cached: { at: number; value: Promise<ReadonlyMap<string, PlaybookDefinition>> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > maxAgeMs) {
+      const value = latestPlaybooks(sql);
+      cached = { at: Date.now(), value };
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
   };
 }

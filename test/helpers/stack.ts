@@ -14,7 +14,8 @@ import { createActivities, type ActivityDeps } from '../../src/activities/index.
 import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/log.js';
 import { createMailer } from '../../src/mail/mailer.js';
-import { loadPlaybooks } from '../../src/playbook/load.js';
+import { publishPipelines } from '../../src/cli/publish.js';
+import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -51,12 +52,12 @@ export interface Stack {
 export async function startStack(pipelinesDir = PIPELINES_DIR): Promise<Stack> {
   const db = await createTestDatabase();
   const smtp = await startSmtp();
-  const playbooks = await loadPlaybooks(pipelinesDir);
+  await publishPipelines(db.sql, pipelinesDir);
   const deps: ActivityDeps = {
     sql: db.sql,
     templates: await loadTemplates(path.join(pipelinesDir, 'templates')),
     mailer: createMailer(smtp.url),
-    playbooks: () => playbooks,
+    playbooks: publishedPlaybooks(db.sql, 0),
     mailFrom: 'Rapport <rapport@test.example>',
     orgName: 'Acme',
   };

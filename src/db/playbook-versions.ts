@@ -1,0 +1,67 @@
+// Published playbook versions. Publishing stores a playbook's definition as a new version when its
+// content changed; new enrollments use the latest published version, while running journeys keep the
+// definition they enrolled with (it is pinned in their state).
+import { createHash } from 'node:crypto';
+import type { PlaybookDefinition } from '../interpreter/index.js';
+import type { Db } from './client.js';
+
+export interface PublishResult {
+  published: { playbook: string; version: number }[];
+  unchanged: { playbook: string; version: number }[];
+  /** Content changed but the version was not bumped: nothing stored for these. */
+  refused: { playbook: string; version: number; latest: number; file: string | undefined }[];
+}
+
+/** A stable hash of a definition: keys sorted, so formatting and key order do not count as changes. */
+export function contentHash(definition: PlaybookDefinition): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+          )
+        : value;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(definition)))
+    .digest('hex');
+}
+
+export async function publishPlaybooks(
+  db: Db,
+  playbooks: ReadonlyMap<string, PlaybookDefinition>,
+  files: ReadonlyMap<string, string> = new Map(),
+  options: { dryRun?: boolean } = {},
+): Promise<PublishResult> {
+  const result: PublishResult = { published: [], unchanged: [], refused: [] };
+  for (const definition of [...playbooks.values()].sort((a, b) => a.playbook.localeCompare(b.playbook))) {
+    const hash = contentHash(definition);
+    const [latest] = await db<{ version: number; content_hash: string }[]>`
+      select version, content_hash from playbook_versions where playbook = ${definition.playbook}
+      order by version desc limit 1`;
+    const entry = { playbook: definition.playbook, version: definition.version };
+    if (latest?.content_hash === hash) {
+      result.unchanged.push({ ...entry, version: latest.version });
+    } else if (latest && definition.version <= latest.version) {
+      result.refused.push({ ...entry, latest: latest.version, file: files.get(definition.playbook) });
+    } else {
+      if (!options.dryRun) {
+        await db`
+          insert into playbook_versions (playbook, version, stage, content_hash, definition, source_file)
+          values (${definition.playbook}, ${definition.version}, ${definition.stage}, ${hash},
+            ${db.json(definition as never)}, ${files.get(definition.playbook) ?? null})`;
+      }
+      result.published.push(entry);
+    }
+  }
+  return result;
+}
+
+/** The latest published version of every playbook. */
+export async function latestPlaybooks(db: Db): Promise<Map<string, PlaybookDefinition>> {
+  const rows = await db<{ definition: PlaybookDefinition }[]>`
+    select distinct on (playbook) definition from playbook_versions order by playbook, version desc`;
+  return new Map(rows.map((r) => [r.definition.playbook, r.definition]));
+}
