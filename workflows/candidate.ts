@@ -19,16 +19,19 @@ import {
   step,
   type Command,
   type Input,
+  type JourneyEvent,
   type JourneyState,
+  type PlaybookDefinition,
   type StepContext,
   type StepResult,
 } from '../src/interpreter/index.js';
 import { eventSignal, journeysQuery, type CandidateWorkflowInput } from './messages.js';
 
-const { enrollments, syncJourney, stepContext, update, task } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '1 minute' },
-});
+const { enrollments, playbook, syncJourney, stepContext, update, task, recordDecision } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumInterval: '1 minute' },
+  });
 const { send } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
@@ -43,6 +46,8 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   const seen = new Set(input.seenEventIds ?? []);
   const journeys = new Map<string, JourneyState>((input.journeys ?? []).map((j) => [j.id, j]));
   const running = new Set<Promise<void>>();
+  /** How many decisions each journey step recorded, to key the timeline entries. */
+  const recorded = new Map<string, number>();
 
   setHandler(eventSignal, (event) => {
     if (seen.has(event.id)) return;
@@ -139,16 +144,24 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
           });
           queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
           break;
-        case 'enroll':
+        case 'enroll': {
+          if (command.candidates === undefined) {
+            // Another playbook for this candidate, unless they are already in it; the parent goes on.
+            const definition = await playbook({ id: command.playbook });
+            const child = `${definition.playbook}:${id}/${command.step}/${command.iteration}`;
+            const active = [...journeys.values()].some(
+              (j) => j.definition.playbook === definition.playbook && !isOver(j),
+            );
+            if (!journeys.has(child) && !active) await begin(child, definition, now(), current.event);
+            queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
+            break;
+          }
+          fail(id, 'enrolling found candidates runs in job workflows, which are not available yet');
+          break;
+        }
         case 'find':
         case 'webhook':
-          // Not carried out by workflows yet: the journey ends as failed and says why.
-          journeys.set(id, {
-            ...current,
-            status: 'failed',
-            awaiting: null,
-            exitReason: `${command.type} steps are not run by workflows yet`,
-          });
+          fail(id, `${command.type} steps are not run by workflows yet`);
           break;
         case 'sleep':
         case 'waitFor': {
@@ -166,6 +179,16 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
           break;
         }
         case 'record':
+          // Every decision goes on the timeline; the effect key makes a replayed record harmless.
+          await recordDecision({
+            ...effect,
+            step: command.step,
+            iteration: (recorded.get(`${id}/${command.step}`) ?? 0) + 1,
+            what: command.what,
+            detail: command.detail,
+          });
+          recorded.set(`${id}/${command.step}`, (recorded.get(`${id}/${command.step}`) ?? 0) + 1);
+          break;
         case 'end':
           break;
       }
@@ -174,6 +197,25 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
 
   /** Commands produced by events routed to a journey while its driver was waiting. */
   const pendingCommands = new Map<string, Command[]>();
+
+  /** Starts a journey: pins the definition in its state, mirrors it, and drives it. */
+  const begin = async (
+    id: string,
+    definition: PlaybookDefinition,
+    at: string,
+    event: JourneyEvent | undefined,
+    ctx?: StepContext,
+  ): Promise<void> => {
+    const started = startJourney(id, definition, at, ctx ?? (await context()), event);
+    journeys.set(id, started.state);
+    await mirror(started.state, 'started');
+    launch(id, started.commands);
+  };
+
+  /** Ends a journey that reached something workflows cannot do yet, saying what. */
+  const fail = (id: string, reason: string) => {
+    journeys.set(id, { ...journeys.get(id)!, status: 'failed', awaiting: null, exitReason: reason });
+  };
 
   const launch = (id: string, commands: Command[]) => {
     const p = drive(id, commands).finally(() => running.delete(p));
@@ -217,10 +259,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         .filter((j) => j.definition.playbook === definition.playbook)
         .map((j) => ({ startedAt: j.startedAt, active: !isOver(j) }));
       if (!decideEnrollment(definition, event, at, ctx, earlier).enroll) continue;
-      const started = startJourney(id, definition, at, ctx, event);
-      journeys.set(id, started.state);
-      await mirror(started.state, 'started');
-      launch(id, started.commands);
+      await begin(id, definition, at, event, ctx);
     }
     if (workflowInfo().continueAsNewSuggested && pending.length === 0 && running.size === 0) {
       await condition(allHandlersFinished);

@@ -31,12 +31,39 @@ export function createActivities(deps: ActivityDeps) {
 
     send: (input: SendInput) => send(deps, input),
 
+    /** The latest published version of a playbook, for `enroll` steps. */
+    async playbook(input: { id: string }): Promise<PlaybookDefinition> {
+      const definition = (await deps.playbooks()).get(input.id);
+      if (!definition)
+        throw ApplicationFailure.nonRetryable(`playbook ${input.id} is not published`, 'NotFound');
+      return definition;
+    },
+
     /** The candidate as expressions see it, and when they were last sent messages (for the cap). */
     async stepContext(input: { candidateId: string }) {
       const context = await loadStepContext(deps.sql, input.candidateId);
       if (!context)
         throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
       return context;
+    },
+
+    /**
+     * Records why the interpreter decided something on the timeline: a send suppressed (no consent,
+     * unsubscribed), a branch taken and the value that chose it, an awaited event received, a wait that
+     * timed out.
+     */
+    async recordDecision(input: StepEffect & { what: string; detail: Record<string, unknown> }) {
+      const detail = input.detail;
+      const summary =
+        input.what === 'suppressed'
+          ? `Not sent (${String(detail.reason)}): ${String(detail.template)}`
+          : input.what === 'branch'
+            ? `Took ${String(detail.taken)} at ${input.step}: ${String(detail.if)} was ${JSON.stringify(detail.value)}`
+            : input.what === 'received'
+              ? `Received ${String(detail.event)} at ${input.step}`
+              : `Stopped waiting at ${input.step}`;
+      const kind = input.what === 'suppressed' ? 'message.suppressed' : `journey.${input.what}`;
+      await recordOnce(deps.sql, input, kind, summary, detail);
     },
 
     async update(

@@ -19,6 +19,8 @@ import { nextWindowOpening } from './window.js';
 
 /** A journey that runs this many steps in one go is stuck in a loop that never waits. */
 const MAX_STEPS_WITHOUT_WAITING = 10_000;
+/** Events kept for the next waitFor while a journey carries out a step. */
+const INBOX_SIZE = 20;
 
 export class JourneyError extends Error {
   constructor(
@@ -94,15 +96,13 @@ class Run {
       case 'event': {
         if (this.state.definition.exit?.on.includes(input.event.type))
           return this.end('exited', input.event.type);
-        if (awaiting?.kind !== 'event' || !awaiting.types.includes(input.event.type)) return;
-        const { frame, current } = this.current();
-        const spec = (current as Extract<Step, { waitFor: unknown }>).waitFor;
-        if (spec.if !== undefined && !this.truthy(spec.if, { event: input.event }, awaiting.step)) return;
-        this.state.event = input.event;
-        this.record(awaiting.step, 'received', { event: input.event.type, if: spec.if });
-        this.state.awaiting = null;
-        frame.pc += 1;
-        this.enter(frame, 'then');
+        if (awaiting?.kind === 'effect') {
+          // Busy carrying out a step (a send, a task…): keep the event for a waitFor that comes next,
+          // so that a reply racing the send it answers is not lost.
+          this.state.inbox = [...(this.state.inbox ?? []), input.event].slice(-INBOX_SIZE);
+          return;
+        }
+        if (awaiting?.kind !== 'event' || !this.receive(input.event)) return;
         break;
       }
       case 'timer': {
@@ -163,6 +163,9 @@ class Run {
       const types = [current.waitFor.event].flat();
       const until = addDuration(this.at, this.duration(current.waitFor.timeout, name));
       this.state.awaiting = { kind: 'event', step: name, types, until };
+      const inbox = this.state.inbox ?? [];
+      delete this.state.inbox;
+      if (inbox.some((event) => this.receive(event))) return;
       this.commands.push({ type: 'waitFor', step: name, events: types, until });
       return;
     }
@@ -308,7 +311,23 @@ class Run {
     this.state.awaiting = { kind: 'effect', step: command.step };
   }
 
+  /** Offers an event to the waitFor the journey is on: true when it matched and `then` was entered. */
+  private receive(event: JourneyEvent): boolean {
+    const awaiting = this.state.awaiting;
+    if (awaiting?.kind !== 'event' || !awaiting.types.includes(event.type)) return false;
+    const { frame, current } = this.current();
+    const spec = (current as Extract<Step, { waitFor: unknown }>).waitFor;
+    if (spec.if !== undefined && !this.truthy(spec.if, { event }, awaiting.step)) return false;
+    this.state.event = event;
+    this.record(awaiting.step, 'received', { event: event.type, if: spec.if });
+    this.state.awaiting = null;
+    frame.pc += 1;
+    this.enter(frame, 'then');
+    return true;
+  }
+
   private sleep(name: string, until: string, reason: 'wait' | 'window' | 'cap' | 'repeat'): void {
+    delete this.state.inbox;
     this.state.awaiting = { kind: 'timer', step: name, until, reason };
     this.commands.push({ type: 'sleep', step: name, until, reason });
   }

@@ -137,6 +137,8 @@ export interface JourneyState {
   awaiting: Awaiting | null;
   /** How often each step emitted its effect, so an effect in a loop gets a fresh idempotency key. */
   iterations: Record<string, number>;
+  /** Events that arrived while the journey carried out a step, offered to the waitFor that follows. */
+  inbox?: JourneyEvent[];
   /** Candidates found by the last `find` (job playbooks). */
   found?: string[];
   exitReason?: string;

@@ -27,6 +27,5 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
-    bundlerOptions: { ignoreModules: [] },
   });
 }

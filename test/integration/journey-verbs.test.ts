@@ -19,7 +19,7 @@ async function post(type: string, email: string, id?: string) {
     body: JSON.stringify({
       ...(id ? { id } : {}),
       type,
-      candidate: { email, first_name: email.split('@')[0] },
+      candidate: { email, first_name: email.split('@')[0], consent: { email: true } },
     }),
   });
   expect(res.status).toBe(202);
@@ -62,6 +62,22 @@ describe('a journey in the candidate workflow', () => {
     expect(v.employment_status).toBe('unknown');
     expect(v.journeys[0]).toMatchObject({ status: 'exited', exit_reason: 'gave-up' });
     expect(v.timeline.map((t) => t.kind)).toContain('candidate.updated');
+  });
+
+  it('starts another playbook for the same candidate with an enroll step', async () => {
+    const { candidate_id } = await post('candidate.screened', 'barbara@example.com');
+    const v = await eventually(async () => {
+      const current = await view(candidate_id);
+      return current.journeys.length === 2 && current.journeys.every((j) => j.status === 'completed')
+        ? current
+        : undefined;
+    });
+    expect(v.journeys.map((j) => (j as { playbook?: string }).playbook).sort()).toEqual([
+      'fast-nudge',
+      'fast-screened',
+    ]);
+    await stack.smtp.waitFor((m) => m.to.includes('barbara@example.com'));
+    expect(v.timeline.filter((t) => t.kind === 'task.created')).toHaveLength(1);
   });
 
   it('ends at once on an exit event, even while waiting', async () => {

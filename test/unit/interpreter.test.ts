@@ -550,3 +550,37 @@ describe('sending window across daylight-saving gaps in Europe', () => {
     expect(lines.find((l) => l.action === 'send')?.at).toBe('2026-10-25T00:30:00.000Z');
   });
 });
+
+describe('events that race a step', () => {
+  it('an answer that arrives while the question is being sent is kept for the waitFor that follows', () => {
+    const def = playbook([
+      { id: 'ask', send: 'ask' },
+      {
+        id: 'answer',
+        waitFor: { event: 'candidate.replied', timeout: '7d' },
+        then: [{ exit: 'answered' }],
+        else: [{ exit: 'silent' }],
+      },
+    ]);
+    const context: StepContext = { candidate: ada, sentAt: [], expressions };
+    let r = startJourney('j', def, MONDAY_9AM, context);
+    expect(r.commands[0]).toMatchObject({ type: 'send', step: 'ask' });
+    r = step(
+      r.state,
+      { type: 'event', at: MONDAY_9AM, event: { id: 'e1', type: 'candidate.replied', data: {} } },
+      context,
+    );
+    expect(r.commands).toEqual([]);
+    r = step(r.state, { type: 'done', at: MONDAY_9AM, step: 'ask' }, context);
+    expect(r.commands.at(-1)).toEqual({ type: 'end', status: 'exited', reason: 'answered' });
+  });
+
+  it('an event during a plain wait is not kept for a later waitFor', () => {
+    const def = playbook([
+      { wait: '1d' },
+      { id: 'answer', waitFor: { event: 'candidate.replied', timeout: '1d' }, else: [{ exit: 'silent' }] },
+    ]);
+    const lines = run(def, { events: [{ at: '2026-01-05T12:00:00.000Z', type: 'candidate.replied' }] });
+    expect(lines.at(-1)).toMatchObject({ action: 'exit', reason: 'silent' });
+  });
+});
