@@ -165,16 +165,17 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
           break;
         case 'sleep':
         case 'waitFor': {
+          // What the journey waits on now, read before any await: an event handled while the mirror is
+          // written must still wake this wait.
+          const before = JSON.stringify(current.awaiting);
           await mirror(current);
           const until = Date.parse(command.until);
-          // An exit event (or, for waitFor, the awaited event) changes the state while we wait.
-          const before = JSON.stringify(journeys.get(id)!.awaiting);
           const woken = await condition(
-            () => over() || JSON.stringify(journeys.get(id)!.awaiting) !== before,
+            () => over() || pendingCommands.has(id) || JSON.stringify(journeys.get(id)!.awaiting) !== before,
             Math.max(0, until - Date.now()),
           );
           if (!woken) queue.push(...(await feed(id, { type: 'timer', at: now() })));
-          else queue.push(...(pendingCommands.get(id) ?? []));
+          queue.push(...(pendingCommands.get(id) ?? []));
           pendingCommands.delete(id);
           break;
         }

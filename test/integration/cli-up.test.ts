@@ -93,6 +93,39 @@ describe('rapport up', () => {
   }, 240_000);
 });
 
+describe('rapport up with a broken playbook', () => {
+  it('stops before serving, names the file, exits 1 and leaves no server behind', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-broken-'));
+    await fs.chmod(dir, 0o755);
+    const pipelines = path.join(dir, 'pipelines');
+    await fs.cp(path.resolve(import.meta.dirname, '../../pipelines'), pipelines, { recursive: true });
+    await fs.writeFile(
+      path.join(pipelines, 'engage-not-selected.yaml'),
+      'playbook: engage-not-selected\nstage: engage\n',
+    );
+    const result = await runCli(
+      ['up'],
+      cleanEnv({
+        RAPPORT_DATA_DIR: path.join(dir, 'data'),
+        RAPPORT_PIPELINES_DIR: pipelines,
+        PORT: String(await freePort()),
+        RAPPORT_TEMPORAL_PORT: String(await freePort()),
+        RAPPORT_TEMPORAL_UI_PORT: String(await freePort()),
+        RAPPORT_POSTGRES_PORT: String(await freePort()),
+        TEMPORAL_CLI_PATH: inject('temporalBinary'),
+        LOG_LEVEL: 'warn',
+      }),
+    );
+    // Embedded PostgreSQL was running when the error came: its exit hooks must not turn 1 into 0.
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      `${path.join(pipelines, 'engage-not-selected.yaml')}:1:1: "version" is required`,
+    );
+    await expect(fs.access(path.join(dir, 'data/postgres/postmaster.pid'))).rejects.toThrow();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the rapport command', () => {
   it.each([
     { args: ['api'], names: 'DATABASE_URL and TEMPORAL_ADDRESS', code: 1 },
