@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { createApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/log.js';
+import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
@@ -61,6 +62,8 @@ export async function startStack(pipelinesDir = PIPELINES_DIR): Promise<Stack> {
     mailFrom: 'Rapport <rapport@test.example>',
     orgName: 'Acme',
   };
+  // The SDK's own logs go through pino at warn, as in production, instead of every state change on stdout.
+  installTemporalLogging(createLogger('warn'));
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const nativeConnection = await NativeConnection.connect({ address });
