@@ -2,6 +2,7 @@
 // them into playbooks, and drives each journey with the pure interpreter. Glue only: decisions are
 // made in src/interpreter; I/O happens in activities.
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -32,6 +33,10 @@ const { enrollments, playbook, syncJourney, stepContext, update, task, recordDec
     startToCloseTimeout: '30 seconds',
     retry: { maximumInterval: '1 minute' },
   });
+const { webhook } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 8 },
+});
 const { send } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
@@ -97,101 +102,121 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       const command = queue.shift();
       if (!command) return;
       const effect = { workflowId, journeyId: id, candidateId: input.candidateId };
-      switch (command.type) {
-        case 'send': {
-          const result = await send({
-            ...effect,
-            playbook: {
-              id: current.definition.playbook,
-              version: current.definition.version,
-              owner: current.definition.owner,
-            },
-            step: command.step,
-            iteration: command.iteration,
-            template: command.template,
-            channel: command.channel,
-            event: (current.event as CandidateEvent | undefined) ?? null,
-            startedAt: current.startedAt,
-          });
-          queue.push(
-            ...(await feed(id, {
-              type: 'done',
-              at: now(),
+      try {
+        switch (command.type) {
+          case 'send': {
+            const result = await send({
+              ...effect,
+              playbook: {
+                id: current.definition.playbook,
+                version: current.definition.version,
+                owner: current.definition.owner,
+              },
               step: command.step,
-              result: { outcome: result.status },
-            })),
-          );
-          break;
-        }
-        case 'update':
-          await update({
-            ...effect,
-            step: command.step,
-            iteration: command.iteration,
-            set: command.set,
-            tags: command.tags,
-          });
-          queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
-          break;
-        case 'task':
-          await task({
-            ...effect,
-            step: command.step,
-            iteration: command.iteration,
-            title: command.title,
-            assignee: command.assignee,
-            due: command.due,
-          });
-          queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
-          break;
-        case 'enroll': {
-          if (command.candidates === undefined) {
-            // Another playbook for this candidate, unless they are already in it; the parent goes on.
-            const definition = await playbook({ id: command.playbook });
-            const child = `${definition.playbook}:${id}/${command.step}/${command.iteration}`;
-            const active = [...journeys.values()].some(
-              (j) => j.definition.playbook === definition.playbook && !isOver(j),
+              iteration: command.iteration,
+              template: command.template,
+              channel: command.channel,
+              event: (current.event as CandidateEvent | undefined) ?? null,
+              startedAt: current.startedAt,
+            });
+            queue.push(
+              ...(await feed(id, {
+                type: 'done',
+                at: now(),
+                step: command.step,
+                result: { outcome: result.status },
+              })),
             );
-            if (!journeys.has(child) && !active) await begin(child, definition, now(), current.event);
-            queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
             break;
           }
-          fail(id, 'enrolling found candidates runs in job workflows, which are not available yet');
-          break;
+          case 'update':
+            await update({
+              ...effect,
+              step: command.step,
+              iteration: command.iteration,
+              set: command.set,
+              tags: command.tags,
+            });
+            queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
+            break;
+          case 'task':
+            await task({
+              ...effect,
+              step: command.step,
+              iteration: command.iteration,
+              title: command.title,
+              assignee: command.assignee,
+              due: command.due,
+            });
+            queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
+            break;
+          case 'enroll': {
+            if (command.candidates === undefined) {
+              // Another playbook for this candidate, unless they are already in it; the parent goes on.
+              const definition = await playbook({ id: command.playbook });
+              const child = `${definition.playbook}:${id}/${command.step}/${command.iteration}`;
+              const active = [...journeys.values()].some(
+                (j) => j.definition.playbook === definition.playbook && !isOver(j),
+              );
+              if (!journeys.has(child) && !active) await begin(child, definition, now(), current.event);
+              queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
+              break;
+            }
+            fail(id, 'enrolling found candidates runs in job workflows, which are not available yet');
+            break;
+          }
+          case 'webhook':
+            await webhook({
+              ...effect,
+              step: command.step,
+              iteration: command.iteration,
+              url: command.url,
+              method: command.method,
+              headers: command.headers,
+              body: command.body,
+            });
+            queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
+            break;
+          case 'find':
+            fail(id, 'find steps run in job workflows, which are not available yet');
+            break;
+          case 'sleep':
+          case 'waitFor': {
+            // What the journey waits on now, read before any await: an event handled while the mirror is
+            // written must still wake this wait.
+            const before = JSON.stringify(current.awaiting);
+            await mirror(current);
+            const until = Date.parse(command.until);
+            const woken = await condition(
+              () =>
+                over() || pendingCommands.has(id) || JSON.stringify(journeys.get(id)!.awaiting) !== before,
+              Math.max(0, until - Date.now()),
+            );
+            if (!woken) queue.push(...(await feed(id, { type: 'timer', at: now() })));
+            queue.push(...(pendingCommands.get(id) ?? []));
+            pendingCommands.delete(id);
+            break;
+          }
+          case 'record':
+            // Every decision goes on the timeline; the effect key makes a replayed record harmless.
+            await recordDecision({
+              ...effect,
+              step: command.step,
+              iteration: (recorded.get(`${id}/${command.step}`) ?? 0) + 1,
+              what: command.what,
+              detail: command.detail,
+            });
+            recorded.set(`${id}/${command.step}`, (recorded.get(`${id}/${command.step}`) ?? 0) + 1);
+            break;
+          case 'end':
+            break;
         }
-        case 'find':
-        case 'webhook':
-          fail(id, `${command.type} steps are not run by workflows yet`);
-          break;
-        case 'sleep':
-        case 'waitFor': {
-          // What the journey waits on now, read before any await: an event handled while the mirror is
-          // written must still wake this wait.
-          const before = JSON.stringify(current.awaiting);
-          await mirror(current);
-          const until = Date.parse(command.until);
-          const woken = await condition(
-            () => over() || pendingCommands.has(id) || JSON.stringify(journeys.get(id)!.awaiting) !== before,
-            Math.max(0, until - Date.now()),
-          );
-          if (!woken) queue.push(...(await feed(id, { type: 'timer', at: now() })));
-          queue.push(...(pendingCommands.get(id) ?? []));
-          pendingCommands.delete(id);
-          break;
-        }
-        case 'record':
-          // Every decision goes on the timeline; the effect key makes a replayed record harmless.
-          await recordDecision({
-            ...effect,
-            step: command.step,
-            iteration: (recorded.get(`${id}/${command.step}`) ?? 0) + 1,
-            what: command.what,
-            detail: command.detail,
-          });
-          recorded.set(`${id}/${command.step}`, (recorded.get(`${id}/${command.step}`) ?? 0) + 1);
-          break;
-        case 'end':
-          break;
+      } catch (error) {
+        // An activity that failed for good (a template that does not render, a webhook refused) ends this
+        // journey as failed, with the reason; the candidate's other journeys go on.
+        if (!(error instanceof ActivityFailure)) throw error;
+        const step = 'step' in command ? command.step : 'journey';
+        fail(id, `${step}: ${error.cause?.message ?? error.message}`);
       }
     }
   };

@@ -9,6 +9,7 @@ import type { PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { TemplateEngine } from '../templates/engine.js';
 import { send, type SendInput } from './send.js';
+import { callWebhook, webhookSummary } from './webhook.js';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -30,6 +31,25 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     send: (input: SendInput) => send(deps, input),
+
+    /** Calls an external system for a `webhook` step, once per step iteration (Idempotency-Key). */
+    async webhook(
+      input: StepEffect & { url: string; method: string; headers?: Record<string, string>; body?: unknown },
+    ) {
+      const call = {
+        key: effectKey(input),
+        url: input.url,
+        method: input.method,
+        headers: input.headers,
+        body: input.body,
+      };
+      const result = await callWebhook(call);
+      await recordOnce(deps.sql, input, 'webhook.called', webhookSummary(call, result), {
+        status: result.status,
+        url: input.url,
+      });
+      return result;
+    },
 
     /** The latest published version of a playbook, for `enroll` steps. */
     async playbook(input: { id: string }): Promise<PlaybookDefinition> {

@@ -177,7 +177,7 @@ export type Step =
        */
       webhook: {
         /**
-         * URL; secrets only as {{ env.NAME }} references.
+         * URL; may use Liquid. Secrets only as {{ env.NAME }}, resolved when the call is made and never stored.
          */
         url: string;
         /**
@@ -188,6 +188,12 @@ export type Step =
          * JSON body; string values may use Liquid.
          */
         body?: {};
+        /**
+         * Request headers; values may use Liquid and {{ env.NAME }} secrets.
+         */
+        headers?: {
+          [k: string]: string;
+        };
       };
     }
   | {

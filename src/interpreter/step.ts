@@ -19,6 +19,17 @@ import { nextWindowOpening } from './window.js';
 
 /** A journey that runs this many steps in one go is stuck in a loop that never waits. */
 const MAX_STEPS_WITHOUT_WAITING = 10_000;
+/** `{{ env.NAME }}` renders as `{{env:NAME}}`, a reference the webhook activity resolves. */
+const SECRET_REFERENCES = new Proxy(
+  {},
+  {
+    get: (_target, key) => (typeof key === 'string' ? `{{env:${key}}}` : undefined),
+    has: () => true,
+    getOwnPropertyDescriptor: (_target, key) =>
+      typeof key === 'string' ? { value: `{{env:${key}}}`, enumerable: true, configurable: true } : undefined,
+  },
+);
+
 /** Events kept for the next waitFor while a journey carries out a step. */
 const INBOX_SIZE = 20;
 
@@ -210,13 +221,20 @@ class Run {
     if ('find' in current)
       return this.effect({ type: 'find', step: name, query: this.renderFind(current.find, name) });
     if ('webhook' in current) {
+      // {{ env.NAME }} renders as a reference that only the webhook activity resolves: secrets never
+      // enter journey state, workflow history or the timeline.
+      const withEnv = { env: SECRET_REFERENCES };
       const body =
-        current.webhook.body === undefined ? undefined : this.renderDeep(current.webhook.body, name);
+        current.webhook.body === undefined ? undefined : this.renderDeep(current.webhook.body, name, withEnv);
+      const headers =
+        current.webhook.headers &&
+        (this.renderDeep(current.webhook.headers, name, withEnv) as Record<string, string>);
       return this.effect({
         type: 'webhook',
         step: name,
-        url: this.render(current.webhook.url, name),
+        url: this.render(current.webhook.url, name, withEnv),
         method: current.webhook.method ?? 'POST',
+        ...(headers ? { headers } : {}),
         ...(body === undefined ? {} : { body }),
       });
     }
@@ -394,9 +412,9 @@ class Run {
     return truthy(this.value(expression, extra, name));
   }
 
-  private render(text: string, name: string): string {
+  private render(text: string, name: string, extra: Record<string, unknown> = {}): string {
     try {
-      return this.context.expressions.render(text, this.scope({}));
+      return this.context.expressions.render(text, this.scope(extra));
     } catch (error) {
       throw new JourneyError(name, `cannot render "${text}": ${(error as Error).message}`);
     }
@@ -408,11 +426,11 @@ class Run {
     );
   }
 
-  private renderDeep(value: unknown, name: string): unknown {
-    if (typeof value === 'string') return this.render(value, name);
-    if (Array.isArray(value)) return value.map((v) => this.renderDeep(v, name));
+  private renderDeep(value: unknown, name: string, extra: Record<string, unknown> = {}): unknown {
+    if (typeof value === 'string') return this.render(value, name, extra);
+    if (Array.isArray(value)) return value.map((v) => this.renderDeep(v, name, extra));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderDeep(v, name)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderDeep(v, name, extra)]));
     }
     return value;
   }

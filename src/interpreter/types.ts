@@ -63,6 +63,7 @@ export interface WebhookStep extends Named {
   webhook: {
     url: string;
     method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    headers?: Record<string, string>;
     body?: Record<string, unknown>;
   };
 }
@@ -164,7 +165,13 @@ export type Command =
   | (Effect & { type: 'task'; title: string; assignee: string; due?: string })
   | (Effect & { type: 'enroll'; playbook: string; job?: unknown; candidates?: string[] })
   | (Effect & { type: 'find'; query: FindStep['find'] })
-  | (Effect & { type: 'webhook'; url: string; method: string; body?: unknown })
+  | (Effect & {
+      type: 'webhook';
+      url: string;
+      method: string;
+      headers?: Record<string, string>;
+      body?: unknown;
+    })
   | { type: 'sleep'; step: string; until: string; reason: SleepReason }
   | { type: 'waitFor'; step: string; events: string[]; until: string }
   | {

@@ -1,5 +1,7 @@
 // The candidate workflow drives the interpreter through real Temporal, PostgreSQL and SMTP: a send, a
 // waitFor that an event answers or a timer ends, a task, an update, a branch and an exit.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
@@ -78,6 +80,45 @@ describe('a journey in the candidate workflow', () => {
     ]);
     await stack.smtp.waitFor((m) => m.to.includes('barbara@example.com'));
     expect(v.timeline.filter((t) => t.kind === 'task.created')).toHaveLength(1);
+  });
+
+  it('calls webhooks with secrets resolved only in the request, and fails the journey when the call is refused', async () => {
+    const calls: { url: string; authorization: string | undefined; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        calls.push({ url: req.url ?? '', authorization: req.headers.authorization, body });
+        res.writeHead(req.url?.startsWith('/refused/') ? 422 : 201).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    process.env.TEST_ATS_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.TEST_ATS_TOKEN = 's3cret-token';
+    try {
+      const ok = await post('candidate.offered', 'edsger@example.com');
+      const v = await ended(ok.candidate_id);
+      expect(v.journeys[0]).toMatchObject({ status: 'exited', exit_reason: 'told' });
+      expect(calls).toEqual([
+        {
+          url: '/edsger/offers',
+          authorization: 'Bearer s3cret-token',
+          body: JSON.stringify({ email: 'edsger@example.com', stage: 'offer' }),
+        },
+      ]);
+      const history = JSON.stringify(
+        await stack.client.workflow.getHandle(`candidate/${ok.candidate_id}`).fetchHistory(),
+      );
+      expect(history).not.toContain('s3cret-token');
+      expect(JSON.stringify(v.timeline)).not.toContain('s3cret-token');
+
+      const refused = await post('candidate.offered', 'refused@example.com');
+      const failed = await ended(refused.candidate_id);
+      expect(failed.journeys[0]).toMatchObject({ status: 'failed' });
+      expect(failed.journeys[0]!.exit_reason).toContain('answered 422');
+    } finally {
+      server.close();
+    }
   });
 
   it('ends at once on an exit event, even while waiting', async () => {
