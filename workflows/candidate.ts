@@ -130,26 +130,15 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
             break;
           }
           case 'update':
-            await update({
-              ...effect,
-              step: command.step,
-              iteration: command.iteration,
-              set: command.set,
-              tags: command.tags,
-            });
-            queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
-            break;
           case 'task':
-            await task({
-              ...effect,
-              step: command.step,
-              iteration: command.iteration,
-              title: command.title,
-              assignee: command.assignee,
-              due: command.due,
-            });
+          case 'webhook': {
+            // The command's fields are the activity's input: carry it out, then tell the interpreter.
+            if (command.type === 'update') await update(activityInput(effect, command));
+            else if (command.type === 'task') await task(activityInput(effect, command));
+            else await webhook(activityInput(effect, command));
             queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
             break;
+          }
           case 'enroll': {
             if (command.candidates === undefined) {
               // Another playbook for this candidate, unless they are already in it; the parent goes on.
@@ -165,18 +154,6 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
             fail(id, 'enrolling found candidates runs in job workflows, which are not available yet');
             break;
           }
-          case 'webhook':
-            await webhook({
-              ...effect,
-              step: command.step,
-              iteration: command.iteration,
-              url: command.url,
-              method: command.method,
-              headers: command.headers,
-              body: command.body,
-            });
-            queue.push(...(await feed(id, { type: 'done', at: now(), step: command.step })));
-            break;
           case 'find':
             fail(id, 'find steps run in job workflows, which are not available yet');
             break;
@@ -297,4 +274,13 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       });
     }
   }
+}
+
+/** An effect command as its activity's input: the journey's identity plus the command's own fields. */
+function activityInput<C extends { type: string }, E extends object>(
+  effect: E,
+  command: C,
+): E & Omit<C, 'type'> {
+  const { type: _type, ...fields } = command;
+  return { ...effect, ...fields };
 }
