@@ -19,9 +19,11 @@ export async function applyUpdate(
   candidateId: string,
   update: { set?: Record<string, string | null>; tags?: { add?: string[]; remove?: string[] } },
 ): Promise<void> {
-  for (const [field, value] of Object.entries(update.set ?? {})) {
-    if (!UPDATABLE.has(field)) throw new Error(`field ${field} cannot be updated by a playbook`);
-    await db`update candidates set ${db({ [field]: value })}, updated_at = now() where id = ${candidateId}`;
+  const set = update.set ?? {};
+  const refused = Object.keys(set).filter((field) => !UPDATABLE.has(field));
+  if (refused.length) throw new Error(`field ${refused.join(', ')} cannot be updated by a playbook`);
+  if (Object.keys(set).length) {
+    await db`update candidates set ${db(set)}, updated_at = now() where id = ${candidateId}`;
   }
   const add = update.tags?.add ?? [];
   const remove = update.tags?.remove ?? [];

@@ -3,11 +3,11 @@
 // `file:line:column: message (at /json/pointer)`.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import { loadTemplates, TemplateError } from '../templates/engine.js';
 import { semanticErrors, type CheckContext } from './checks.js';
-import { PlaybookError, PlaybookErrors } from './errors.js';
+import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
 import { validateSources } from './sources.js';
 import { structuralErrors } from './structure.js';
 
@@ -121,25 +121,4 @@ export async function validatePipelines(dir: string, only?: readonly string[]): 
     }
   }
   return { playbooks, errors };
-}
-
-/** Loads the playbooks of a pipelines directory, or throws PlaybookErrors with every problem. */
-export async function loadPlaybooks(dir: string): Promise<Map<string, PlaybookDefinition>> {
-  const { playbooks, errors } = await validatePipelines(dir);
-  if (errors.length) throw new PlaybookErrors(errors);
-  return playbooks;
-}
-
-/** Start offset of the node a JSON pointer names, or of its closest existing parent. */
-function offsetOf(doc: Document, pointer: string): number {
-  const keys = pointer
-    .split('/')
-    .slice(1)
-    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
-  for (let n = keys.length; n >= 0; n--) {
-    const node = doc.getIn(keys.slice(0, n), true);
-    if (isNode(node) && node.range) return node.range[0];
-  }
-  return 0;
 }

@@ -3,10 +3,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Liquid } from 'liquidjs';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { registerFilters } from '../expressions/filters.js';
 import { validate, type FieldError } from '../schemas/index.js';
-import { PlaybookError } from './errors.js';
+import { offsetOf, PlaybookError } from './errors.js';
 
 export interface SourceMapping {
   source: string;
@@ -45,14 +45,7 @@ export async function validateSources(
     const doc = parseDocument(await fs.readFile(file, 'utf8'), { lineCounter: lines, uniqueKeys: true });
     const report = (problems: FieldError[]) =>
       problems.forEach((p) => {
-        const keys = p.pointer
-          .split('/')
-          .slice(1)
-          .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
-        let node: unknown;
-        for (let n = keys.length; n >= 0 && !(isNode(node) && node.range); n--)
-          node = doc.getIn(keys.slice(0, n), true);
-        const { line, col } = lines.linePos(isNode(node) && node.range ? node.range[0] : 0);
+        const { line, col } = lines.linePos(offsetOf(doc, p.pointer));
         errors.push(new PlaybookError(file, line, col, p.message, p.pointer));
       });
     if (doc.errors.length) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import type { Config } from '../config/index.js';
+import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../embedded/postgres.js';
 import { findTemporalBinary } from '../embedded/temporal-binary.js';
@@ -71,7 +72,6 @@ export async function startEmbedded(config: Config, log: Logger): Promise<Endpoi
 }
 
 export async function runMigrations(databaseUrl: string, log: Logger): Promise<void> {
-  const { createSql } = await import('../db/client.js');
   const sql = createSql(databaseUrl, { max: 1 });
   try {
     const applied = await migrate(sql);
@@ -112,7 +112,6 @@ export async function startApi(
   log: Logger,
   endpoints: Endpoints,
 ): Promise<Stoppable & { url: string }> {
-  const { createSql } = await import('../db/client.js');
   const sql = createSql(endpoints.databaseUrl);
   const temporal = await connectClient(endpoints.temporalAddress, config.temporal.namespace);
   const app = createApp({

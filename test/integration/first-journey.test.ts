@@ -146,6 +146,18 @@ describe('bad input', () => {
     },
   );
 
+  it('a body over 1 MiB is answered 413 problem+json, and nothing is written', async () => {
+    const before = await rowCounts(stack.db.sql);
+    const res = await post({
+      type: 'candidate.applied',
+      candidate: { email: 'big@example.com' },
+      data: { blob: 'x'.repeat(1_100_000) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await rowCounts(stack.db.sql)).toEqual(before);
+  });
+
   it('a body that is not JSON is answered 415', async () => {
     const res = await post('type=candidate.applied', 'application/x-www-form-urlencoded');
     expect(res.status).toBe(415);

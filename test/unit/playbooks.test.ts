@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePlaybook, PlaybookErrors, validatePipelines } from '../../src/playbook/load.js';
+import { validateSources } from '../../src/playbook/sources.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const INVALID = path.join(ROOT, 'test/fixtures/invalid');
@@ -83,7 +84,6 @@ describe('source mappings', () => {
         '',
       ].join('\n'),
     );
-    const { validateSources } = await import('../../src/playbook/sources.js');
     const { errors } = await validateSources(dir);
     expect(errors.map((e) => e.message.replace(`${dir}/`, ''))).toEqual([
       'sources/board.yaml:6:7: "email" is required (at /events/0/candidate/email)',
@@ -114,7 +114,6 @@ describe('source mappings', () => {
   });
 
   it('the shipped ones are valid', async () => {
-    const { validateSources } = await import('../../src/playbook/sources.js');
     const { sources, errors } = await validateSources(path.join(ROOT, 'pipelines'));
     expect(errors).toEqual([]);
     expect([...sources.keys()]).toContain('generic');
