@@ -1,2 +1,3 @@
 // Every workflow the worker registers.
 export { candidateWorkflow } from './candidate.js';
+export { jobWorkflow } from './job.js';

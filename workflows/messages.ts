@@ -1,19 +1,107 @@
-// Signals and queries of the candidate workflow, shared by the workflow and its callers.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+// Signals, queries and updates of the candidate and job workflows, shared by the workflows and callers.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CandidateEvent } from '../src/domain.js';
-import type { JourneyState } from '../src/interpreter/index.js';
+import type { Command, JourneyState, PlaybookDefinition } from '../src/interpreter/index.js';
 
 export const eventSignal = defineSignal<[CandidateEvent]>('event');
-export const journeysQuery = defineQuery<JourneyState[]>('journeys');
+/** A job's playbook enrolls the candidate into a playbook with the job in scope. */
+export const enrollSignal = defineSignal<[EnrollRequest]>('enroll');
+/** The job closed: the candidate's journeys enrolled for it end. */
+export const jobClosedSignal = defineSignal<[{ id: string; jobId: string }]>('jobClosed');
+
+export const journeysQuery = defineQuery<JourneySummary[]>('journeys');
+export const journeyStateQuery = defineQuery<JourneyState | null, [string]>('journeyState');
+
+export const pauseJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperation]>('pauseJourney');
+export const resumeJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperation]>('resumeJourney');
+export const cancelJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperation]>('cancelJourney');
+export const migrateJourneyUpdate = defineUpdate<JourneySummary, [MigrateRequest]>('migrateJourney');
 
 export function candidateWorkflowId(candidateId: string): string {
   return `candidate/${candidateId}`;
+}
+
+export function jobWorkflowId(jobId: string): string {
+  return `job/${jobId}`;
+}
+
+export interface EnrollRequest {
+  /** Unique per request: a repeated request enrolls once. */
+  id: string;
+  playbook: string;
+  jobId: string;
+}
+
+export interface JourneyOperation {
+  journeyId: string;
+  /** Who asked and why, for the timeline. */
+  reason?: string;
+}
+
+export interface MigrateRequest {
+  journeyId: string;
+  definition: PlaybookDefinition;
+}
+
+/** A journey as callers see it: where it is and what it does next. */
+export interface JourneySummary {
+  id: string;
+  playbook: string;
+  version: number;
+  status: JourneyState['status'] | 'paused';
+  startedAt: string;
+  currentStep: string | null;
+  /** What the journey waits for, and until when. */
+  next:
+    | { kind: 'timer'; at: string; reason: string }
+    | { kind: 'event'; events: string[]; until: string }
+    | { kind: 'effect' }
+    | null;
+  exitReason: string | null;
+  jobId: string | null;
 }
 
 export interface CandidateWorkflowInput {
   candidateId: string;
   /** Carried across continue-as-new. */
   journeys?: JourneyState[];
+  /** Commands a journey has yet to carry out (an event it received while waiting). */
+  queued?: Record<string, Command[]>;
+  paused?: string[];
+  /** Earlier journeys, for re-entry rules: playbook and start. */
+  history?: { playbook: string; startedAt: string }[];
+  pending?: CandidateEvent[];
+  enrollRequests?: EnrollRequest[];
+  seenEventIds?: string[];
+  /** How many decisions each journey step recorded, to key the timeline entries. */
+  recorded?: Record<string, number>;
+}
+
+export interface JobWorkflowInput {
+  jobId: string;
+  journeys?: JourneyState[];
   pending?: CandidateEvent[];
   seenEventIds?: string[];
+  history?: { playbook: string; startedAt: string }[];
+}
+
+export function summarize(j: JourneyState, paused: boolean): JourneySummary {
+  const a = j.awaiting;
+  return {
+    id: j.id,
+    playbook: j.definition.playbook,
+    version: j.definition.version,
+    status: paused && j.status === 'waiting' ? 'paused' : j.status,
+    startedAt: j.startedAt,
+    currentStep: a?.step ?? null,
+    next: !a
+      ? null
+      : a.kind === 'timer'
+        ? { kind: 'timer', at: a.until, reason: a.reason }
+        : a.kind === 'event'
+          ? { kind: 'event', events: a.types, until: a.until }
+          : { kind: 'effect' },
+    exitReason: j.exitReason ?? null,
+    jobId: j.jobId ?? null,
+  };
 }

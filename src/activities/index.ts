@@ -4,11 +4,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db, Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
 import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
+import { getJob } from '../db/jobs.js';
 import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { TemplateEngine } from '../templates/engine.js';
-import { send, type SendInput } from './send.js';
+import type { FindQuery } from '../db/find.js';
+import { closeJob, enrollCandidates, find, type JobEffect, type TemporalDeps } from './jobs.js';
+import { send, settleSend, type SendInput } from './send.js';
 import { callWebhook, webhookSummary } from './webhook.js';
 
 export interface ActivityDeps {
@@ -19,18 +22,36 @@ export interface ActivityDeps {
   playbooks: () => Promise<ReadonlyMap<string, PlaybookDefinition>>;
   mailFrom: string;
   orgName: string;
+  /** For activities that signal other workflows (a job enrolling candidates). */
+  temporal: TemporalDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    /** The playbooks an event of this type enrolls a candidate into, pinned as they are now. */
-    async enrollments(input: { eventType: string }): Promise<PlaybookDefinition[]> {
+    /** The playbooks an event of this type enrolls a candidate (or a job) into, pinned as they are now. */
+    async enrollments(input: {
+      eventType: string;
+      for?: 'candidate' | 'job';
+    }): Promise<PlaybookDefinition[]> {
       return [...(await deps.playbooks()).values()].filter(
-        (p) => (p.for ?? 'candidate') === 'candidate' && p.enroll.on.includes(input.eventType),
+        (p) => (p.for ?? 'candidate') === (input.for ?? 'candidate') && p.enroll.on.includes(input.eventType),
       );
     },
 
     send: (input: SendInput) => send(deps, input),
+
+    /** After a journey ended with its send in flight: makes sure the message is never sent later. */
+    settleSend: (input: SendInput) => settleSend(deps, input),
+
+    /** Rediscovers candidates for a job (`find` steps). */
+    find: (input: JobEffect & { query: FindQuery }) => find(deps.sql, input),
+
+    /** Enrolls found candidates into a playbook with the job in scope. */
+    enrollCandidates: (input: JobEffect & { playbook: string; candidates: string[] }) =>
+      enrollCandidates(deps.temporal, input),
+
+    /** Ends, in every candidate's workflow, the journeys a closed job started. */
+    closeJob: (input: { jobId: string; eventId: string }) => closeJob(deps.sql, deps.temporal, input),
 
     /** Calls an external system for a `webhook` step, once per step iteration (Idempotency-Key). */
     async webhook(
@@ -59,12 +80,19 @@ export function createActivities(deps: ActivityDeps) {
       return definition;
     },
 
-    /** The candidate as expressions see it, and when they were last sent messages (for the cap). */
-    async stepContext(input: { candidateId: string }) {
+    /**
+     * What a step reads: the candidate as expressions see it and when they were last sent messages (for
+     * the cap), and the job in scope, if any.
+     */
+    async stepContext(input: { candidateId?: string | null; jobId?: string }) {
+      const job = input.jobId ? await getJob(deps.sql, input.jobId) : undefined;
+      if (input.jobId && !job)
+        throw ApplicationFailure.nonRetryable(`job ${input.jobId} not found`, 'NotFound');
+      if (!input.candidateId) return { candidate: {}, sentAt: [], ...(job ? { job: { ...job } } : {}) };
       const context = await loadStepContext(deps.sql, input.candidateId);
       if (!context)
         throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
-      return context;
+      return { ...context, ...(job ? { job: { ...job } } : {}) };
     },
 
     /**
@@ -87,7 +115,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async update(
-      input: StepEffect & {
+      input: CandidateEffect & {
         set?: Record<string, string | null>;
         tags?: { add?: string[]; remove?: string[] };
       },
@@ -101,7 +129,7 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async task(input: StepEffect & { title: string; assignee: string; due?: string }) {
+    async task(input: CandidateEffect & { title: string; assignee: string; due?: string }) {
       await deps.sql.begin(async (tx) => {
         const task = await createTask(tx, { key: effectKey(input), ...input });
         if (task.created)
@@ -121,6 +149,7 @@ export function createActivities(deps: ActivityDeps) {
         if (input.transition && !seen) {
           await recordInteraction(tx, {
             candidateId: j.candidateId,
+            jobId: j.jobId,
             kind,
             summary:
               input.transition === 'started'
@@ -141,10 +170,14 @@ export type Activities = ReturnType<typeof createActivities>;
 export interface StepEffect {
   workflowId: string;
   journeyId: string;
-  candidateId: string;
+  candidateId: string | null;
+  jobId?: string | null | undefined;
   step: string;
   iteration: number;
 }
+
+/** An effect on a candidate (update, task). */
+export type CandidateEffect = StepEffect & { candidateId: string };
 
 function effectKey(e: StepEffect): string {
   return `${e.workflowId}/${e.journeyId}/${e.step}/${e.iteration}`;
@@ -163,6 +196,7 @@ async function recordOnce(
   if (seen) return;
   await recordInteraction(tx, {
     candidateId: e.candidateId,
+    jobId: e.jobId,
     kind,
     summary,
     journeyId: e.journeyId,

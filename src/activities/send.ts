@@ -3,6 +3,7 @@
 // sent twice; one that never reached the server is delivered.
 import { ApplicationFailure } from '@temporalio/common';
 import { getCandidate } from '../db/candidates.js';
+import { getJob } from '../db/jobs.js';
 import type { Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
 import { claimMessage, transition, type MessageStatus } from '../db/messages.js';
@@ -21,6 +22,8 @@ export interface SendInput {
   channel: 'email' | 'sms';
   event: CandidateEvent | null;
   startedAt: string;
+  /** The job in scope, for journeys a job's playbook enrolled. */
+  jobId?: string;
 }
 
 export interface SendResult {
@@ -64,9 +67,11 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
 
   let rendered: ReturnType<TemplateEngine['render']> | undefined;
   if (!suppression) {
+    const job = input.jobId ? await getJob(sql, input.jobId) : undefined;
     try {
       rendered = deps.templates.render(input.template, {
         candidate,
+        ...(job ? { job } : {}),
         event: input.event,
         org: { name: deps.orgName },
         journey: {
@@ -170,4 +175,42 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
     );
     return result(status, error.message);
   }
+}
+
+/**
+ * Called when the journey ended while its send was in flight (retrying, or not yet started): a row still
+ * pending becomes `cancelled`, and a missing one is created `cancelled`, so an attempt that is still
+ * running finds it and does not deliver. A message already being delivered is left to finish and be
+ * recorded as what it became.
+ */
+export async function settleSend(deps: SendDeps, input: SendInput): Promise<{ status: MessageStatus }> {
+  const reason = 'journey ended before the message was sent';
+  const { row, created } = await claimMessage(deps.sql, {
+    idempotencyKey: idempotencyKey(input),
+    candidateId: input.candidateId,
+    journeyId: input.journeyId,
+    step: input.step,
+    channel: input.channel,
+    template: input.template,
+    to: null,
+    from: null,
+    subject: null,
+    text: null,
+    status: 'cancelled',
+    reason,
+  });
+  const cancelled =
+    created ||
+    (row.status === 'pending' && (await transition(deps.sql, row.id, 'pending', 'cancelled', { reason })));
+  if (!cancelled) return { status: row.status };
+  await recordInteraction(deps.sql, {
+    candidateId: input.candidateId,
+    kind: 'message.cancelled',
+    summary: `Not sent (journey ended): ${row.subject ?? input.template}`,
+    journeyId: input.journeyId,
+    step: input.step,
+    messageId: row.id,
+    data: { template: input.template, channel: input.channel, playbook: input.playbook.id },
+  });
+  return { status: 'cancelled' };
 }

@@ -11,13 +11,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function candidatesRoutes(deps: ApiDeps) {
   return new Hono().get('/:id', async (c) => {
     const id = c.req.param('id');
-    const candidate = UUID.test(id) ? await getCandidate(deps.sql, id) : undefined;
-    if (!candidate) throw Problem.notFound(`Candidate ${id}`);
-    const [journeys, messages, timeline] = await Promise.all([
-      listJourneysForCandidate(deps.sql, id),
-      listMessagesForCandidate(deps.sql, id),
-      getTimeline(deps.sql, id),
-    ]);
-    return c.json({ ...candidate, journeys, messages, timeline });
+    if (!UUID.test(id)) throw Problem.notFound(`Candidate ${id}`);
+    // One snapshot: a journey that ends between two reads must not show as ended on the timeline and
+    // still waiting in the journey list.
+    const view = await deps.sql.begin('isolation level repeatable read read only', async (tx) => {
+      const candidate = await getCandidate(tx, id);
+      if (!candidate) return undefined;
+      const journeys = await listJourneysForCandidate(tx, id);
+      const messages = await listMessagesForCandidate(tx, id);
+      const timeline = await getTimeline(tx, id);
+      return { ...candidate, journeys, messages, timeline };
+    });
+    if (!view) throw Problem.notFound(`Candidate ${id}`);
+    return c.json(view);
   });
 }

@@ -2,7 +2,8 @@
 import type { Db as Tx } from './client.js';
 
 export interface NewInteraction {
-  candidateId: string;
+  candidateId: string | null;
+  jobId?: string | null | undefined;
   kind: string;
   summary: string;
   journeyId?: string | undefined;
@@ -14,8 +15,8 @@ export interface NewInteraction {
 
 export async function recordInteraction(tx: Tx, i: NewInteraction): Promise<void> {
   await tx`
-    insert into interactions (candidate_id, kind, summary, journey_id, step, message_id, event_id, data)
-    values (${i.candidateId}, ${i.kind}, ${i.summary}, ${i.journeyId ?? null}, ${i.step ?? null}, ${i.messageId ?? null},
+    insert into interactions (candidate_id, job_id, kind, summary, journey_id, step, message_id, event_id, data)
+    values (${i.candidateId}, ${i.jobId ?? null}, ${i.kind}, ${i.summary}, ${i.journeyId ?? null}, ${i.step ?? null}, ${i.messageId ?? null},
       ${i.eventId ?? null},
       ${tx.json((i.data ?? {}) as never)})`;
 }

@@ -4,10 +4,11 @@ import type { Db } from './client.js';
 export interface JourneyMirror {
   id: string;
   workflowId: string;
-  candidateId: string;
+  candidateId: string | null;
+  jobId: string | null;
   playbook: string;
   version: number;
-  status: 'running' | 'waiting' | 'completed' | 'exited' | 'failed';
+  status: 'running' | 'waiting' | 'paused' | 'completed' | 'exited' | 'cancelled' | 'failed';
   currentStep: string | null;
   nextActionAt: string | null;
   startedAt: string;
@@ -15,14 +16,15 @@ export interface JourneyMirror {
 }
 
 export async function upsertJourney(db: Db, j: JourneyMirror): Promise<void> {
-  const ended = j.status === 'completed' || j.status === 'exited' || j.status === 'failed';
+  const ended = ['completed', 'exited', 'cancelled', 'failed'].includes(j.status);
   await db`
-    insert into journeys (id, workflow_id, candidate_id, playbook, playbook_version, status, current_step,
+    insert into journeys (id, workflow_id, candidate_id, job_id, playbook, playbook_version, status, current_step,
       next_action_at, started_at, ended_at, exit_reason)
-    values (${j.id}, ${j.workflowId}, ${j.candidateId}, ${j.playbook}, ${j.version}, ${j.status}, ${j.currentStep},
+    values (${j.id}, ${j.workflowId}, ${j.candidateId}, ${j.jobId}, ${j.playbook}, ${j.version}, ${j.status}, ${j.currentStep},
       ${j.nextActionAt}, ${j.startedAt}, ${ended ? db`now()` : null}, ${j.exitReason})
     on conflict (id) do update set status = excluded.status, current_step = excluded.current_step,
       next_action_at = excluded.next_action_at, ended_at = excluded.ended_at, exit_reason = excluded.exit_reason,
+      playbook_version = excluded.playbook_version,
       updated_at = now()`;
 }
 

@@ -2,7 +2,8 @@
 // the message's delivery status.
 import type { Db } from './client.js';
 
-export type MessageStatus = 'pending' | 'sending' | 'sent' | 'recorded' | 'suppressed' | 'failed' | 'unknown';
+export type MessageStatus =
+  'pending' | 'sending' | 'sent' | 'recorded' | 'suppressed' | 'failed' | 'unknown' | 'cancelled';
 
 export interface OutboxRow {
   id: string;

@@ -1,7 +1,8 @@
 // Public surface of the pure interpreter.
-export { startJourney, step, stepName, isOver, JourneyError } from './step.js';
+export { startJourney, step, stepName, isOver, endJourney, JourneyError } from './step.js';
 export { parseDuration, addDuration, type Duration } from './duration.js';
 export { nextWindowOpening, isValidTimezone } from './window.js';
 export { nextSlotUnderCap } from './cap.js';
 export type * from './types.js';
 export { decideEnrollment, type EnrollmentDecision } from './enrollment.js';
+export { migrateJourney, type Migration } from './migrate.js';

@@ -82,7 +82,23 @@ export function step(previous: JourneyState, input: Input, context: StepContext)
 }
 
 export function isOver(state: JourneyState): boolean {
-  return state.status === 'completed' || state.status === 'exited' || state.status === 'failed';
+  return (
+    state.status === 'completed' ||
+    state.status === 'exited' ||
+    state.status === 'cancelled' ||
+    state.status === 'failed'
+  );
+}
+
+/** Ends a journey from outside its playbook (a recruiter cancelled it, its job closed). */
+export function endJourney(
+  previous: JourneyState,
+  status: 'exited' | 'cancelled' | 'failed',
+  reason: string,
+): JourneyState {
+  if (isOver(previous)) return previous;
+  const { inbox: _inbox, ...rest } = previous;
+  return { ...rest, status, awaiting: null, exitReason: reason };
 }
 
 /** A step's stable name: its id, or its position in the definition (`steps/2/then/0`). */

@@ -125,7 +125,7 @@ export type Awaiting =
   | { kind: 'event'; step: string; types: string[]; until: string };
 
 export type SleepReason = 'wait' | 'window' | 'cap' | 'repeat';
-export type JourneyStatus = 'running' | 'waiting' | 'completed' | 'exited' | 'failed';
+export type JourneyStatus = 'running' | 'waiting' | 'completed' | 'exited' | 'cancelled' | 'failed';
 
 export interface JourneyState {
   id: string;
@@ -142,6 +142,8 @@ export interface JourneyState {
   inbox?: JourneyEvent[];
   /** Candidates found by the last `find` (job playbooks). */
   found?: string[];
+  /** The job in scope (`job` in expressions): set for journeys a job's playbook enrolled. */
+  jobId?: string;
   exitReason?: string;
 }
 

@@ -83,7 +83,11 @@ export async function runMigrations(databaseUrl: string, log: Logger): Promise<v
 
 export async function startWorker(config: Config, log: Logger, endpoints: Endpoints): Promise<Stoppable> {
   installTemporalLogging(log);
-  const services = await createServices(config, endpoints.databaseUrl);
+  const client = await connectClient(endpoints.temporalAddress, config.temporal.namespace);
+  const services = await createServices(config, endpoints.databaseUrl, {
+    client,
+    taskQueue: config.temporal.taskQueue,
+  });
   const connection = await connectWorker(endpoints.temporalAddress);
   const worker = await createWorker({
     connection,
@@ -102,6 +106,7 @@ export async function startWorker(config: Config, log: Logger, endpoints: Endpoi
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => {});
       await connection.close();
+      await client.connection.close();
       await services.close();
     },
   };

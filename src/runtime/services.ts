@@ -2,6 +2,7 @@
 // and closes them in reverse order.
 import path from 'node:path';
 import type { ActivityDeps } from '../activities/index.js';
+import type { TemporalDeps } from '../activities/jobs.js';
 import { createSql, type Sql } from '../db/client.js';
 import type { Config } from '../config/index.js';
 import { latestPlaybooks } from '../db/playbook-versions.js';
@@ -16,7 +17,11 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config, databaseUrl: string): Promise<Services> {
+export async function createServices(
+  config: Config,
+  databaseUrl: string,
+  temporal: TemporalDeps,
+): Promise<Services> {
   const sql = createSql(databaseUrl);
   const mailer = config.smtpUrl ? createMailer(config.smtpUrl) : undefined;
   return {
@@ -29,6 +34,7 @@ export async function createServices(config: Config, databaseUrl: string): Promi
       playbooks: publishedPlaybooks(sql),
       mailFrom: config.mailFrom,
       orgName: config.orgName,
+      temporal,
     },
     async close() {
       mailer?.close();

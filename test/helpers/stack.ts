@@ -54,6 +54,10 @@ export async function startStack(pipelinesDir = PIPELINES_DIR): Promise<Stack> {
   const db = await createTestDatabase();
   const smtp = await startSmtp();
   await publishPipelines(db.sql, pipelinesDir);
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
   const deps: ActivityDeps = {
     sql: db.sql,
     templates: await loadTemplates(path.join(pipelinesDir, 'templates')),
@@ -61,11 +65,10 @@ export async function startStack(pipelinesDir = PIPELINES_DIR): Promise<Stack> {
     playbooks: publishedPlaybooks(db.sql, 0),
     mailFrom: 'Rapport <rapport@test.example>',
     orgName: 'Acme',
+    temporal: { client, taskQueue },
   };
   // The SDK's own logs go through pino at warn, as in production, instead of every state change on stdout.
   installTemporalLogging(createLogger('warn'));
-  const address = inject('temporalAddress');
-  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createWorker({
     connection: nativeConnection,
@@ -75,8 +78,6 @@ export async function startStack(pipelinesDir = PIPELINES_DIR): Promise<Stack> {
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
   const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') });
   return {
     db,

@@ -1,0 +1,106 @@
+// Activities of job workflows: rediscover candidates for a job, enroll them (signal-with-start of each
+// candidate's workflow, a bounded number at a time), and end the journeys a closed job started.
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client.js';
+import { findCandidates, type FindQuery } from '../db/find.js';
+import { recordInteraction } from '../db/interactions.js';
+import type { candidateWorkflow } from '../../workflows/candidate.js';
+import {
+  candidateWorkflowId,
+  enrollSignal,
+  jobClosedSignal,
+  type EnrollRequest,
+} from '../../workflows/messages.js';
+
+export interface TemporalDeps {
+  client: Client;
+  taskQueue: string;
+}
+
+/** How many candidate workflows one activity signals at a time. */
+const CONCURRENCY = 8;
+
+export interface JobEffect {
+  workflowId: string;
+  journeyId: string;
+  jobId: string;
+  step: string;
+  iteration: number;
+}
+
+export async function find(
+  sql: Db,
+  input: JobEffect & { query: FindQuery },
+): Promise<{ candidates: string[] }> {
+  const candidates = await findCandidates(sql, input.query);
+  await recordInteraction(sql, {
+    candidateId: null,
+    jobId: input.jobId,
+    kind: 'job.found',
+    summary: `Found ${candidates.length} candidate${candidates.length === 1 ? '' : 's'}`,
+    journeyId: input.journeyId,
+    step: input.step,
+    data: { query: input.query, candidates: candidates.length },
+  });
+  return { candidates };
+}
+
+/**
+ * Enrolls candidates into a playbook with the job in scope. Each request has an id derived from the step
+ * iteration and the candidate, so a retried batch enrolls nobody twice.
+ */
+export async function enrollCandidates(
+  temporal: TemporalDeps,
+  input: JobEffect & { playbook: string; candidates: string[] },
+): Promise<{ enrolled: number }> {
+  const queue = [...input.candidates];
+  const one = async (candidateId: string) => {
+    const request: EnrollRequest = {
+      id: `${input.workflowId}/${input.journeyId}/${input.step}/${input.iteration}/${candidateId}`,
+      playbook: input.playbook,
+      jobId: input.jobId,
+    };
+    await temporal.client.workflow.signalWithStart<typeof candidateWorkflow, [EnrollRequest]>(
+      'candidateWorkflow',
+      {
+        workflowId: candidateWorkflowId(candidateId),
+        taskQueue: temporal.taskQueue,
+        args: [{ candidateId }],
+        signal: enrollSignal,
+        signalArgs: [request],
+      },
+    );
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await one(next);
+    }),
+  );
+  return { enrolled: input.candidates.length };
+}
+
+/** Tells every candidate with a journey the job started that the job closed. */
+export async function closeJob(
+  sql: Db,
+  temporal: TemporalDeps,
+  input: { jobId: string; eventId: string },
+): Promise<{ notified: number }> {
+  const rows = await sql<{ workflow_id: string }[]>`
+    select distinct workflow_id from journeys
+    where job_id = ${input.jobId} and candidate_id is not null and ended_at is null`;
+  const queue = rows.map((r) => r.workflow_id);
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        await temporal.client.workflow
+          .getHandle(next)
+          .signal(jobClosedSignal, { id: input.eventId, jobId: input.jobId })
+          .catch((error: unknown) => {
+            // A workflow that already completed has no journey left to end.
+            if ((error as { name?: string }).name !== 'WorkflowNotFoundError') throw error;
+          });
+      }
+    }),
+  );
+  return { notified: rows.length };
+}

@@ -1,0 +1,106 @@
+// Rediscovery for the `find` step of job playbooks: past and passive candidates who fit a job, best first,
+// in one parameterised query.
+//
+// Input values come rendered from Liquid, so every list entry is split on commas, trimmed and blanks are
+// dropped (`["go,postgres, kafka", ""]` is three skills); skills, location and seniority are also
+// lower-cased. A blank location or seniority means no such filter.
+//
+// Match (all given criteria must hold):
+// - skills: at least one in common, compared trimmed and case-insensitively. No skills given: no filter.
+// - tags: the candidate has every tag of `match.tags` (tags are compared exactly).
+// - location: the candidate's location contains the job's or the job's contains the candidate's
+//   (case-insensitive: "Berlin" matches "Berlin, Germany" and back), or the candidate's location has the
+//   word "remote", which matches any location. A candidate without a location does not match.
+// - seniority: `custom->>'seniority'` equals it case-insensitively; a candidate with none still matches
+//   and ranks after those who match it.
+// Exclude: candidates who cannot or must not be contacted: unsubscribed, without email consent, hired
+// (stage `hired` or tag `hired`), with any tag of `exclude.tags`, contacted within `exclude.contacted_within`
+// (a message in status sent, sending, unknown or recorded, created or sent within the window before `now`),
+// and `options.excludeIds`.
+// Rank: by the first `prefer` tag the candidate has (earlier in the list is better; `nurtured` is also had
+// by a candidate who has or had a journey in a playbook of stage `nurture`, per the published version the
+// journey ran), then seniority known to match, then the number of matched skills (desc), then the most
+// recently updated, then id. At most `limit` ids, and never more than 1000.
+import { addDuration, parseDuration } from '../interpreter/duration.js';
+import type { Db } from './client.js';
+
+export interface FindQuery {
+  match: { skills?: string[]; location?: string; tags?: string[]; seniority?: string };
+  limit: number;
+  prefer?: string[];
+  exclude?: { tags?: string[]; contacted_within?: string };
+}
+
+const MAX_LIMIT = 1000;
+
+/** Candidate ids matching the query, best first. */
+export async function findCandidates(
+  db: Db,
+  query: FindQuery,
+  options: { now?: Date; excludeIds?: string[] } = {},
+): Promise<string[]> {
+  const limit = Math.min(Math.floor(query.limit), MAX_LIMIT);
+  if (!(limit > 0)) return [];
+  const skills = [...new Set(entries(query.match.skills).map((s) => s.toLowerCase()))];
+  const tags = [...new Set(entries(query.match.tags))];
+  const location = query.match.location?.trim().toLowerCase() ?? '';
+  const seniority = query.match.seniority?.trim().toLowerCase() ?? '';
+  const prefer = entries(query.prefer);
+  const excludeTags = [...new Set(['hired', ...entries(query.exclude?.tags)])];
+  const excludeIds = options.excludeIds ?? [];
+  const since = contactedSince(query.exclude?.contacted_within, options.now ?? new Date());
+
+  const rows = await db<{ id: string }[]>`
+    select c.id
+    from candidates c
+    cross join lateral (
+      select
+        (select min(p.ord) from unnest(${prefer}::text[]) with ordinality as p (tag, ord)
+          where p.tag = any (c.tags)
+            or (p.tag = 'nurtured' and exists (
+              select 1 from journeys j
+              join playbook_versions v on v.playbook = j.playbook and v.version = j.playbook_version
+              where j.candidate_id = c.id and v.stage = 'nurture'))) as prefer_rank,
+        (select count(*) from unnest(skill_keys(c.skills)) as k where k = any (${skills}::text[])) as matched
+    ) r
+    where c.unsubscribed_at is null and c.consent_email
+      and lower(c.stage) is distinct from 'hired'
+      and not (c.tags && ${excludeTags}::text[])
+      ${skills.length ? db`and skill_keys(c.skills) && ${skills}::text[]` : db``}
+      ${tags.length ? db`and c.tags @> ${tags}::text[]` : db``}
+      ${
+        location
+          ? db`and (c.location ~* '\\mremote\\M'
+              or (btrim(c.location) <> '' and (strpos(lower(c.location), ${location}) > 0
+                or strpos(${location}, lower(btrim(c.location))) > 0)))`
+          : db``
+      }
+      ${seniority ? db`and coalesce(lower(btrim(c.custom ->> 'seniority')), '') in ('', ${seniority})` : db``}
+      ${
+        since
+          ? db`and not exists (
+              select 1 from messages m
+              where m.candidate_id = c.id and m.status in ('sent', 'sending', 'unknown', 'recorded')
+                and greatest(m.created_at, m.sent_at) >= ${since})`
+          : db``
+      }
+      ${excludeIds.length ? db`and c.id <> all (${excludeIds}::uuid[])` : db``}
+    order by r.prefer_rank nulls last,
+      ${seniority ? db`coalesce(lower(btrim(c.custom ->> 'seniority')), '') = '',` : db``}
+      r.matched desc, c.updated_at desc, c.id
+    limit ${limit}`;
+  return rows.map((row) => row.id);
+}
+
+/** List entries as rendered: comma-separated values split, trimmed, blanks dropped. */
+function entries(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => String(v).split(',')).flatMap((v) => v.trim() || []);
+}
+
+/** The start of the "contacted within" window, or undefined when there is none. */
+function contactedSince(within: string | undefined, now: Date): Date | undefined {
+  if (!within?.trim()) return undefined;
+  const duration = parseDuration(within.trim());
+  if (!duration) throw new Error(`find: contacted_within is not a duration: ${within}`);
+  return new Date(addDuration(now.toISOString(), { months: -duration.months, ms: -duration.ms }));
+}
