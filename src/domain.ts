@@ -17,12 +17,27 @@ export interface CandidateInput {
   custom?: Record<string, unknown>;
 }
 
+/** A job as an ATS sends it with a job event. */
+export interface JobInput {
+  external_id: string;
+  title?: string;
+  location?: string;
+  skills?: string[];
+  seniority?: string;
+  tags?: string[];
+  owner?: string;
+  custom?: Record<string, unknown>;
+}
+
 export interface EventInput {
   id?: string;
   source: string;
   type: string;
   occurred_at?: string;
-  candidate: CandidateInput;
+  /** Present on candidate events. */
+  candidate?: CandidateInput;
+  /** Present on job events (`job.*`). */
+  job?: JobInput;
   data?: Record<string, unknown>;
 }
 

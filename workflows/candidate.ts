@@ -28,7 +28,13 @@ import {
   type EnrollRequest,
 } from './messages.js';
 
-const { enrollments, playbook, stepContext, update, task, settleSend } = proxyActivities<Activities>({
+const { settleSend } = proxyActivities<Activities>({
+  // Waits out a delivery attempt in progress (at most the send's own timeout), heartbeating.
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+const { enrollments, playbook, stepContext, update, task } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
@@ -135,7 +141,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   async function handleEnrollRequest(request: EnrollRequest): Promise<void> {
     const definition = await playbook({ id: request.playbook });
     // Once per job, and never twice at a time in the same playbook.
-    const id = `${definition.playbook}:job-${request.jobId}`;
+    const id = `${definition.playbook}:job-${request.jobId}:${candidateId}`;
     if (runner.journeys.has(id) || runner.journeysIn(definition.playbook).some((j) => j.active)) return;
     await runner.begin(id, definition, now(), undefined, { jobId: request.jobId });
   }

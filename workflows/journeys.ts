@@ -248,7 +248,12 @@ export class JourneyRunner {
   private async drive(id: string): Promise<void> {
     const state = () => this.journeys.get(id)!;
     for (;;) {
-      if (isOver(state())) return this.mirror(state(), 'ended');
+      if (isOver(state())) {
+        // The decisions that led here still go on the timeline; effects of an ended journey do not run.
+        const left = this.queues.get(id)?.splice(0) ?? [];
+        for (const command of left) if (command.type === 'record') await this.carryOut(id, command);
+        return this.mirror(state(), 'ended');
+      }
       if (this.paused.has(id)) {
         await this.mirror(state());
         if (this.draining) return;
@@ -260,9 +265,10 @@ export class JourneyRunner {
         await this.carryOut(id, command);
         continue;
       }
-      const awaiting = state().awaiting;
+      const resting = state();
+      const awaiting = resting.awaiting;
       if (!awaiting || awaiting.kind === 'effect') return; // nothing to wait for (never at rest like this)
-      await this.mirror(state());
+      await this.mirror(resting);
       if (this.draining) return;
       const timeout = Date.parse(awaiting.until) - Date.now();
       const woken =
@@ -273,7 +279,7 @@ export class JourneyRunner {
             this.paused.has(id) ||
             this.draining ||
             (this.queues.get(id)?.length ?? 0) > 0 ||
-            state().awaiting !== awaiting,
+            state() !== resting, // an event, a migration: look again
           timeout,
         ));
       if (!woken) this.enqueue(id, await this.feed(id, { type: 'timer', at: now() }));

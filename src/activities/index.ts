@@ -1,6 +1,7 @@
 // Activities, built by a factory with their dependencies injected. Workflows reach them only through
 // `proxyActivities<Activities>()` with a type import.
 import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import type { Db, Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
 import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
@@ -41,7 +42,8 @@ export function createActivities(deps: ActivityDeps) {
     send: (input: SendInput) => send(deps, input),
 
     /** After a journey ended with its send in flight: makes sure the message is never sent later. */
-    settleSend: (input: SendInput) => settleSend(deps, input),
+    settleSend: (input: SendInput) =>
+      settleSend(deps, input, { heartbeat: () => Context.current().heartbeat() }),
 
     /** Rediscovers candidates for a job (`find` steps). */
     find: (input: JobEffect & { query: FindQuery }) => find(deps.sql, input),

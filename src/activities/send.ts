@@ -6,7 +6,7 @@ import { getCandidate } from '../db/candidates.js';
 import { getJob } from '../db/jobs.js';
 import type { Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
-import { claimMessage, transition, type MessageStatus } from '../db/messages.js';
+import { claimMessage, messageStatus, transition, type MessageStatus } from '../db/messages.js';
 import type { CandidateEvent } from '../domain.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import { TemplateError, type TemplateEngine } from '../templates/engine.js';
@@ -177,13 +177,21 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
   }
 }
 
+/** How long a delivery attempt may take (the send activity's start-to-close timeout). */
+export const SEND_ATTEMPT_MS = 2 * 60_000;
+
 /**
  * Called when the journey ended while its send was in flight (retrying, or not yet started): a row still
  * pending becomes `cancelled`, and a missing one is created `cancelled`, so an attempt that is still
- * running finds it and does not deliver. A message already being delivered is left to finish and be
- * recorded as what it became.
+ * running finds it and does not deliver. An attempt caught mid-delivery is waited for: if it gives the
+ * row back as pending (a temporary failure), the row is cancelled; if it never finishes, the outcome is
+ * `unknown`. Either way no row is left pending with nobody to send it.
  */
-export async function settleSend(deps: SendDeps, input: SendInput): Promise<{ status: MessageStatus }> {
+export async function settleSend(
+  deps: SendDeps,
+  input: SendInput,
+  options: { pollMs?: number; heartbeat?: () => void } = {},
+): Promise<{ status: MessageStatus }> {
   const reason = 'journey ended before the message was sent';
   const { row, created } = await claimMessage(deps.sql, {
     idempotencyKey: idempotencyKey(input),
@@ -199,18 +207,39 @@ export async function settleSend(deps: SendDeps, input: SendInput): Promise<{ st
     status: 'cancelled',
     reason,
   });
-  const cancelled =
-    created ||
-    (row.status === 'pending' && (await transition(deps.sql, row.id, 'pending', 'cancelled', { reason })));
-  if (!cancelled) return { status: row.status };
-  await recordInteraction(deps.sql, {
-    candidateId: input.candidateId,
-    kind: 'message.cancelled',
-    summary: `Not sent (journey ended): ${row.subject ?? input.template}`,
-    journeyId: input.journeyId,
-    step: input.step,
-    messageId: row.id,
-    data: { template: input.template, channel: input.channel, playbook: input.playbook.id },
-  });
-  return { status: 'cancelled' };
+  const record = (kind: string, summary: string) =>
+    recordInteraction(deps.sql, {
+      candidateId: input.candidateId,
+      kind,
+      summary,
+      journeyId: input.journeyId,
+      step: input.step,
+      messageId: row.id,
+      data: { template: input.template, channel: input.channel, playbook: input.playbook.id },
+    });
+  if (created) {
+    await record('message.cancelled', `Not sent (journey ended): ${input.template}`);
+    return { status: 'cancelled' };
+  }
+  for (;;) {
+    const current = await messageStatus(deps.sql, row.id);
+    if (current.status === 'pending') {
+      if (await transition(deps.sql, row.id, 'pending', 'cancelled', { reason })) {
+        await record('message.cancelled', `Not sent (journey ended): ${row.subject ?? input.template}`);
+        return { status: 'cancelled' };
+      }
+      continue;
+    }
+    if (current.status !== 'sending') return { status: current.status };
+    if (current.sinceMs > SEND_ATTEMPT_MS) {
+      const interrupted = 'interrupted during delivery';
+      if (await transition(deps.sql, row.id, 'sending', 'unknown', { reason: interrupted })) {
+        await record('message.unknown', `Delivery outcome unknown: ${row.subject ?? input.template}`);
+        return { status: 'unknown' };
+      }
+      continue;
+    }
+    options.heartbeat?.();
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
+  }
 }

@@ -7,6 +7,7 @@ import { candidatesRoutes } from './candidates.js';
 import type { ApiDeps } from './deps.js';
 import { eventsRoutes } from './events.js';
 import { healthRoutes } from './health.js';
+import { journeysRoutes } from './journeys.js';
 import { Problem, problemResponse } from './problem.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,6 +26,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/v1/events', eventsRoutes(deps));
   app.route('/v1/candidates', candidatesRoutes(deps));
+  app.route('/v1/journeys', journeysRoutes(deps));
 
   app.notFound((c) =>
     problemResponse(c, new Problem(404, 'Not found', `No route for ${c.req.method} ${c.req.path}.`)),

@@ -1,79 +1,112 @@
-// POST /v1/events: store the event (idempotent by source and id), upsert its candidate, and deliver it
-// to the candidate's workflow with signal-with-start.
+// POST /v1/events: store the event (idempotent by source and id), upsert its subject (a candidate, or a
+// job for `job.*` events), and deliver it to the subject's workflow with signal-with-start.
 import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
-import { upsertCandidate } from '../db/candidates.js';
-import { insertEvent, isDelivered, markDelivered } from '../db/events.js';
+import { applyEventFacts, upsertCandidate } from '../db/candidates.js';
+import { eventFacts } from '../events/facts.js';
+import type { Db } from '../db/client.js';
+import { insertEvent, isDelivered, markDelivered, type StoredEvent } from '../db/events.js';
 import { recordInteraction } from '../db/interactions.js';
-import type { CandidateEvent, EventInput } from '../domain.js';
-import type { candidateWorkflow } from '../../workflows/candidate.js';
-import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
+import { upsertJob } from '../db/jobs.js';
+import type { CandidateEvent, CandidateInput, EventInput, JobInput } from '../domain.js';
+import { candidateWorkflowId, eventSignal, jobWorkflowId } from '../../workflows/messages.js';
 import type { ApiDeps } from './deps.js';
 import { jsonBody } from './body.js';
+
+interface Subject {
+  /** The workflow that receives the event, and the workflow function it runs. */
+  workflowId: string;
+  workflowType: 'candidateWorkflow' | 'jobWorkflow';
+  args: [{ candidateId: string } | { jobId: string }];
+  reply: { candidate_id: string } | { job_id: string };
+}
 
 export function eventsRoutes(deps: ApiDeps) {
   return new Hono().post('/', async (c) => {
     const input = await jsonBody<EventInput>(c, 'event.schema.json');
-    const candidate = {
-      ...input.candidate,
-      // Applying is asking to hear back: an applicant may be emailed about the application unless told otherwise.
-      consent:
-        input.type === 'candidate.applied'
-          ? { ...input.candidate.consent, email: input.candidate.consent?.email ?? true }
-          : input.candidate.consent,
-    };
     const stored = await deps.sql.begin(async (tx) => {
-      const candidateId = await upsertCandidate(tx, candidate, input.source);
+      const subject = input.job ? await jobSubject(tx, input, input.job) : await candidateSubject(tx, input);
       const event = await insertEvent(tx, {
         source: input.source,
         sourceEventId: input.id ?? randomUUID(),
         type: input.type,
-        candidateId,
+        ...('candidate_id' in subject.reply
+          ? { candidateId: subject.reply.candidate_id }
+          : { jobId: subject.reply.job_id }),
         data: input.data ?? {},
         occurredAt: input.occurred_at,
       });
-      if (event.created) {
+      if (event.created && 'candidate_id' in subject.reply) {
         await recordInteraction(tx, {
-          candidateId,
+          candidateId: subject.reply.candidate_id,
           kind: 'event',
           summary: input.type,
           eventId: event.id,
           data: { type: input.type, source: input.source, data: input.data ?? {} },
         });
       }
-      return { candidateId, event };
+      return { subject, event };
     });
 
-    const workflowId = candidateWorkflowId(stored.candidateId);
+    const { subject, event } = stored;
     // A retried event whose first delivery failed (Temporal unreachable) is delivered now.
-    if (stored.event.created || !(await isDelivered(deps.sql, stored.event.id))) {
-      const message: CandidateEvent = {
-        id: stored.event.id,
-        type: input.type,
-        source: input.source,
-        occurred_at: stored.event.occurred_at,
-        data: input.data ?? {},
-      };
-      await deps.temporal.workflow.signalWithStart<typeof candidateWorkflow, [CandidateEvent]>(
-        'candidateWorkflow',
-        {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [{ candidateId: stored.candidateId }],
-          signal: eventSignal,
-          signalArgs: [message],
-        },
-      );
-      await markDelivered(deps.sql, stored.event.id);
-    }
+    if (event.created || !(await isDelivered(deps.sql, event.id))) await deliver(deps, input, subject, event);
     return c.json(
-      {
-        event_id: stored.event.id,
-        candidate_id: stored.candidateId,
-        workflow_id: workflowId,
-        duplicate: !stored.event.created,
-      },
+      { event_id: event.id, ...subject.reply, workflow_id: subject.workflowId, duplicate: !event.created },
       202,
     );
   });
+}
+
+async function candidateSubject(tx: Db, input: EventInput): Promise<Subject> {
+  const given = input.candidate as CandidateInput;
+  const candidate = {
+    ...given,
+    // Applying is asking to hear back: an applicant may be emailed about the application unless told otherwise.
+    consent:
+      input.type === 'candidate.applied'
+        ? { ...given.consent, email: given.consent?.email ?? true }
+        : given.consent,
+  };
+  const candidateId = await upsertCandidate(tx, candidate, input.source);
+  await applyEventFacts(
+    tx,
+    candidateId,
+    eventFacts(input.type, input.occurred_at ?? new Date().toISOString()),
+  );
+  return {
+    workflowId: candidateWorkflowId(candidateId),
+    workflowType: 'candidateWorkflow',
+    args: [{ candidateId }],
+    reply: { candidate_id: candidateId },
+  };
+}
+
+async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {
+  const status = input.type === 'job.opened' ? 'open' : input.type === 'job.closed' ? 'closed' : undefined;
+  const jobId = await upsertJob(tx, job, input.source, status);
+  return {
+    workflowId: jobWorkflowId(jobId),
+    workflowType: 'jobWorkflow',
+    args: [{ jobId }],
+    reply: { job_id: jobId },
+  };
+}
+
+async function deliver(deps: ApiDeps, input: EventInput, subject: Subject, event: StoredEvent) {
+  const message: CandidateEvent = {
+    id: event.id,
+    type: input.type,
+    source: input.source,
+    occurred_at: event.occurred_at,
+    data: input.data ?? {},
+  };
+  await deps.temporal.workflow.signalWithStart(subject.workflowType, {
+    workflowId: subject.workflowId,
+    taskQueue: deps.taskQueue,
+    args: subject.args,
+    signal: eventSignal,
+    signalArgs: [message],
+  });
+  await markDelivered(deps.sql, event.id);
 }

@@ -6,6 +6,8 @@ import { createLogger, type Logger } from '../log.js';
 import { PlaybookErrors } from '../playbook/load.js';
 import { graphCommand, simulateCommand, UsageError, validateCommand } from './pipelines.js';
 import { describePublish, publishPipelines, PublishRefused } from './publish.js';
+import { describeMigration, migrateJourneys } from './migrate-journeys.js';
+import { connectClient } from '../temporal/connect.js';
 import { createSql } from '../db/client.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
@@ -29,6 +31,10 @@ Commands:
   playbooks publish [--dry-run]
                  store every playbook whose content changed as a new version (needs DATABASE_URL);
                  new enrollments use the latest published version
+  playbooks migrate <playbook> --to <version> [--dry-run]
+                 move running journeys to another published version, matched by step; prints how
+                 many journeys sit at each step, and changes nothing if any step cannot be matched
+                 (needs DATABASE_URL and TEMPORAL_ADDRESS)
   temporal-cli   find or obtain the Temporal CLI used by \`up\`, and print its path
   help           this text
 
@@ -171,17 +177,44 @@ async function playbooksCommand(args: string[], config: Config): Promise<number>
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'dry-run': { type: 'boolean' } },
+    options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' } },
   });
-  if (positionals[0] !== 'publish') throw new UsageError('usage: rapport playbooks publish [--dry-run]');
+  const dryRun = values['dry-run'] ?? false;
+  if (positionals[0] === 'migrate') return migrateCommand(positionals[1], values.to, dryRun, config);
+  if (positionals[0] !== 'publish')
+    throw new UsageError(
+      'usage: rapport playbooks publish [--dry-run] | rapport playbooks migrate <playbook> --to <version> [--dry-run]',
+    );
   const { databaseUrl } = requireEndpoints(config, ['DATABASE_URL']);
   const sql = createSql(databaseUrl, { max: 1 });
   try {
-    const dryRun = values['dry-run'] ?? false;
     const result = await publishPipelines(sql, config.pipelinesDir, { dryRun });
     for (const line of describePublish(result, dryRun)) console.log(line);
     return 0;
   } finally {
+    await sql.end();
+  }
+}
+
+async function migrateCommand(
+  playbook: string | undefined,
+  toText: string | undefined,
+  dryRun: boolean,
+  config: Config,
+): Promise<number> {
+  const to = Number(toText);
+  if (!playbook || !Number.isInteger(to) || to < 1)
+    throw new UsageError('usage: rapport playbooks migrate <playbook> --to <version> [--dry-run]');
+  const { databaseUrl, temporalAddress } = requireEndpoints(config);
+  const sql = createSql(databaseUrl, { max: 2 });
+  const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+  try {
+    const options = { playbook, to, dryRun };
+    const outcome = await migrateJourneys(sql, temporal, options);
+    for (const line of describeMigration(outcome, options)) console.log(line);
+    return outcome.failed.length || outcome.plan.some((l) => l.refused) ? 1 : 0;
+  } finally {
+    await temporal.connection.close();
     await sql.end();
   }
 }

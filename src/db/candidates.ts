@@ -1,5 +1,6 @@
 // Candidates: upsert by identity (a source's external id, then the normalized email) and read back.
 import type { Candidate, CandidateInput, TimelineEntry } from '../domain.js';
+import type { EventFacts } from '../events/facts.js';
 import type { Db as Tx } from './client.js';
 
 /** A row of `candidates` as selected below: the public shape, with consent split and timestamps as dates. */
@@ -89,6 +90,17 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
       values (${source}, ${externalId}, ${id}) on conflict do nothing`;
   }
   return id;
+}
+
+/** Records what an event says about the candidate (see src/events/facts.ts); an unsubscribe stays the first. */
+export async function applyEventFacts(tx: Tx, candidateId: string, facts: EventFacts): Promise<void> {
+  if (facts.unsubscribed_at === undefined && facts.stage === undefined) return;
+  await tx`
+    update candidates set
+      unsubscribed_at = coalesce(unsubscribed_at, ${facts.unsubscribed_at ?? null}::timestamptz),
+      stage = coalesce(${facts.stage ?? null}, stage),
+      updated_at = now()
+    where id = ${candidateId}`;
 }
 
 export async function getCandidate(sql: Tx, id: string): Promise<Candidate | undefined> {

@@ -5,7 +5,9 @@ export interface NewEvent {
   source: string;
   sourceEventId: string | undefined;
   type: string;
-  candidateId: string;
+  /** The event's subject: a candidate, or a job. */
+  candidateId?: string;
+  jobId?: string;
   data: Record<string, unknown>;
   occurredAt: string | undefined;
 }
@@ -19,8 +21,9 @@ export interface StoredEvent {
 
 export async function insertEvent(tx: Tx, e: NewEvent): Promise<StoredEvent> {
   const [row] = await tx<{ id: string; occurred_at: Date }[]>`
-    insert into events (source, source_event_id, type, candidate_id, data, occurred_at)
-    values (${e.source}, ${e.sourceEventId ?? null}, ${e.type}, ${e.candidateId}, ${tx.json(e.data as never)},
+    insert into events (source, source_event_id, type, candidate_id, job_id, data, occurred_at)
+    values (${e.source}, ${e.sourceEventId ?? null}, ${e.type}, ${e.candidateId ?? null}, ${e.jobId ?? null},
+      ${tx.json(e.data as never)},
       coalesce(${e.occurredAt ?? null}::timestamptz, now()))
     on conflict (source, source_event_id) do nothing
     returning id, occurred_at`;

@@ -1,16 +1,6 @@
 // Jobs: upserted by (source, external id) from job events, read as playbooks see them (`job`).
+import type { JobInput } from '../domain.js';
 import type { Db } from './client.js';
-
-export interface JobInput {
-  external_id: string;
-  title?: string;
-  location?: string;
-  skills?: string[];
-  seniority?: string;
-  tags?: string[];
-  owner?: string;
-  custom?: Record<string, unknown>;
-}
 
 /** A job as playbooks and templates see it. */
 export interface Job {

@@ -44,3 +44,33 @@ export async function listJourneysForCandidate(db: Db, candidateId: string) {
   >`select id, playbook, playbook_version, status, current_step, next_action_at, started_at, ended_at, exit_reason
     from journeys where candidate_id = ${candidateId} order by started_at`;
 }
+
+export async function getJourney(db: Db, id: string) {
+  const [row] = await db<
+    {
+      id: string;
+      workflow_id: string;
+      candidate_id: string | null;
+      job_id: string | null;
+      playbook: string;
+      playbook_version: number;
+      status: string;
+      current_step: string | null;
+      next_action_at: Date | null;
+      started_at: Date;
+      ended_at: Date | null;
+      exit_reason: string | null;
+    }[]
+  >`select id, workflow_id, candidate_id, job_id, playbook, playbook_version, status, current_step, next_action_at,
+      started_at, ended_at, exit_reason
+    from journeys where id = ${id}`;
+  return row;
+}
+
+/** Running journeys of a playbook on versions other than `version`: where each one is. */
+export async function journeysToMigrate(db: Db, playbook: string, version: number) {
+  return db<{ id: string; workflow_id: string; playbook_version: number; current_step: string | null }[]>`
+    select id, workflow_id, playbook_version, current_step from journeys
+    where playbook = ${playbook} and ended_at is null and playbook_version <> ${version}
+    order by playbook_version, current_step, id`;
+}

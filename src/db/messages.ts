@@ -63,6 +63,13 @@ export async function transition(
   return rows.count === 1;
 }
 
+/** A message's status now, and how long ago it last changed. */
+export async function messageStatus(db: Db, id: string): Promise<{ status: MessageStatus; sinceMs: number }> {
+  const [row] = await db<{ status: MessageStatus; since_ms: number }[]>`
+    select status, (extract(epoch from now() - updated_at) * 1000)::float8 as since_ms from messages where id = ${id}`;
+  return { status: row!.status, sinceMs: row!.since_ms };
+}
+
 export async function listMessagesForCandidate(db: Db, candidateId: string) {
   return db<
     {

@@ -65,3 +65,17 @@ export async function latestPlaybooks(db: Db): Promise<Map<string, PlaybookDefin
     select distinct on (playbook) definition from playbook_versions order by playbook, version desc`;
   return new Map(rows.map((r) => [r.definition.playbook, r.definition]));
 }
+
+/** One published version of a playbook, and the versions that exist. */
+export async function playbookVersion(
+  db: Db,
+  playbook: string,
+  version: number,
+): Promise<{ definition: PlaybookDefinition | undefined; versions: number[] }> {
+  const rows = await db<{ version: number; definition: PlaybookDefinition }[]>`
+    select version, definition from playbook_versions where playbook = ${playbook} order by version`;
+  return {
+    definition: rows.find((r) => r.version === version)?.definition,
+    versions: rows.map((r) => r.version),
+  };
+}

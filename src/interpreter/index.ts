@@ -6,3 +6,4 @@ export { nextSlotUnderCap } from './cap.js';
 export type * from './types.js';
 export { decideEnrollment, type EnrollmentDecision } from './enrollment.js';
 export { migrateJourney, type Migration } from './migrate.js';
+export { stepsByName } from './steps.js';

@@ -47,7 +47,9 @@ export function validate<T>(name: string, data: unknown): Validation<T> {
     compiled.set(name, fn);
   }
   if (fn(data)) return { ok: true, value: data as T };
-  return { ok: false, errors: collapseAlternatives(fn.errors ?? []).map(toFieldError) };
+  // An `if`/`then` rule reports the failing rule itself; "must match then schema" adds nothing.
+  const errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if');
+  return { ok: false, errors: collapseAlternatives(errors).map(toFieldError) };
 }
 
 /** Validates `data` against a subschema, e.g. `#/$defs/step/oneOf/0` of `playbook.schema.json`. */
@@ -96,6 +98,11 @@ function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
 function toFieldError(error: ErrorObject): FieldError {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
+    case 'false schema': {
+      // A field ruled out by a condition, e.g. `candidate` on a job event.
+      const rule = (error.parentSchema as { description?: string } | undefined)?.description;
+      return { pointer: error.instancePath, message: `is not allowed here${rule ? ` (${rule})` : ''}` };
+    }
     case 'required':
       return {
         pointer: `${error.instancePath}/${String(params.missingProperty)}`,

@@ -14,6 +14,7 @@ import {
   type PlaybookDefinition,
   type StepContext,
 } from '../interpreter/index.js';
+import { eventFacts } from '../events/facts.js';
 
 export interface SimulatedEvent {
   at: string;
@@ -242,7 +243,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       const event: JourneyEvent = { id: nextEvent.id, type: nextEvent.type, data: nextEvent.data };
       lines.push({ at, action: 'event', type: event.type });
       // As in production, an unsubscribe is recorded on the candidate before any journey reacts.
-      if (event.type === 'candidate.unsubscribed' && !forJob) candidate.unsubscribed_at = at;
+      if (!forJob) Object.assign(candidate, eventFacts(event.type, at));
       journeys.forEach((j, i) => {
         if (isOver(j)) return;
         const next = step(j, { type: 'event', at, event }, context());

@@ -1,0 +1,33 @@
+// Every step of a definition by name (its id, or its position), with its verb: what migrations match on.
+import { stepName } from './step.js';
+import type { PlaybookDefinition, Step } from './types.js';
+
+const VERBS = [
+  'send',
+  'waitFor',
+  'wait',
+  'if',
+  'update',
+  'task',
+  'enroll',
+  'find',
+  'webhook',
+  'repeat',
+  'exit',
+];
+
+export function stepsByName(definition: PlaybookDefinition): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (steps: Step[], list: (string | number)[]) => {
+    steps.forEach((step, index) => {
+      const path = [...list, index];
+      out.set(stepName(step, path), VERBS.find((v) => v in step) ?? 'step');
+      const s = step as { then?: Step[]; else?: Step[]; repeat?: { steps: Step[] } };
+      if (s.then) visit(s.then, [...path, 'then']);
+      if (s.else) visit(s.else, [...path, 'else']);
+      if (s.repeat) visit(s.repeat.steps, [...path, 'repeat', 'steps']);
+    });
+  };
+  visit(definition.steps, ['steps']);
+  return out;
+}
