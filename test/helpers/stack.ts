@@ -50,11 +50,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(pipelinesDir = PIPELINES_DIR): Promise<Stack> {
+export async function startStack(
+  pipelinesDir = PIPELINES_DIR,
+  options: { temporalAddress?: string } = {},
+): Promise<Stack> {
   const db = await createTestDatabase();
   const smtp = await startSmtp();
   await publishPipelines(db.sql, pipelinesDir);
-  const address = inject('temporalAddress');
+  const address = options.temporalAddress ?? inject('temporalAddress');
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
