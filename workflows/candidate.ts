@@ -35,7 +35,8 @@ const { settleSend } = proxyActivities<Activities>({
   retry: { maximumInterval: '1 minute' },
 });
 const { enrollments, playbook, stepContext, update, task } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  // Database work of milliseconds: a worker that died mid-call is noticed soon.
+  startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '1 minute' },
 });
 const { webhook } = proxyActivities<Activities>({
@@ -44,6 +45,8 @@ const { webhook } = proxyActivities<Activities>({
 });
 const { send } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  // A delivery heartbeats: an attempt on a worker that died is retried within seconds, not minutes.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
 });
 

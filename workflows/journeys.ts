@@ -13,6 +13,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -45,9 +46,12 @@ import {
 } from './messages.js';
 
 const { syncJourney, recordDecision } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '1 minute' },
 });
+
+/** Patch: the decisions of a journey's last step go on the timeline too (they were dropped before). */
+const RECORD_FINAL_DECISIONS = 'record-final-decisions';
 
 export type EffectCommand = Extract<Command, { iteration: number }>;
 export type EffectResult = Extract<Input, { type: 'done' }>['result'];
@@ -250,8 +254,10 @@ export class JourneyRunner {
     for (;;) {
       if (isOver(state())) {
         // The decisions that led here still go on the timeline; effects of an ended journey do not run.
-        const left = this.queues.get(id)?.splice(0) ?? [];
-        for (const command of left) if (command.type === 'record') await this.carryOut(id, command);
+        const records = (this.queues.get(id)?.splice(0) ?? []).filter((c) => c.type === 'record');
+        // Workflows that started before these were recorded replay as they ran: without them.
+        if (records.length && patched(RECORD_FINAL_DECISIONS))
+          for (const command of records) await this.carryOut(id, command);
         return this.mirror(state(), 'ended');
       }
       if (this.paused.has(id)) {

@@ -39,11 +39,16 @@ export function createActivities(deps: ActivityDeps) {
       );
     },
 
-    send: (input: SendInput) => send(deps, input),
+    send: (input: SendInput) => {
+      const context = Context.current();
+      return send(deps, input, { heartbeat: () => context.heartbeat() });
+    },
 
     /** After a journey ended with its send in flight: makes sure the message is never sent later. */
-    settleSend: (input: SendInput) =>
-      settleSend(deps, input, { heartbeat: () => Context.current().heartbeat() }),
+    settleSend: (input: SendInput) => {
+      const context = Context.current();
+      return settleSend(deps, input, { heartbeat: () => context.heartbeat() });
+    },
 
     /** Rediscovers candidates for a job (`find` steps). */
     find: (input: JobEffect & { query: FindQuery }) => find(deps.sql, input),

@@ -44,7 +44,11 @@ export function idempotencyKey(input: SendInput): string {
   return `${input.workflowId}/${input.journeyId}/${input.step}/${input.iteration}`;
 }
 
-export async function send(deps: SendDeps, input: SendInput): Promise<SendResult> {
+export async function send(
+  deps: SendDeps,
+  input: SendInput,
+  options: { heartbeat?: () => void } = {},
+): Promise<SendResult> {
   const { sql } = deps;
   const key = idempotencyKey(input);
   const candidate = await getCandidate(sql, input.candidateId);
@@ -145,6 +149,8 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
   }
   if (!(await transition(sql, row.id, 'pending', 'sending')))
     return result('unknown', 'claimed concurrently');
+  // Heartbeats while the provider takes its time, so that a worker that died is noticed in seconds.
+  const beating = options.heartbeat && setInterval(options.heartbeat, HEARTBEAT_MS);
   try {
     const { providerId } = await deps.mailer.send({
       from,
@@ -174,11 +180,15 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
       },
     );
     return result(status, error.message);
+  } finally {
+    if (beating) clearInterval(beating);
   }
 }
 
 /** How long a delivery attempt may take (the send activity's start-to-close timeout). */
 export const SEND_ATTEMPT_MS = 2 * 60_000;
+/** How often a delivery in progress reports it is alive (the workflow's heartbeat timeout is 10 s). */
+const HEARTBEAT_MS = 2000;
 
 /**
  * Called when the journey ended while its send was in flight (retrying, or not yet started): a row still

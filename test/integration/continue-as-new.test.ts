@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTemporalDevServer, type DevServer } from '../../src/embedded/temporal-server.js';
 import { freePort } from '../helpers/ports.js';
+import { keepHistory } from '../helpers/histories.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/pipelines-lifecycle');
@@ -58,8 +59,11 @@ describe('continue-as-new', () => {
     expect(received).toBe(REPLIES);
 
     const runs: string[] = [];
-    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${workflow_id}'` }))
+    const continued: string[] = [];
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${workflow_id}'` })) {
       runs.push(run.status.name);
+      if (run.status.name === 'CONTINUED_AS_NEW') continued.push(run.runId);
+    }
     expect(runs.filter((s) => s === 'CONTINUED_AS_NEW').length).toBeGreaterThan(2);
     expect(runs.filter((s) => s === 'RUNNING')).toHaveLength(1);
 
@@ -69,6 +73,9 @@ describe('continue-as-new', () => {
     expect(journeys).toEqual([{ status: 'waiting' }]);
     await post('candidate.hired', 'hired');
     await stack.client.workflow.getHandle(workflow_id).result();
+    // A run that began with a carried journey and ended by continuing as new, and the last one.
+    await keepHistory(stack.client, 'continued-as-new', workflow_id, continued[1]);
+    await keepHistory(stack.client, 'continued-then-exited', workflow_id);
     const ended = await stack.db.sql<{ status: string; exit_reason: string }[]>`
       select status, exit_reason from journeys where candidate_id = ${candidate_id}`;
     expect(ended).toEqual([{ status: 'exited', exit_reason: 'candidate.hired' }]);

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
+import { journeyStateQuery } from '../../workflows/messages.js';
+import { keepHistory } from '../helpers/histories.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/pipelines-lifecycle');
@@ -87,6 +89,7 @@ describe('recruiter operations on a journey', () => {
     await stack.smtp.waitFor((m) => m.to.includes('paused@example.com'));
     const done = await journeyWhere(candidate_id, (j) => j.status === 'completed');
     expect(done.id).toBe(waiting.id);
+    await keepHistory(stack.client, 'pause-resume', `candidate/${candidate_id}`);
   });
 
   it('cancels a journey: it ends as cancelled and never sends; operating on it again is a 409', async () => {
@@ -131,6 +134,7 @@ describe('consent and exits at send time', () => {
     await sleep(6000);
     expect(mailsTo('inflight@example.com')).toHaveLength(0);
     expect((await view(candidate_id)).messages.map((m) => m.status)).toEqual(['cancelled']);
+    await keepHistory(stack.client, 'exit-during-send', `candidate/${candidate_id}`);
   });
 
   it('suppresses and records a send when the candidate unsubscribed after enrolling', async () => {
@@ -196,15 +200,22 @@ describe('versions', () => {
           `exit:\n  on: [candidate.hired]\nsteps:\n  - id: ${step}\n    wait: ${wait}\n  - id: hello\n    send: hello\n`,
       );
     // Two journeys on version 3: version 1's steps with a longer wait.
-    await write(3, '10s', 'pause');
+    await write(3, '60s', 'pause');
     await publishPipelines(stack.db.sql, dir);
     const a = await post('candidate.sourced', 'migrate-a@example.com');
     const b = await post('candidate.sourced', 'migrate-b@example.com');
-    await journeyWhere(a.candidate_id, (j) => j.current_step === 'pause' && j.playbook_version === 3);
+    const started = await journeyWhere(
+      a.candidate_id,
+      (j) => j.current_step === 'pause' && j.playbook_version === 3,
+    );
     await journeyWhere(b.candidate_id, (j) => j.current_step === 'pause' && j.playbook_version === 3);
+    const before = await stack.client.workflow
+      .getHandle(`candidate/${a.candidate_id}`)
+      .query(journeyStateQuery, started.id);
+    expect(before?.awaiting).toMatchObject({ kind: 'timer', step: 'pause' });
 
     // Version 4 renamed the step they wait at: refused, with where they are, and nothing changes.
-    await write(4, '20s', 'linger');
+    await write(4, '60s', 'linger');
     await publishPipelines(stack.db.sql, dir);
     const refused = await runCli(['playbooks', 'migrate', 'life-wait-then-send', '--to', '4'], env());
     expect(refused.code).toBe(1);
@@ -226,11 +237,25 @@ describe('versions', () => {
     const moved = await runCli(['playbooks', 'migrate', 'life-wait-then-send', '--to', '1'], env());
     expect(moved.output).toContain('moved 2, ended meanwhile 0, failed 0');
     expect(moved.code).toBe(0);
-    await journeyWhere(a.candidate_id, (j) => j.playbook_version === 1 && j.current_step === 'pause');
-    // On version 1, the journeys keep the timer they had and then send version 1's `hello`.
-    const mail = await stack.smtp.waitFor((m) => m.to.includes('migrate-a@example.com'));
-    expect(mail.subject).toBe('Hello migrate-a');
-    await journeyWhere(b.candidate_id, (j) => j.status === 'completed' && j.playbook_version === 1);
+    const moving = await journeyWhere(
+      a.candidate_id,
+      (j) => j.playbook_version === 1 && j.current_step === 'pause',
+    );
+    // On version 1 the journey keeps the timer it had (60 s from its start); its next step is v1's `hello`.
+    const state = await stack.client.workflow
+      .getHandle(`candidate/${a.candidate_id}`)
+      .query(journeyStateQuery, moving.id);
+    expect(state).toMatchObject({
+      definition: { version: 1 },
+      awaiting: before!.awaiting,
+      frames: [{ list: ['steps'], pc: 0 }],
+    });
+    for (const id of [a.candidate_id, b.candidate_id]) {
+      const j = await journeyWhere(id, (x) => x.playbook_version === 1);
+      expect((await request('POST', `/v1/journeys/${encoded(j.id)}/cancel`)).status).toBe(200);
+    }
+    await journeyWhere(b.candidate_id, (j) => j.status === 'cancelled' && j.playbook_version === 1);
+    await keepHistory(stack.client, 'migrated', `candidate/${b.candidate_id}`);
   });
 });
 
@@ -293,6 +318,9 @@ describe('a job opening', () => {
       );
       expect(j.exit_reason).toBe('job.closed');
     }
+    await stack.client.workflow.getHandle(workflow_id).result();
+    await keepHistory(stack.client, 'job-opened-closed', workflow_id);
+    await keepHistory(stack.client, 'enrolled-by-job', `candidate/${ids.get('silver@example.com')!}`);
   });
 
   it('answers a job event without a job, or with a candidate, naming the field', async () => {

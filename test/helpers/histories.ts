@@ -1,0 +1,14 @@
+// Keeps real workflow histories for the replay check (test/replay-histories.ts): with RECORD_HISTORIES=1,
+// a test that passes writes the histories it names to test/fixtures/histories/. Recorded once, committed,
+// then replayed on every `npm test` so that a workflow change that would break running workflows fails.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+
+const DIR = path.resolve(import.meta.dirname, '../fixtures/histories');
+
+export async function keepHistory(client: Client, name: string, workflowId: string, runId?: string) {
+  if (!process.env.RECORD_HISTORIES) return;
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  await fs.writeFile(path.join(DIR, `${name}.json`), `${JSON.stringify(history, null, 2)}\n`);
+}
