@@ -4,11 +4,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import prettier from 'prettier';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/histories');
 
 export async function keepHistory(client: Client, name: string, workflowId: string, runId?: string) {
   if (!process.env.RECORD_HISTORIES) return;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  await fs.writeFile(path.join(DIR, `${name}.json`), `${JSON.stringify(history, null, 2)}\n`);
+  const text = await prettier.format(JSON.stringify(history), { parser: 'json' });
+  await fs.writeFile(path.join(DIR, `${name}.json`), text);
 }

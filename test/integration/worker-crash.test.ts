@@ -85,8 +85,10 @@ describe('a worker killed while journeys send', () => {
     while (kills < KILLS) {
       const before = smtp.received.length;
       await eventually(
-        async () =>
-          smtp.received.length >= before + 15 || smtp.received.length >= JOURNEYS * 2 ? true : undefined,
+        () =>
+          Promise.resolve(
+            smtp.received.length >= before + 15 || smtp.received.length >= JOURNEYS * 2 ? true : undefined,
+          ),
         120_000,
       );
       if (smtp.received.length >= JOURNEYS * 2) break;
