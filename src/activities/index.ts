@@ -9,6 +9,7 @@ import { getJob } from '../db/jobs.js';
 import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { SmsProvider } from '../sms/provider.js';
 import type { TemplateEngine } from '../templates/engine.js';
 import type { FindQuery } from '../db/find.js';
 import { closeJob, enrollCandidates, find, type JobEffect, type TemporalDeps } from './jobs.js';
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   sql: Sql;
   templates: TemplateEngine;
   mailer: Mailer | undefined;
+  /** SMS through the webhook provider, when SMS_WEBHOOK_URL is set. */
+  sms: SmsProvider | undefined;
   /** The playbooks new enrollments use (the latest published versions), keyed by id. */
   playbooks: () => Promise<ReadonlyMap<string, PlaybookDefinition>>;
   mailFrom: string;

@@ -9,6 +9,7 @@ import { recordInteraction } from '../db/interactions.js';
 import { claimMessage, messageStatus, transition, type MessageStatus } from '../db/messages.js';
 import type { CandidateEvent } from '../domain.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
+import type { SmsProvider } from '../sms/provider.js';
 import { TemplateError, type TemplateEngine } from '../templates/engine.js';
 
 export interface SendInput {
@@ -36,6 +37,7 @@ export interface SendDeps {
   sql: Sql;
   templates: TemplateEngine;
   mailer: Mailer | undefined;
+  sms: SmsProvider | undefined;
   mailFrom: string;
   orgName: string;
 }
@@ -54,18 +56,13 @@ export async function send(
   const candidate = await getCandidate(sql, input.candidateId);
   if (!candidate)
     throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
-  if (input.channel !== 'email') {
-    throw ApplicationFailure.nonRetryable(
-      `channel ${input.channel} is not available yet`,
-      'ChannelUnavailable',
-    );
-  }
-
+  const sms = input.channel === 'sms';
+  const address = sms ? candidate.phone : candidate.email;
   const suppression = candidate.unsubscribed_at
     ? 'unsubscribed'
-    : !candidate.consent.email
+    : !candidate.consent[input.channel]
       ? 'no-consent'
-      : !candidate.email
+      : !address
         ? 'no-address'
         : undefined;
 
@@ -100,8 +97,8 @@ export async function send(
     step: input.step,
     channel: input.channel,
     template: input.template,
-    to: candidate.email,
-    from,
+    to: address,
+    from: sms ? null : from,
     subject: rendered?.subject ?? null,
     text: rendered?.text ?? null,
     status: suppression ? 'suppressed' : 'pending',
@@ -142,25 +139,29 @@ export async function send(
       return result(row.status, row.status_reason);
   }
 
-  if (!deps.mailer) {
-    await transition(sql, row.id, 'pending', 'recorded', { reason: 'not delivered: no SMTP_URL configured' });
-    await record('message.recorded', `Recorded, not delivered (no SMTP configured): ${rendered!.subject}`);
-    return result('recorded', 'not delivered: no SMTP_URL configured');
+  const provider = sms ? deps.sms : deps.mailer;
+  if (!provider) {
+    const setting = sms ? 'SMS_WEBHOOK_URL' : 'SMTP_URL';
+    await transition(sql, row.id, 'pending', 'recorded', { reason: `not delivered: no ${setting} configured` });
+    await record('message.recorded', `Recorded, not delivered (no ${setting} configured): ${rendered!.subject}`);
+    return result('recorded', `not delivered: no ${setting} configured`);
   }
   if (!(await transition(sql, row.id, 'pending', 'sending')))
     return result('unknown', 'claimed concurrently');
   // Heartbeats while the provider takes its time, so that a worker that died is noticed in seconds.
   const beating = options.heartbeat && setInterval(options.heartbeat, HEARTBEAT_MS);
   try {
-    const { providerId } = await deps.mailer.send({
-      from,
-      to: candidate.email!,
-      subject: rendered!.subject,
-      text: rendered!.text,
-      html: rendered!.html,
-      messageId: `<${row.id}@rapport>`,
-      headers: { 'X-Rapport-Message': row.id },
-    });
+    const { providerId } = sms
+      ? await deps.sms!.send({ to: address!, text: rendered!.text, messageId: row.id, idempotencyKey: key })
+      : await deps.mailer!.send({
+          from,
+          to: address!,
+          subject: rendered!.subject,
+          text: rendered!.text,
+          html: rendered!.html,
+          messageId: `<${row.id}@rapport>`,
+          headers: { 'X-Rapport-Message': row.id },
+        });
     await transition(sql, row.id, 'sending', 'sent', { providerId });
     await record('message.sent', `Sent: ${rendered!.subject}`, { subject: rendered!.subject });
     return result('sent');

@@ -17,6 +17,7 @@ export interface Config {
     readonly embeddedUiPort: number;
   };
   readonly smtpUrl: string | undefined;
+  readonly sms: { readonly url: string | undefined; readonly token: string | undefined };
   readonly mailFrom: string;
   readonly orgName: string;
   readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
@@ -95,6 +96,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       embeddedUiPort: port('RAPPORT_TEMPORAL_UI_PORT', 8233),
     },
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    sms: { url: url('SMS_WEBHOOK_URL', ['http:', 'https:']), token: get('SMS_WEBHOOK_TOKEN') },
     mailFrom: get('RAPPORT_MAIL_FROM') ?? 'Rapport <rapport@localhost>',
     orgName: get('RAPPORT_ORG_NAME') ?? 'Rapport',
     http: {

@@ -32,6 +32,15 @@ export const CONFIG_KEYS = [
       'SMTP server for outgoing email, e.g. `smtp://user:pass@host:587`. Unset: messages are recorded in the outbox as not delivered.',
   },
   {
+    name: 'SMS_WEBHOOK_URL',
+    description:
+      'SMS provider webhook: each SMS is POSTed there as JSON `{to, body, message_id}` with an `Idempotency-Key`. Unset: SMS are recorded in the outbox as not delivered.',
+  },
+  {
+    name: 'SMS_WEBHOOK_TOKEN',
+    description: 'Bearer token sent to `SMS_WEBHOOK_URL`.',
+  },
+  {
     name: 'RAPPORT_MAIL_FROM',
     description: 'Default sender address.',
     default: 'Rapport <rapport@localhost>',

@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import { latestPlaybooks } from '../db/playbook-versions.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
+import { createSmsProvider } from '../sms/provider.js';
 import { loadTemplates } from '../templates/engine.js';
 
 export interface Services {
@@ -30,6 +31,7 @@ export async function createServices(
     activityDeps: {
       sql,
       mailer,
+      sms: config.sms.url ? createSmsProvider(config.sms.url, config.sms.token) : undefined,
       templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
       playbooks: publishedPlaybooks(sql),
       mailFrom: config.mailFrom,

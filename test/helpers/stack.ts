@@ -65,6 +65,7 @@ export async function startStack(
     sql: db.sql,
     templates: await loadTemplates(path.join(pipelinesDir, 'templates')),
     mailer: createMailer(smtp.url),
+    sms: undefined,
     playbooks: publishedPlaybooks(db.sql, 0),
     mailFrom: 'Rapport <rapport@test.example>',
     orgName: 'Acme',

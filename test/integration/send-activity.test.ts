@@ -2,7 +2,10 @@
 // every outcome on the timeline.
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send, type SendDeps, type SendInput } from '../../src/activities/send.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { send, settleSend, type SendDeps, type SendInput } from '../../src/activities/send.js';
+import { createSmsProvider } from '../../src/sms/provider.js';
 import { upsertCandidate, getTimeline } from '../../src/db/candidates.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { freePort } from '../helpers/ports.js';
@@ -19,12 +22,17 @@ afterAll(async () => {
 });
 
 let counter = 0;
-async function candidate(fields: { consent?: boolean; unsubscribed?: boolean } = {}) {
+async function candidate(fields: { consent?: boolean; unsubscribed?: boolean; sms?: boolean } = {}) {
   counter += 1;
   const email = `person${counter}@example.com`;
   const id = await upsertCandidate(
     stack.db.sql,
-    { email, first_name: `Person${counter}`, consent: { email: fields.consent ?? true } },
+    {
+      email,
+      first_name: `Person${counter}`,
+      phone: `+4930${1000000 + counter}`,
+      consent: { email: fields.consent ?? true, sms: fields.sms ?? false },
+    },
     'api',
   );
   if (fields.unsubscribed) await stack.db.sql`update candidates set unsubscribed_at = now() where id = ${id}`;
@@ -127,5 +135,107 @@ describe('the send activity', () => {
       status: 'recorded',
       subject: expect.stringContaining('we received your application'),
     });
+  });
+});
+
+describe('SMS through the webhook provider', () => {
+  const received: { headers: http.IncomingHttpHeaders; body: Record<string, unknown> }[] = [];
+  let answer = { status: 200, body: '{"id":"sms-1"}' };
+  let server: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const sms = (id: string): SendInput => ({ ...input(id), channel: 'sms', step: 'text' });
+
+  it('posts the rendered text to the provider once, with the outbox key, and keeps the provider id', async () => {
+    const c = await candidate({ sms: true });
+    const provider = createSmsProvider(url, 'sms-token');
+    answer = { status: 200, body: '{"id":"sms-1"}' };
+    expect(await send({ ...deps, sms: provider }, sms(c.id))).toMatchObject({ status: 'sent' });
+    expect(await send({ ...deps, sms: provider }, sms(c.id))).toMatchObject({ status: 'sent' });
+    const mine = received.filter((r) => r.body.to === `+4930${1000000 + counter}`);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.headers.authorization).toBe('Bearer sms-token');
+    expect(mine[0]!.headers['idempotency-key']).toBe(`candidate/${c.id}/${sms(c.id).journeyId}/text/0`);
+    expect(mine[0]!.body.body).toContain('Thank you for applying');
+    const [row] = await stack.db
+      .sql`select status, provider_id, to_address from messages where candidate_id = ${c.id}`;
+    expect(row).toMatchObject({
+      status: 'sent',
+      provider_id: 'sms-1',
+      to_address: `+4930${1000000 + counter}`,
+    });
+  });
+
+  it('suppresses an SMS without SMS consent, retries a 503, and records a 400 as failed', async () => {
+    const noConsent = await candidate();
+    expect(await send({ ...deps, sms: createSmsProvider(url) }, sms(noConsent.id))).toMatchObject({
+      status: 'suppressed',
+      reason: 'no-consent',
+    });
+    const c = await candidate({ sms: true });
+    answer = { status: 503, body: 'busy' };
+    await expect(send({ ...deps, sms: createSmsProvider(url) }, sms(c.id))).rejects.toBeInstanceOf(
+      ApplicationFailure,
+    );
+    answer = { status: 400, body: '{"error":"bad number"}' };
+    expect(await send({ ...deps, sms: createSmsProvider(url) }, sms(c.id))).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('answered 400') as string,
+    });
+  });
+});
+
+describe('settling a send whose journey ended', () => {
+  it('cancels a message waiting for its retry, and one that never started stays unsent', async () => {
+    const waiting = await candidate();
+    stack.smtp.rejectNext(1, 451);
+    await expect(send(deps, input(waiting.id))).rejects.toBeInstanceOf(ApplicationFailure);
+    expect(await settleSend(deps, input(waiting.id))).toEqual({ status: 'cancelled' });
+    expect(await send(deps, input(waiting.id))).toMatchObject({ status: 'cancelled' });
+
+    const never = await candidate();
+    expect(await settleSend(deps, input(never.id))).toEqual({ status: 'cancelled' });
+    // An attempt still running when the journey ended finds the row cancelled and does not deliver.
+    expect(await send(deps, input(never.id))).toMatchObject({ status: 'cancelled' });
+    expect(deliveredTo(waiting.email) + deliveredTo(never.email)).toBe(0);
+    expect(await timelineKinds(never.id)).toEqual(['message.cancelled']);
+  });
+
+  it('waits for an attempt in the middle of delivering, and lets a delivered message stand', async () => {
+    const c = await candidate();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const real = createMailer(stack.smtp.url);
+    const slow: Mailer = {
+      send: async (email) => {
+        await held;
+        return real.send(email);
+      },
+      close: () => real.close(),
+    };
+    const sending = send({ ...deps, mailer: slow }, input(c.id));
+    await new Promise((r) => setTimeout(r, 300));
+    let settled: { status: string } | undefined;
+    const settling = settleSend(deps, input(c.id), { pollMs: 20 }).then((s) => (settled = s));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(settled).toBeUndefined();
+    release();
+    await sending;
+    await settling;
+    expect(settled).toEqual({ status: 'sent' });
+    expect(deliveredTo(c.email)).toBe(1);
+    real.close();
   });
 });

@@ -7,15 +7,19 @@ import { SCHEMAS_DIR } from '../../src/schemas/index.js';
 
 const files = fs.readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.schema.json'));
 
-/** Pointers of properties without a description (a $ref inherits the target's). */
+/**
+ * Pointers of properties without a description (a $ref inherits the target's; a boolean schema, which
+ * only allows or forbids the property, has nothing to describe).
+ */
 function undescribed(node: unknown, pointer: string, out: string[]): string[] {
   if (Array.isArray(node)) node.forEach((n, i) => undescribed(n, `${pointer}/${i}`, out));
   else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     if (record.properties && typeof record.properties === 'object') {
       for (const [name, property] of Object.entries(
-        record.properties as Record<string, Record<string, unknown>>,
+        record.properties as Record<string, Record<string, unknown> | boolean>,
       )) {
+        if (typeof property === 'boolean') continue;
         if (!property.description && !property.$ref) out.push(`${pointer}/properties/${name}`);
       }
     }
