@@ -2,6 +2,7 @@
 // them into playbooks (on events, or when a job's playbook asks), and runs their journeys side by side
 // with the pure interpreter. Glue only: decisions are made in src/interpreter; I/O happens in activities.
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -21,10 +22,13 @@ import {
   type EffectResult,
 } from './journeys.js';
 import {
+  enrollJourneyUpdate,
   enrollSignal,
   eventSignal,
   jobClosedSignal,
   type CandidateWorkflowInput,
+  type JourneySummary,
+  type ManualEnrollment,
   type EnrollRequest,
 } from './messages.js';
 
@@ -58,6 +62,8 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   const pending: CandidateEvent[] = [...(input.pending ?? [])];
   const requests: EnrollRequest[] = [...(input.enrollRequests ?? [])];
   const seen = new Set(input.seenEventIds ?? []);
+  /** Enrollments a recruiter asked for, answered once the main loop has started them. */
+  const manual: { request: ManualEnrollment; answer: (result: JourneySummary | Error) => void }[] = [];
 
   const runner: JourneyRunner = new JourneyRunner(
     {
@@ -97,15 +103,39 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     for (const j of runner.journeys.values()) if (j.jobId === jobId) runner.end(j.id, 'exited', 'job.closed');
   });
   handleJourneyOperations(runner);
+  setHandler(
+    enrollJourneyUpdate,
+    (request) =>
+      new Promise<JourneySummary>((resolve, reject) =>
+        manual.push({ request, answer: (r) => (r instanceof Error ? reject(r) : resolve(r)) }),
+      ),
+    {
+      validator: (request: ManualEnrollment) => {
+        if (!request.playbook) throw ApplicationFailure.nonRetryable('playbook is required', 'Invalid');
+      },
+    },
+  );
 
   for (;;) {
     await condition(
-      () => pending.length > 0 || requests.length > 0 || runner.idle || workflowInfo().continueAsNewSuggested,
+      () =>
+        pending.length > 0 ||
+        requests.length > 0 ||
+        manual.length > 0 ||
+        (runner.idle && allHandlersFinished()) ||
+        workflowInfo().continueAsNewSuggested,
     );
     if (workflowInfo().continueAsNewSuggested) {
       // Drivers stop at their next rest; events keep arriving into `pending` and go to the next run.
+      // A recruiter's enrollment is an update whose caller waits: it is answered before the run ends.
       await runner.drain();
-      await condition(allHandlersFinished);
+      for (;;) {
+        await condition(() => allHandlersFinished() || manual.length > 0);
+        const asked = manual.shift();
+        if (!asked) break;
+        await answer(asked);
+        await runner.drain();
+      }
       const carried = runner.snapshot();
       await continueAsNew<typeof candidateWorkflow>({
         candidateId,
@@ -125,9 +155,14 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       await handleEnrollRequest(request);
       continue;
     }
-    if (runner.idle) break;
+    const asked = manual.shift();
+    if (asked) {
+      await answer(asked);
+      continue;
+    }
+    // Done when no journey is left and no caller waits for an answer (an update arriving now is handled).
+    if (runner.idle && allHandlersFinished()) break;
   }
-  await condition(allHandlersFinished);
 
   async function handleEvent(event: CandidateEvent): Promise<void> {
     const at = now();
@@ -147,6 +182,31 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     const id = `${definition.playbook}:job-${request.jobId}:${candidateId}`;
     if (runner.journeys.has(id) || runner.journeysIn(definition.playbook).some((j) => j.active)) return;
     await runner.begin(id, definition, now(), undefined, { jobId: request.jobId });
+  }
+
+  async function answer(asked: (typeof manual)[number]): Promise<void> {
+    asked.answer(await enrollManually(asked.request).catch((error: Error) => error));
+  }
+
+  /** A recruiter's enrollment: any playbook for candidates, but never twice at a time. */
+  async function enrollManually(request: ManualEnrollment): Promise<JourneySummary> {
+    const definition = await playbook({ id: request.playbook }).catch(() => {
+      throw ApplicationFailure.nonRetryable(`playbook ${request.playbook} is not published`, 'NotFound');
+    });
+    if ((definition.for ?? 'candidate') !== 'candidate')
+      throw ApplicationFailure.nonRetryable(`${request.playbook} is a job playbook`, 'Invalid');
+    const id = `${definition.playbook}:manual-${request.id}`;
+    if (runner.journeys.has(id)) return runner.summary(id); // the same request, delivered again
+    const active = [...runner.journeys.values()].find(
+      (j) => j.definition.playbook === definition.playbook && !isOver(j),
+    );
+    if (active)
+      throw ApplicationFailure.nonRetryable(
+        `the candidate is already in ${request.playbook} (journey ${active.id})`,
+        'Conflict',
+      );
+    await runner.begin(id, definition, now(), undefined);
+    return runner.summary(id);
   }
 
   async function perform(j: JourneyState, command: EffectCommand): Promise<EffectResult> {

@@ -15,6 +15,8 @@ export const journeyStateQuery = defineQuery<JourneyState | null, [string]>('jou
 export const pauseJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperation]>('pauseJourney');
 export const resumeJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperation]>('resumeJourney');
 export const cancelJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperation]>('cancelJourney');
+/** A recruiter enrolls the candidate into a playbook (update-with-start: the answer is the journey). */
+export const enrollJourneyUpdate = defineUpdate<JourneySummary, [ManualEnrollment]>('enrollJourney');
 export const migrateJourneyUpdate = defineUpdate<JourneySummary, [MigrateRequest]>('migrateJourney');
 
 export function candidateWorkflowId(candidateId: string): string {
@@ -30,6 +32,12 @@ export interface EnrollRequest {
   id: string;
   playbook: string;
   jobId: string;
+}
+
+export interface ManualEnrollment {
+  /** Unique per request; part of the journey id. */
+  id: string;
+  playbook: string;
 }
 
 export interface JourneyOperation {

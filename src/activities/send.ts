@@ -142,8 +142,13 @@ export async function send(
   const provider = sms ? deps.sms : deps.mailer;
   if (!provider) {
     const setting = sms ? 'SMS_WEBHOOK_URL' : 'SMTP_URL';
-    await transition(sql, row.id, 'pending', 'recorded', { reason: `not delivered: no ${setting} configured` });
-    await record('message.recorded', `Recorded, not delivered (no ${setting} configured): ${rendered!.subject}`);
+    await transition(sql, row.id, 'pending', 'recorded', {
+      reason: `not delivered: no ${setting} configured`,
+    });
+    await record(
+      'message.recorded',
+      `Recorded, not delivered (no ${setting} configured): ${rendered!.subject}`,
+    );
     return result('recorded', `not delivered: no ${setting} configured`);
   }
   if (!(await transition(sql, row.id, 'pending', 'sending')))

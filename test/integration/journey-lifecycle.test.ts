@@ -111,6 +111,32 @@ describe('recruiter operations on a journey', () => {
   });
 });
 
+describe('a recruiter enrolling a candidate', () => {
+  it('answers with the new journey (update-with-start), and refuses a second one while it runs', async () => {
+    const { candidate_id } = await post('candidate.updated', 'manual@example.com');
+    const enroll = (playbook: string) =>
+      request('POST', `/v1/candidates/${candidate_id}/journeys`, { playbook });
+    const res = await enroll('life-wait-then-send');
+    expect(res.status).toBe(201);
+    const journey = (await res.json()) as { id: string; status: string; currentStep: string };
+    expect(journey).toMatchObject({
+      status: 'waiting',
+      currentStep: 'pause',
+      playbook: 'life-wait-then-send',
+    });
+    const again = await enroll('life-wait-then-send');
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { detail: string }).detail).toContain(journey.id);
+    const unknown = await enroll('no-such-playbook');
+    expect(unknown.status).toBe(422);
+    expect(await unknown.json()).toMatchObject({ errors: [{ pointer: '/playbook' }] });
+    const jobPlaybook = await enroll('life-rediscover');
+    expect(jobPlaybook.status).toBe(422);
+    await stack.smtp.waitFor((m) => m.to.includes('manual@example.com'));
+    await journeyWhere(candidate_id, (j) => j.id === journey.id && j.status === 'completed');
+  });
+});
+
 describe('consent and exits at send time', () => {
   it('exits while the send is in flight: the retry never delivers, and the outbox says cancelled', async () => {
     // The SMTP server refuses the first attempt with a temporary error: the send waits to retry.
