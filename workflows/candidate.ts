@@ -38,7 +38,7 @@ const { settleSend } = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
-const { enrollments, playbook, stepContext, update, task } = proxyActivities<Activities>({
+const { update, task } = proxyActivities<Activities>({
   // Database work of milliseconds: a worker that died mid-call is noticed soon.
   startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '1 minute' },
@@ -69,7 +69,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     {
       candidateId,
       context: async (j) => ({
-        ...(await stepContext({ candidateId, ...(j.jobId ? { jobId: j.jobId } : {}) })),
+        ...(await runner.bookkeeping.stepContext({ candidateId, ...(j.jobId ? { jobId: j.jobId } : {}) })),
         expressions,
       }),
       perform,
@@ -167,6 +167,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   async function handleEvent(event: CandidateEvent): Promise<void> {
     const at = now();
     await runner.route(event, at);
+    const { enrollments, stepContext } = runner.bookkeeping;
     for (const definition of await enrollments({ eventType: event.type })) {
       const id = `${definition.playbook}:${event.id}`;
       if (runner.journeys.has(id)) continue;
@@ -177,7 +178,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   }
 
   async function handleEnrollRequest(request: EnrollRequest): Promise<void> {
-    const definition = await playbook({ id: request.playbook });
+    const definition = await runner.bookkeeping.playbook({ id: request.playbook });
     // Once per job, and never twice at a time in the same playbook.
     const id = `${definition.playbook}:job-${request.jobId}:${candidateId}`;
     if (runner.journeys.has(id) || runner.journeysIn(definition.playbook).some((j) => j.active)) return;
@@ -190,7 +191,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
 
   /** A recruiter's enrollment: any playbook for candidates, but never twice at a time. */
   async function enrollManually(request: ManualEnrollment): Promise<JourneySummary> {
-    const definition = await playbook({ id: request.playbook }).catch(() => {
+    const definition = await runner.bookkeeping.playbook({ id: request.playbook }).catch(() => {
       throw ApplicationFailure.nonRetryable(`playbook ${request.playbook} is not published`, 'NotFound');
     });
     if ((definition.for ?? 'candidate') !== 'candidate')
@@ -227,7 +228,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         return undefined;
       case 'enroll': {
         // Another playbook for this candidate, unless they are already in it; this journey goes on.
-        const definition = await playbook({ id: command.playbook });
+        const definition = await runner.bookkeeping.playbook({ id: command.playbook });
         const child = `${definition.playbook}:${j.id}/${command.step}/${command.iteration}`;
         const active = [...runner.journeys.values()].some(
           (other) => other.definition.playbook === definition.playbook && !isOver(other),

@@ -22,7 +22,7 @@ import {
 } from './journeys.js';
 import { eventSignal, type JobWorkflowInput } from './messages.js';
 
-const { enrollments, stepContext, find, closeJob } = proxyActivities<Activities>({
+const { find, closeJob } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumInterval: '1 minute' },
 });
@@ -48,7 +48,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<void> {
   const runner: JourneyRunner = new JourneyRunner(
     {
       candidateId: null,
-      context: async () => ({ ...(await stepContext({ jobId })), expressions }),
+      context: async () => ({ ...(await runner.bookkeeping.stepContext({ jobId })), expressions }),
       perform,
     },
     { journeys: input.journeys ?? [], history: input.history ?? [] },
@@ -96,6 +96,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<void> {
     }
     if (closed && event.type !== 'job.opened') return;
     closed = false;
+    const { enrollments, stepContext } = runner.bookkeeping;
     const ctx = { ...(await stepContext({ jobId })), expressions };
     for (const definition of await enrollments({ eventType: event.type, for: 'job' })) {
       const id = `${definition.playbook}:${event.id}`;

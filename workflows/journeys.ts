@@ -45,13 +45,22 @@ import {
   type MigrateRequest,
 } from './messages.js';
 
-const { syncJourney, recordDecision } = proxyActivities<Activities>({
+/** Reads and bookkeeping of milliseconds: the step context, the mirror, the timeline, enrollments. */
+const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '1 minute' },
 });
+export type Bookkeeping = Pick<
+  Activities,
+  'syncJourney' | 'recordDecision' | 'stepContext' | 'enrollments' | 'playbook'
+>;
 
 /** Patch: the decisions of a journey's last step go on the timeline too (they were dropped before). */
 const RECORD_FINAL_DECISIONS = 'record-final-decisions';
+/** Patch: the step context is reused until it may have changed (it was read before every input). */
+const CACHED_CONTEXT = 'cached-step-context';
+/** How long a step context read from the database is reused when nothing said it changed. */
+const CONTEXT_MAX_AGE_MS = 5 * 60_000;
 
 export type EffectCommand = Extract<Command, { iteration: number }>;
 export type EffectResult = Extract<Input, { type: 'done' }>['result'];
@@ -87,6 +96,12 @@ export class JourneyRunner {
   private readonly mirrored = new Map<string, string>();
   private readonly workflowId = workflowInfo().workflowId;
   private draining = false;
+  /** The subject as last read, per job in scope: reused until something may have changed it. */
+  private readonly contexts = new Map<string, { at: number; value: StepContext }>();
+  /** Runs that began before the context was cached replay as they ran, reading it before every input. */
+  private readonly cachesContext = patched(CACHED_CONTEXT);
+  /** The bookkeeping activities, for the workflows' own reads (enrollments, context, playbooks). */
+  readonly bookkeeping: Bookkeeping = bookkeeping;
 
   constructor(
     private readonly options: RunnerOptions,
@@ -138,7 +153,8 @@ export class JourneyRunner {
       iterations: {},
       ...(extra.jobId ? { jobId: extra.jobId } : {}),
     };
-    const ctx = extra.context ?? (await this.options.context(seed));
+    if (extra.context) this.contexts.set(extra.jobId ?? '', { at: Date.now(), value: extra.context });
+    const ctx = extra.context ?? (await this.contextFor(seed));
     const started = startJourney(id, definition, at, ctx, event);
     const state = extra.jobId ? { ...started.state, jobId: extra.jobId } : started.state;
     this.journeys.set(id, state);
@@ -149,13 +165,16 @@ export class JourneyRunner {
 
   /** Offers an event to every running journey: exit rules and awaited events apply at once. */
   async route(event: JourneyEvent, at: string): Promise<void> {
-    const contexts = new Map<string, Promise<StepContext>>();
+    // An event may come with changes to the subject: read it again, once per job in scope.
+    this.contexts.clear();
+    const fresh = new Map<string, Promise<StepContext>>();
     for (const j of this.journeys.values()) {
       if (isOver(j)) continue;
-      // One context per job in scope, shared by the journeys this event is offered to.
       const key = j.jobId ?? '';
-      if (!contexts.has(key)) contexts.set(key, this.options.context(j));
-      this.enqueue(j.id, await this.feed(j.id, { type: 'event', at, event }, await contexts.get(key)));
+      if (!fresh.has(key)) fresh.set(key, this.options.context(j));
+      const context = await fresh.get(key)!;
+      this.contexts.set(key, { at: Date.now(), value: context });
+      this.enqueue(j.id, await this.feed(j.id, { type: 'event', at, event }, context));
     }
   }
 
@@ -242,7 +261,7 @@ export class JourneyRunner {
   }
 
   private async feed(id: string, input: Input, ctx?: StepContext): Promise<Command[]> {
-    const context = ctx ?? (await this.options.context(this.journeys.get(id)!));
+    const context = ctx ?? (await this.contextFor(this.journeys.get(id)!));
     // Read the state only after the await: an event or an operation may have changed it meanwhile.
     const result = step(this.journeys.get(id)!, input, context);
     this.journeys.set(id, result.state);
@@ -304,7 +323,7 @@ export class JourneyRunner {
         const key = `${id}\n${command.step}`;
         const iteration = (this.recorded.get(key) ?? 0) + 1;
         this.recorded.set(key, iteration);
-        await recordDecision({
+        await this.bookkeeping.recordDecision({
           ...this.effectOf(id),
           step: command.step,
           iteration,
@@ -319,6 +338,7 @@ export class JourneyRunner {
         this.scopes.set(id, CancellationScope.current());
         return this.options.perform(journey, command);
       }).finally(() => this.scopes.delete(id));
+      this.changed(command, result);
       const input: Input = { type: 'done', at: now(), step: command.step, ...(result ? { result } : {}) };
       this.enqueue(id, await this.feed(id, input));
     } catch (error) {
@@ -330,6 +350,30 @@ export class JourneyRunner {
       // journey as failed, with the reason; the subject's other journeys go on.
       if (!(error instanceof ActivityFailure)) throw error;
       this.fail(id, `${command.step}: ${error.cause?.message ?? error.message}`);
+    }
+  }
+
+  /**
+   * The step context, read through the `context` activity at most once per change: events and updates
+   * clear it, a sent message is added to it, and it is read again after CONTEXT_MAX_AGE_MS in case the
+   * subject changed some other way.
+   */
+  private async contextFor(j: JourneyState): Promise<StepContext> {
+    const key = j.jobId ?? '';
+    const cached = this.contexts.get(key);
+    if (this.cachesContext && cached && Date.now() - cached.at < CONTEXT_MAX_AGE_MS) return cached.value;
+    const value = await this.options.context(j);
+    this.contexts.set(key, { at: Date.now(), value });
+    return value;
+  }
+
+  /** What an effect changed about the subject, for the cached context. */
+  private changed(command: EffectCommand, result: EffectResult): void {
+    if (command.type === 'update') this.contexts.clear();
+    if (command.type === 'send' && result?.outcome === 'sent') {
+      // The cap counts every message to the candidate, whichever journey sent it.
+      for (const [key, c] of this.contexts)
+        this.contexts.set(key, { ...c, value: { ...c.value, sentAt: [...c.value.sentAt, now()] } });
     }
   }
 
@@ -353,7 +397,7 @@ export class JourneyRunner {
     const summary = summarize(j, this.paused.has(j.id));
     const key = transition === 'ended' ? 'ended' : JSON.stringify(summary);
     if (this.mirrored.get(j.id) === key) return;
-    await syncJourney({
+    await this.bookkeeping.syncJourney({
       journey: {
         id: j.id,
         workflowId: this.workflowId,

@@ -13,6 +13,7 @@ export interface Config {
     readonly namespace: string;
     readonly taskQueue: string;
     readonly cliPath: string | undefined;
+    readonly workflowCacheSize: number;
     readonly embeddedPort: number;
     readonly embeddedUiPort: number;
   };
@@ -55,6 +56,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }
     return n;
   };
+  const count = (name: ConfigKeyName, fallback: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number (got "${raw}")`);
+    return Number(raw);
+  };
   const url = (name: ConfigKeyName, protocols: readonly string[]): string | undefined => {
     const raw = get(name);
     if (raw === undefined) return undefined;
@@ -94,6 +101,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       cliPath: get('TEMPORAL_CLI_PATH'),
       embeddedPort: port('RAPPORT_TEMPORAL_PORT', 7233),
       embeddedUiPort: port('RAPPORT_TEMPORAL_UI_PORT', 8233),
+      workflowCacheSize: count('RAPPORT_WORKFLOW_CACHE_SIZE', 500),
     },
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     sms: { url: url('SMS_WEBHOOK_URL', ['http:', 'https:']), token: get('SMS_WEBHOOK_TOKEN') },

@@ -22,6 +22,12 @@ export const CONFIG_KEYS = [
   { name: 'TEMPORAL_NAMESPACE', description: 'Temporal namespace.', default: 'default' },
   { name: 'RAPPORT_TASK_QUEUE', description: 'Temporal task queue the worker polls.', default: 'rapport' },
   {
+    name: 'RAPPORT_WORKFLOW_CACHE_SIZE',
+    description:
+      'How many workflows the worker keeps in memory between tasks. Sleeping journeys need none; a larger cache saves replays for busy candidates, at about 0.75 MiB each.',
+    default: '500',
+  },
+  {
     name: 'TEMPORAL_CLI_PATH',
     description:
       'Path to a `temporal` CLI binary for the embedded dev server (checked before `PATH` and the cache).',

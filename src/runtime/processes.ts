@@ -94,6 +94,7 @@ export async function startWorker(config: Config, log: Logger, endpoints: Endpoi
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     deps: services.activityDeps,
+    maxCachedWorkflows: config.temporal.workflowCacheSize,
   });
   const running = worker.run();
   running.catch((err: unknown) => log.error({ err }, 'worker stopped with an error'));

@@ -14,6 +14,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Workflows kept in memory between tasks (RAPPORT_WORKFLOW_CACHE_SIZE); the SDK's default otherwise. */
+  maxCachedWorkflows?: number;
   /** A prebuilt bundle (tests build it once); otherwise workflows are bundled at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -27,5 +29,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }

@@ -1,0 +1,72 @@
+// The baseline of the journeys benchmark: what the interpreter-driven `bench-journey` playbook does
+// (test/bench/pipelines/bench-journey.yaml), written by hand as a Temporal workflow calling the same
+// activities with the same options as workflows/candidate.ts and workflows/journeys.ts.
+import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../../src/activities/index.js';
+import type { JourneyMirror } from '../../../src/db/journeys.js';
+
+// The same options as workflows/journeys.ts (bookkeeping) and workflows/candidate.ts (sends).
+const { stepContext, syncJourney, recordDecision } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+const { send } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
+});
+
+export const HAND_WRITTEN_PLAYBOOK = 'bench-hand-written';
+const CONDITION = "candidate.tags contains 'vip'";
+
+export async function handWrittenJourney(input: { candidateId: string }): Promise<void> {
+  const { candidateId } = input;
+  const { workflowId } = workflowInfo();
+  const journeyId = `${HAND_WRITTEN_PLAYBOOK}:${workflowId}`;
+  const startedAt = new Date().toISOString();
+  const playbook = { id: HAND_WRITTEN_PLAYBOOK, version: 1 };
+  const mirror = (status: JourneyMirror['status'], currentStep: string | null): JourneyMirror => ({
+    id: journeyId,
+    workflowId,
+    candidateId,
+    jobId: null,
+    playbook: HAND_WRITTEN_PLAYBOOK,
+    version: 1,
+    status,
+    currentStep,
+    nextActionAt: null,
+    startedAt,
+    exitReason: null,
+  });
+  const sendStep = (step: string) =>
+    send({
+      workflowId,
+      journeyId,
+      candidateId,
+      playbook,
+      step,
+      iteration: 1,
+      template: step,
+      channel: 'email',
+      event: null,
+      startedAt,
+    });
+  const effect = { workflowId, journeyId, candidateId, jobId: null };
+
+  const ctx = await stepContext({ candidateId });
+  await syncJourney({ journey: mirror('running', 'a'), transition: 'started' });
+  await sendStep('a');
+  await sleep('1s');
+  const vip = 'tags' in ctx.candidate && ctx.candidate.tags.includes('vip');
+  await recordDecision({
+    ...effect,
+    step: 'vip',
+    iteration: 1,
+    what: 'branch',
+    detail: { if: CONDITION, value: vip, taken: vip ? 'then' : 'else' },
+  });
+  await sendStep(vip ? 'b' : 'c');
+  await sleep('1s');
+  await sendStep('d');
+  await syncJourney({ journey: mirror('completed', null), transition: 'ended' });
+}
