@@ -11,6 +11,8 @@ const DIR = path.resolve(import.meta.dirname, '../fixtures/histories');
 export async function keepHistory(client: Client, name: string, workflowId: string, runId?: string) {
   if (!process.env.RECORD_HISTORIES) return;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const text = await prettier.format(JSON.stringify(history), { parser: 'json' });
-  await fs.writeFile(path.join(DIR, `${name}.json`), text);
+  const file = path.join(DIR, `${name}.json`);
+  // Formatted as the repository's Prettier settings say, so that `npm test` finds nothing to change.
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  await fs.writeFile(file, await prettier.format(JSON.stringify(history), { ...options, filepath: file }));
 }
