@@ -9,8 +9,21 @@ import { eventsRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeysRoutes } from './journeys.js';
 import { Problem, problemResponse } from './problem.js';
+import { requireScope } from './auth.js';
+import type { Scope } from './scopes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Every /v1 route and the scope its API key needs (a test checks that no route is missing). */
+export const ROUTE_SCOPES: { method: 'GET' | 'POST'; path: string; scope: Scope }[] = [
+  { method: 'POST', path: '/v1/events', scope: 'events:write' },
+  { method: 'GET', path: '/v1/candidates/:id', scope: 'candidates:read' },
+  { method: 'POST', path: '/v1/candidates/:id/journeys', scope: 'journeys:write' },
+  { method: 'GET', path: '/v1/journeys/:id', scope: 'journeys:read' },
+  { method: 'POST', path: '/v1/journeys/:id/pause', scope: 'journeys:write' },
+  { method: 'POST', path: '/v1/journeys/:id/resume', scope: 'journeys:write' },
+  { method: 'POST', path: '/v1/journeys/:id/cancel', scope: 'journeys:write' },
+];
 
 export function createApp(deps: ApiDeps) {
   const app = new Hono();
@@ -23,6 +36,7 @@ export function createApp(deps: ApiDeps) {
       },
     }),
   );
+  for (const route of ROUTE_SCOPES) app.on(route.method, route.path, requireScope(deps, route.scope));
   app.route('/', healthRoutes(deps));
   app.route('/v1/events', eventsRoutes(deps));
   app.route('/v1/candidates', candidatesRoutes(deps));

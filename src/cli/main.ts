@@ -8,7 +8,8 @@ import { graphCommand, simulateCommand, UsageError, validateCommand } from './pi
 import { describePublish, publishPipelines, PublishRefused } from './publish.js';
 import { describeMigration, migrateJourneys } from './migrate-journeys.js';
 import { connectClient } from '../temporal/connect.js';
-import { createSql } from '../db/client.js';
+import { createSql, type Sql } from '../db/client.js';
+import { firstKey, keysCommand } from './keys.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
 const HELP = `rapport — candidate relationship management on Temporal
@@ -35,6 +36,8 @@ Commands:
                  move running journeys to another published version, matched by step; prints how
                  many journeys sit at each step, and changes nothing if any step cannot be matched
                  (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  keys create --name <name> --scopes <scope,…|*> | keys list | keys revoke <prefix>
+                 API keys for /v1 (needs DATABASE_URL); a new key is shown once
   temporal-cli   find or obtain the Temporal CLI used by \`up\`, and print its path
   help           this text
 
@@ -77,6 +80,14 @@ export async function main(argv: string[]): Promise<number> {
         return await graphCommand(argv.slice(1), (line) => console.log(line));
       case 'playbooks':
         return await playbooksCommand(argv.slice(1), config);
+      case 'keys': {
+        const sql = createSql(requireEndpoints(config, ['DATABASE_URL']).databaseUrl, { max: 1 });
+        try {
+          return await keysCommand(argv.slice(1), sql, (line) => console.log(line));
+        } finally {
+          await sql.end();
+        }
+      }
       case 'temporal-cli': {
         const binary = await findTemporalBinary({
           cliPath: config.temporal.cliPath,
@@ -134,6 +145,7 @@ async function up(config: Config, log: Logger): Promise<number> {
     parts.push(embedded);
     await runMigrations(embedded.databaseUrl, log);
     await publishAtStart(config, log, embedded.databaseUrl);
+    const key = await withSql(embedded.databaseUrl, firstKey);
     parts.push(await startWorker(config, log, embedded));
     const api = await startApi(config, log, embedded);
     parts.push(api);
@@ -146,6 +158,9 @@ async function up(config: Config, log: Logger): Promise<number> {
       `  PostgreSQL   ${redact(embedded.databaseUrl)}`,
       `  Email        ${config.smtpUrl ? redact(config.smtpUrl) : 'not delivered: recorded in the outbox (set SMTP_URL to deliver)'}`,
       `  Data         ${config.dataDir}`,
+      ...(key
+        ? [`  API key      ${key}   (all scopes; shown only now — \`rapport keys\` manages keys)`]
+        : []),
       'Press Ctrl-C to stop.',
     ];
     console.log(lines.join('\n'));
@@ -215,6 +230,15 @@ async function migrateCommand(
     return outcome.failed.length || outcome.plan.some((l) => l.refused) ? 1 : 0;
   } finally {
     await temporal.connection.close();
+    await sql.end();
+  }
+}
+
+async function withSql<T>(databaseUrl: string, run: (sql: Sql) => Promise<T>): Promise<T> {
+  const sql = createSql(databaseUrl, { max: 1 });
+  try {
+    return await run(sql);
+  } finally {
     await sql.end();
   }
 }

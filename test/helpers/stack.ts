@@ -19,6 +19,7 @@ import { publishPipelines } from '../../src/cli/publish.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
+import { adminKey, withKey, type TestApp } from './api.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
@@ -45,7 +46,10 @@ export interface Stack {
   deps: ActivityDeps;
   activities: ReturnType<typeof createActivities>;
   client: Client;
-  app: ReturnType<typeof createApp>;
+  /** The API called with a key that has every scope. */
+  app: TestApp;
+  /** The API as is, for tests about keys. */
+  rawApp: ReturnType<typeof createApp>;
   taskQueue: string;
   stop(): Promise<void>;
 }
@@ -82,7 +86,8 @@ export async function startStack(
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
-  const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') });
+  const rawApp = createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') });
+  const app = withKey(rawApp, await adminKey(db.sql));
   return {
     db,
     smtp,
@@ -90,6 +95,7 @@ export async function startStack(
     activities: createActivities(deps),
     client,
     app,
+    rawApp,
     taskQueue,
     async stop() {
       worker.shutdown();

@@ -49,11 +49,16 @@ describe('rapport up', () => {
     await first.waitForOutput('Rapport is up');
     expect(first.output()).toContain(`API          ${api}`);
     expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    // The first start creates a key with every scope and shows it once.
+    const key = /API key\s+(rk_\S+)/.exec(first.output())?.[1];
+    expect(key).toBeDefined();
+    const authorization = `Bearer ${key}`;
+    expect((await fetch(`${api}/v1/candidates/00000000-0000-0000-0000-000000000000`)).status).toBe(401);
 
     const accepted = (await (
       await fetch(`${api}/v1/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({
           type: 'candidate.applied',
           candidate: { email: 'linus@example.com', first_name: 'Linus' },
@@ -78,7 +83,10 @@ describe('rapport up', () => {
     const second = startCli(['up'], env);
     try {
       await second.waitForOutput('Rapport is up');
-      const candidate = (await (await fetch(`${api}/v1/candidates/${accepted.candidate_id}`)).json()) as {
+      expect(second.output()).not.toContain('API key');
+      const candidate = (await (
+        await fetch(`${api}/v1/candidates/${accepted.candidate_id}`, { headers: { authorization } })
+      ).json()) as {
         email: string;
         timeline: { kind: string }[];
       };

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/api/app.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { createLogger } from '../../src/log.js';
+import { adminKey, withKey } from '../helpers/api.js';
 import { cleanEnv, startCli, type RunningCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -58,7 +59,10 @@ const count = async (query: Promise<{ n: number }[]>) => (await query)[0]!.n;
 
 describe('a worker killed while journeys send', () => {
   it('completes every journey with one outbox row per step iteration and one message per row', async () => {
-    const app = createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') });
+    const app = withKey(
+      createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') }),
+      await adminKey(db.sql),
+    );
     worker = await startWorker();
     for (let i = 0; i < JOURNEYS; i += 20) {
       await Promise.all(

@@ -1,6 +1,7 @@
 // The baseline of the journeys benchmark: what the interpreter-driven `bench-journey` playbook does
 // (test/bench/pipelines/bench-journey.yaml), written by hand as a Temporal workflow calling the same
-// activities with the same options as workflows/candidate.ts and workflows/journeys.ts.
+// activities with the same options as workflows/candidate.ts and workflows/journeys.ts — including what
+// the product requires of every journey: the journeys table says where it waits and until when.
 import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../../src/activities/index.js';
 import type { JourneyMirror } from '../../../src/db/journeys.js';
@@ -52,11 +53,17 @@ export async function handWrittenJourney(input: { candidateId: string }): Promis
       startedAt,
     });
   const effect = { workflowId, journeyId, candidateId, jobId: null };
+  // What the product requires of any journey: the mirror says where it waits and until when.
+  const rest = async (step: string) => {
+    const until = new Date(Date.now() + 1000).toISOString();
+    await syncJourney({ journey: { ...mirror('waiting', step), nextActionAt: until } });
+    await sleep('1s');
+  };
 
   const ctx = await stepContext({ candidateId });
   await syncJourney({ journey: mirror('running', 'a'), transition: 'started' });
   await sendStep('a');
-  await sleep('1s');
+  await rest('wait-1');
   const vip = 'tags' in ctx.candidate && ctx.candidate.tags.includes('vip');
   await recordDecision({
     ...effect,
@@ -66,7 +73,7 @@ export async function handWrittenJourney(input: { candidateId: string }): Promis
     detail: { if: CONDITION, value: vip, taken: vip ? 'then' : 'else' },
   });
   await sendStep(vip ? 'b' : 'c');
-  await sleep('1s');
+  await rest('wait-2');
   await sendStep('d');
   await syncJourney({ journey: mirror('completed', null), transition: 'ended' });
 }
