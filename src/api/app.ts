@@ -8,13 +8,18 @@ import type { ApiDeps } from './deps.js';
 import { eventsRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeysRoutes } from './journeys.js';
+import { sourcesRoutes } from './sources.js';
 import { Problem, problemResponse } from './problem.js';
 import { requireScope } from './auth.js';
 import type { Scope } from './scopes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Every /v1 route and the scope its API key needs (a test checks that no route is missing). */
+/**
+ * Every /v1 route and the scope its API key needs (a test checks that no route is missing). Source
+ * webhooks are signed with the source's secret instead: PUBLIC_V1_ROUTES.
+ */
+export const PUBLIC_V1_ROUTES = ['POST /v1/sources/:source/webhook'];
 export const ROUTE_SCOPES: { method: 'GET' | 'POST'; path: string; scope: Scope }[] = [
   { method: 'POST', path: '/v1/events', scope: 'events:write' },
   { method: 'GET', path: '/v1/candidates/:id', scope: 'candidates:read' },
@@ -41,6 +46,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/v1/events', eventsRoutes(deps));
   app.route('/v1/candidates', candidatesRoutes(deps));
   app.route('/v1/journeys', journeysRoutes(deps));
+  app.route('/v1/sources', sourcesRoutes(deps));
 
   app.notFound((c) =>
     problemResponse(c, new Problem(404, 'Not found', `No route for ${c.req.method} ${c.req.path}.`)),

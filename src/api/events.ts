@@ -24,38 +24,49 @@ interface Subject {
 export function eventsRoutes(deps: ApiDeps) {
   return new Hono().post('/', async (c) => {
     const input = await jsonBody<EventInput>(c, 'event.schema.json');
-    const stored = await deps.sql.begin(async (tx) => {
-      const subject = input.job ? await jobSubject(tx, input, input.job) : await candidateSubject(tx, input);
-      const event = await insertEvent(tx, {
-        source: input.source,
-        sourceEventId: input.id ?? randomUUID(),
-        type: input.type,
-        ...('candidate_id' in subject.reply
-          ? { candidateId: subject.reply.candidate_id }
-          : { jobId: subject.reply.job_id }),
-        data: input.data ?? {},
-        occurredAt: input.occurred_at,
-      });
-      if (event.created && 'candidate_id' in subject.reply) {
-        await recordInteraction(tx, {
-          candidateId: subject.reply.candidate_id,
-          kind: 'event',
-          summary: input.type,
-          eventId: event.id,
-          data: { type: input.type, source: input.source, data: input.data ?? {} },
-        });
-      }
-      return { subject, event };
-    });
-
-    const { subject, event } = stored;
-    // A retried event whose first delivery failed (Temporal unreachable) is delivered now.
-    if (event.created || !(await isDelivered(deps.sql, event.id))) await deliver(deps, input, subject, event);
-    return c.json(
-      { event_id: event.id, ...subject.reply, workflow_id: subject.workflowId, duplicate: !event.created },
-      202,
-    );
+    return c.json(await acceptEvent(deps, input), 202);
   });
+}
+
+export interface Accepted {
+  event_id: string;
+  candidate_id?: string;
+  job_id?: string;
+  workflow_id: string;
+  duplicate: boolean;
+}
+
+/**
+ * Stores a valid event (once per source and id) with its subject in one transaction, and delivers it to
+ * the subject's workflow. Shared by POST /v1/events and the source webhooks.
+ */
+export async function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Accepted> {
+  const { subject, event } = await deps.sql.begin(async (tx) => {
+    const subject = input.job ? await jobSubject(tx, input, input.job) : await candidateSubject(tx, input);
+    const event = await insertEvent(tx, {
+      source: input.source,
+      sourceEventId: input.id ?? randomUUID(),
+      type: input.type,
+      ...('candidate_id' in subject.reply
+        ? { candidateId: subject.reply.candidate_id }
+        : { jobId: subject.reply.job_id }),
+      data: input.data ?? {},
+      occurredAt: input.occurred_at,
+    });
+    if (event.created && 'candidate_id' in subject.reply) {
+      await recordInteraction(tx, {
+        candidateId: subject.reply.candidate_id,
+        kind: 'event',
+        summary: input.type,
+        eventId: event.id,
+        data: { type: input.type, source: input.source, data: input.data ?? {} },
+      });
+    }
+    return { subject, event };
+  });
+  // A retried event whose first delivery failed (Temporal unreachable) is delivered now.
+  if (event.created || !(await isDelivered(deps.sql, event.id))) await deliver(deps, input, subject, event);
+  return { event_id: event.id, ...subject.reply, workflow_id: subject.workflowId, duplicate: !event.created };
 }
 
 async function candidateSubject(tx: Db, input: EventInput): Promise<Subject> {

@@ -6,7 +6,7 @@ import { Liquid } from 'liquidjs';
 import { LineCounter, parseDocument } from 'yaml';
 import { registerFilters } from '../expressions/filters.js';
 import { validate, type FieldError } from '../schemas/index.js';
-import { offsetOf, PlaybookError } from './errors.js';
+import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
 
 export interface SourceMapping {
   source: string;
@@ -87,4 +87,11 @@ export async function validateSources(
     if (!problems.length) sources.set(result.value.source, result.value);
   }
   return { sources, errors };
+}
+
+/** The valid source mappings, or PlaybookErrors naming every problem (the API refuses to start). */
+export async function loadSources(pipelinesDir: string): Promise<Map<string, SourceMapping>> {
+  const { sources, errors } = await validateSources(pipelinesDir);
+  if (errors.length) throw new PlaybookErrors(errors);
+  return sources;
 }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
+import { loadSources } from '../playbook/sources.js';
 import type { Config } from '../config/index.js';
 import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -125,6 +126,7 @@ export async function startApi(
     temporal,
     taskQueue: config.temporal.taskQueue,
     log: log.child({ component: 'api' }),
+    sources: await loadSources(config.pipelinesDir),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>

@@ -16,6 +16,7 @@ import { createLogger } from '../../src/log.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { publishPipelines } from '../../src/cli/publish.js';
+import { loadSources } from '../../src/playbook/sources.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
@@ -86,7 +87,13 @@ export async function startStack(
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
-  const rawApp = createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') });
+  const rawApp = createApp({
+    sql: db.sql,
+    temporal: client,
+    taskQueue,
+    log: createLogger('silent'),
+    sources: await loadSources(pipelinesDir),
+  });
   const app = withKey(rawApp, await adminKey(db.sql));
   return {
     db,

@@ -60,7 +60,13 @@ const count = async (query: Promise<{ n: number }[]>) => (await query)[0]!.n;
 describe('a worker killed while journeys send', () => {
   it('completes every journey with one outbox row per step iteration and one message per row', async () => {
     const app = withKey(
-      createApp({ sql: db.sql, temporal: client, taskQueue, log: createLogger('silent') }),
+      createApp({
+        sql: db.sql,
+        temporal: client,
+        taskQueue,
+        log: createLogger('silent'),
+        sources: new Map(),
+      }),
       await adminKey(db.sql),
     );
     worker = await startWorker();
