@@ -10,6 +10,7 @@ import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
+import type { LinkSigner } from '../links/tokens.js';
 import type { TemplateEngine } from '../templates/engine.js';
 import type { FindQuery } from '../db/find.js';
 import { closeJob, enrollCandidates, find, type JobEffect, type TemporalDeps } from './jobs.js';
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   mailer: Mailer | undefined;
   /** SMS through the webhook provider, when SMS_WEBHOOK_URL is set. */
   sms: SmsProvider | undefined;
+  /** Unsubscribe links in every email (List-Unsubscribe). */
+  links?: { publicUrl: string; signer: LinkSigner } | undefined;
   /** The playbooks new enrollments use (the latest published versions), keyed by id. */
   playbooks: () => Promise<ReadonlyMap<string, PlaybookDefinition>>;
   mailFrom: string;

@@ -10,6 +10,7 @@ import { claimMessage, messageStatus, transition, type MessageStatus } from '../
 import type { CandidateEvent } from '../domain.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
+import type { LinkSigner } from '../links/tokens.js';
 import { TemplateError, type TemplateEngine } from '../templates/engine.js';
 
 export interface SendInput {
@@ -38,6 +39,8 @@ export interface SendDeps {
   templates: TemplateEngine;
   mailer: Mailer | undefined;
   sms: SmsProvider | undefined;
+  /** Where the public unsubscribe page is, and the key that signs its links (List-Unsubscribe). */
+  links?: { publicUrl: string; signer: LinkSigner } | undefined;
   mailFrom: string;
   orgName: string;
 }
@@ -165,7 +168,7 @@ export async function send(
           text: rendered!.text,
           html: rendered!.html,
           messageId: `<${row.id}@rapport>`,
-          headers: { 'X-Rapport-Message': row.id },
+          headers: { 'X-Rapport-Message': row.id, ...unsubscribeHeaders(deps, row.id) },
         });
     await transition(sql, row.id, 'sending', 'sent', { providerId });
     await record('message.sent', `Sent: ${rendered!.subject}`, { subject: rendered!.subject });
@@ -258,4 +261,11 @@ export async function settleSend(
     options.heartbeat?.();
     await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
   }
+}
+
+/** RFC 8058 one-click unsubscribe: the link, and the header that says a POST to it is enough. */
+function unsubscribeHeaders(deps: SendDeps, messageId: string): Record<string, string> {
+  if (!deps.links) return {};
+  const url = `${deps.links.publicUrl}/u/${deps.links.signer.sign({ k: 'u', m: messageId })}`;
+  return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

@@ -8,9 +8,13 @@ import type { ApiDeps } from './deps.js';
 import { eventsRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeysRoutes } from './journeys.js';
+import { openApiDocument, referencePage } from './openapi.js';
 import { sourcesRoutes } from './sources.js';
+import { unsubscribeRoutes } from './unsubscribe.js';
 import { Problem, problemResponse } from './problem.js';
-import { requireScope } from './auth.js';
+import { requireScope, type AuthEnv } from './auth.js';
+import { rateLimit } from './rate-limit.js';
+import { requestLog, type RequestEnv } from './request-log.js';
 import type { Scope } from './scopes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -31,7 +35,7 @@ export const ROUTE_SCOPES: { method: 'GET' | 'POST'; path: string; scope: Scope 
 ];
 
 export function createApp(deps: ApiDeps) {
-  const app = new Hono();
+  const app = new Hono<RequestEnv & AuthEnv>();
   app.use(
     '/v1/*',
     bodyLimit({
@@ -41,12 +45,17 @@ export function createApp(deps: ApiDeps) {
       },
     }),
   );
-  for (const route of ROUTE_SCOPES) app.on(route.method, route.path, requireScope(deps, route.scope));
+  app.use('*', requestLog(deps.log));
+  const limit = rateLimit(deps.rateLimit ?? 0);
+  for (const route of ROUTE_SCOPES) app.on(route.method, route.path, requireScope(deps, route.scope), limit);
   app.route('/', healthRoutes(deps));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  app.get('/docs', (c) => c.html(referencePage()));
   app.route('/v1/events', eventsRoutes(deps));
   app.route('/v1/candidates', candidatesRoutes(deps));
   app.route('/v1/journeys', journeysRoutes(deps));
   app.route('/v1/sources', sourcesRoutes(deps));
+  app.route('/u', unsubscribeRoutes(deps));
 
   app.notFound((c) =>
     problemResponse(c, new Problem(404, 'Not found', `No route for ${c.req.method} ${c.req.path}.`)),
@@ -56,7 +65,10 @@ export function createApp(deps: ApiDeps) {
     if (error instanceof HTTPException) {
       return problemResponse(c, new Problem(error.status, error.message || 'HTTP error'));
     }
-    deps.log.error({ err: error, path: c.req.path, method: c.req.method }, 'request failed');
+    deps.log.error(
+      { err: error, path: c.req.path, method: c.req.method, requestId: c.get('requestId') },
+      'request failed',
+    );
     return problemResponse(
       c,
       new Problem(500, 'Internal error', 'The server could not complete the request.'),

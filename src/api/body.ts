@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { validate } from '../schemas/index.js';
 import { Problem } from './problem.js';
 
-export async function jsonBody<T>(c: Context, schema: string): Promise<T> {
+/** `schema` names the schema in `schemas/`, or chooses it from the parsed body (one event or a batch). */
+export async function jsonBody<T>(c: Context, schema: string | ((data: unknown) => string)): Promise<T> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new Problem(415, 'Unsupported media type', 'Send the body as application/json.');
@@ -14,7 +15,7 @@ export async function jsonBody<T>(c: Context, schema: string): Promise<T> {
   } catch (error) {
     throw new Problem(400, 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
   }
-  const result = validate<T>(schema, data);
+  const result = validate<T>(typeof schema === 'string' ? schema : schema(data), data);
   if (!result.ok) throw Problem.validation(result.errors);
   return result.value;
 }

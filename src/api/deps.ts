@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import type { SourceMapping } from '../playbook/sources.js';
+import type { LinkSigner } from '../links/tokens.js';
 
 export interface ApiDeps {
   sql: Sql;
@@ -11,4 +12,8 @@ export interface ApiDeps {
   log: Logger;
   /** Job-board and ATS webhook mappings (pipelines/sources/), by source id. */
   sources: ReadonlyMap<string, SourceMapping>;
+  /** Verifies the signed links of the public unsubscribe pages. */
+  links: LinkSigner;
+  /** Requests per second per API key (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
+  rateLimit?: number;
 }

@@ -23,8 +23,14 @@ interface Subject {
 
 export function eventsRoutes(deps: ApiDeps) {
   return new Hono().post('/', async (c) => {
-    const input = await jsonBody<EventInput>(c, 'event.schema.json');
-    return c.json(await acceptEvent(deps, input), 202);
+    const body = await jsonBody<EventInput | EventInput[]>(c, (data) =>
+      Array.isArray(data) ? 'event-batch.schema.json' : 'event.schema.json',
+    );
+    if (!Array.isArray(body)) return c.json(await acceptEvent(deps, body), 202);
+    // A batch: every event was checked above; each is then accepted as if posted alone, in order.
+    const events: Accepted[] = [];
+    for (const input of body) events.push(await acceptEvent(deps, input));
+    return c.json({ events }, 202);
   });
 }
 

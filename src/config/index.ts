@@ -21,7 +21,12 @@ export interface Config {
   readonly sms: { readonly url: string | undefined; readonly token: string | undefined };
   readonly mailFrom: string;
   readonly orgName: string;
-  readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    readonly rateLimit: number;
+  };
   readonly dataDir: string;
   readonly cacheDir: string;
   readonly pipelinesDir: string;
@@ -110,6 +115,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     http: {
       host: get('HOST') ?? '127.0.0.1',
       port: httpPort,
+      rateLimit: count('RAPPORT_RATE_LIMIT', 50),
       publicUrl: (url('RAPPORT_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${httpPort}`).replace(
         /\/$/,
         '',

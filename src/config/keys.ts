@@ -59,6 +59,12 @@ export const CONFIG_KEYS = [
   { name: 'HOST', description: 'Interface the HTTP API binds to.', default: '127.0.0.1' },
   { name: 'PORT', description: 'HTTP API port.', default: '3000' },
   {
+    name: 'RAPPORT_RATE_LIMIT',
+    description:
+      'Requests per second each API key may make to `/v1` (bursts up to ten times that); over it: `429` with `Retry-After`. `0`: no limit.',
+    default: '50',
+  },
+  {
     name: 'RAPPORT_PUBLIC_URL',
     description: 'Base URL the API is reached at (used in links).',
     default: 'http://localhost:<PORT>',

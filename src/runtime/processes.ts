@@ -4,6 +4,7 @@ import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { loadSources } from '../playbook/sources.js';
+import { loadLinkSigner } from '../links/tokens.js';
 import type { Config } from '../config/index.js';
 import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -127,6 +128,8 @@ export async function startApi(
     taskQueue: config.temporal.taskQueue,
     log: log.child({ component: 'api' }),
     sources: await loadSources(config.pipelinesDir),
+    links: await loadLinkSigner(sql),
+    rateLimit: config.http.rateLimit,
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>

@@ -9,6 +9,7 @@ import { latestPlaybooks } from '../db/playbook-versions.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
 import { createSmsProvider } from '../sms/provider.js';
+import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';
 
 export interface Services {
@@ -32,6 +33,7 @@ export async function createServices(
       sql,
       mailer,
       sms: config.sms.url ? createSmsProvider(config.sms.url, config.sms.token) : undefined,
+      links: { publicUrl: config.http.publicUrl, signer: await loadLinkSigner(sql) },
       templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
       playbooks: publishedPlaybooks(sql),
       mailFrom: config.mailFrom,

@@ -17,6 +17,7 @@ import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { loadSources } from '../../src/playbook/sources.js';
+import { loadLinkSigner } from '../../src/links/tokens.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
@@ -71,6 +72,7 @@ export async function startStack(
     templates: await loadTemplates(path.join(pipelinesDir, 'templates')),
     mailer: createMailer(smtp.url),
     sms: undefined,
+    links: { publicUrl: 'http://rapport.test', signer: await loadLinkSigner(db.sql) },
     playbooks: publishedPlaybooks(db.sql, 0),
     mailFrom: 'Rapport <rapport@test.example>',
     orgName: 'Acme',
@@ -93,6 +95,7 @@ export async function startStack(
     taskQueue,
     log: createLogger('silent'),
     sources: await loadSources(pipelinesDir),
+    links: deps.links!.signer,
   });
   const app = withKey(rawApp, await adminKey(db.sql));
   return {

@@ -1,7 +1,8 @@
 // Every /v1 route needs an API key with its scope: a table of every route × no key, a malformed key, an
 // unknown key, a revoked key and a key without the scope; and the `rapport keys` command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_V1_ROUTES, ROUTE_SCOPES } from '../../src/api/app.js';
+import { createApp, PUBLIC_V1_ROUTES, ROUTE_SCOPES } from '../../src/api/app.js';
+import { createLogger } from '../../src/log.js';
 import { ALL_SCOPES } from '../../src/api/scopes.js';
 import { createApiKey, revokeApiKey } from '../../src/db/api-keys.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
@@ -63,6 +64,62 @@ describe('API keys', () => {
       const allowed = await call(route, `Bearer ${keys[route.scope]}`);
       expect([401, 403]).not.toContain(allowed.status);
     });
+  });
+
+  it('limits each key to its rate: 429 with Retry-After, other keys unaffected', async () => {
+    const limited = createApp({
+      sql: stack.db.sql,
+      temporal: stack.client,
+      taskQueue: stack.taskQueue,
+      log: createLogger('silent'),
+      sources: new Map(),
+      links: stack.deps.links!.signer,
+      rateLimit: 1,
+    });
+    const get = (key: string) =>
+      limited.request('/v1/candidates/00000000-0000-0000-0000-000000000000', {
+        headers: { authorization: `Bearer ${key}` },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await get(keys['candidates:read']!)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(404));
+    const over = await get(keys['candidates:read']!);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(over.headers.get('content-type')).toBe('application/problem+json');
+    const other = await createApiKey(stack.db.sql, { name: 'other', scopes: ['*'] });
+    expect((await get(other.key)).status).toBe(404);
+  });
+
+  it('gives every request an id, echoing a sane one the caller sent', async () => {
+    const echoed = await stack.rawApp.request('/healthz', { headers: { 'x-request-id': 'ats-42.retry:1' } });
+    expect(echoed.headers.get('x-request-id')).toBe('ats-42.retry:1');
+    const replaced = await stack.rawApp.request('/healthz', { headers: { 'x-request-id': 'x'.repeat(500) } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('are described in an OpenAPI 3.1 document naming every route, its scope and its body schema', async () => {
+    const doc = (await (await stack.rawApp.request('/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security: { apiKey?: string[] }[]; requestBody?: unknown }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const served = stack.rawApp.routes
+      .filter((r) => r.method !== 'ALL' && !['/openapi.json', '/docs'].includes(r.path))
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
+    expect([...new Set(served)].sort()).toEqual(documented.sort());
+    for (const route of ROUTE_SCOPES) {
+      const op = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]![route.method.toLowerCase()]!;
+      expect(op.security).toEqual([{ apiKey: [route.scope] }]);
+    }
+    for (const ref of JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([\w-]+)"/g))
+      expect(doc.components.schemas[ref[1]!]).toBeDefined();
+    const page = await (await stack.rawApp.request('/docs')).text();
+    for (const path of Object.keys(doc.paths)) expect(page).toContain(path);
   });
 
   it('leaves the health checks open', async () => {

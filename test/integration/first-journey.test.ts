@@ -124,6 +124,16 @@ describe('bad input', () => {
       status: 422,
       pointer: '/candidate/shoe_size',
     },
+    {
+      name: 'a batch with one bad event',
+      body: [
+        { type: 'candidate.sourced', candidate: { email: 'fine@example.com' } },
+        { type: 'candidate.sourced', candidate: { email: 'not-an-email' } },
+      ],
+      status: 422,
+      pointer: '/1/candidate/email',
+    },
+    { name: 'an empty batch', body: [], status: 422, pointer: '/' },
   ])(
     '$name is answered $status problem+json naming the field, and nothing is written',
     async ({ body, status, pointer }) => {
@@ -145,6 +155,21 @@ describe('bad input', () => {
       expect(await rowCounts(stack.db.sql)).toEqual(before);
     },
   );
+
+  it('a batch is accepted event by event, in order, each once', async () => {
+    const batch = ['one', 'two', 'three'].map((name) => ({
+      id: `batch-${name}`,
+      source: 'acme-board',
+      type: 'candidate.sourced',
+      candidate: { email: `${name}@batch.example` },
+    }));
+    const res = await post(batch);
+    expect(res.status).toBe(202);
+    const { events } = (await res.json()) as { events: { candidate_id: string; duplicate: boolean }[] };
+    expect(events.map((e) => e.duplicate)).toEqual([false, false, false]);
+    const again = (await (await post(batch)).json()) as { events: { duplicate: boolean }[] };
+    expect(again.events.map((e) => e.duplicate)).toEqual([true, true, true]);
+  });
 
   it('a body over 1 MiB is answered 413 problem+json, and nothing is written', async () => {
     const before = await rowCounts(stack.db.sql);

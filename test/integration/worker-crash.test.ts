@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/api/app.js';
+import { loadLinkSigner } from '../../src/links/tokens.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { createLogger } from '../../src/log.js';
 import { adminKey, withKey } from '../helpers/api.js';
@@ -66,6 +67,7 @@ describe('a worker killed while journeys send', () => {
         taskQueue,
         log: createLogger('silent'),
         sources: new Map(),
+        links: await loadLinkSigner(db.sql),
       }),
       await adminKey(db.sql),
     );
