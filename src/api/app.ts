@@ -9,6 +9,7 @@ import { eventsRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeysRoutes } from './journeys.js';
 import { openApiDocument, referencePage } from './openapi.js';
+import { createMetrics, metricsRoutes } from './metrics.js';
 import { sourcesRoutes } from './sources.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { Problem, problemResponse } from './problem.js';
@@ -34,7 +35,8 @@ export const ROUTE_SCOPES: { method: 'GET' | 'POST'; path: string; scope: Scope 
   { method: 'POST', path: '/v1/journeys/:id/cancel', scope: 'journeys:write' },
 ];
 
-export function createApp(deps: ApiDeps) {
+export function createApp(given: ApiDeps) {
+  const deps: ApiDeps = { ...given, metrics: given.metrics ?? createMetrics(given.sql) };
   const app = new Hono<RequestEnv & AuthEnv>();
   app.use(
     '/v1/*',
@@ -49,6 +51,7 @@ export function createApp(deps: ApiDeps) {
   const limit = rateLimit(deps.rateLimit ?? 0);
   for (const route of ROUTE_SCOPES) app.on(route.method, route.path, requireScope(deps, route.scope), limit);
   app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoutes(deps.metrics!));
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', (c) => c.html(referencePage()));
   app.route('/v1/events', eventsRoutes(deps));

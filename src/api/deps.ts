@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import type { SourceMapping } from '../playbook/sources.js';
 import type { LinkSigner } from '../links/tokens.js';
+import type { Metrics } from './metrics.js';
 
 export interface ApiDeps {
   sql: Sql;
@@ -14,6 +15,8 @@ export interface ApiDeps {
   sources: ReadonlyMap<string, SourceMapping>;
   /** Verifies the signed links of the public unsubscribe pages. */
   links: LinkSigner;
+  /** Prometheus metrics (/metrics); made by createApp when not given. */
+  metrics?: Metrics;
   /** Requests per second per API key (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
   rateLimit?: number;
 }

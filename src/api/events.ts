@@ -72,6 +72,7 @@ export async function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Acc
   });
   // A retried event whose first delivery failed (Temporal unreachable) is delivered now.
   if (event.created || !(await isDelivered(deps.sql, event.id))) await deliver(deps, input, subject, event);
+  deps.metrics?.eventAccepted(input.type, !event.created);
   return { event_id: event.id, ...subject.reply, workflow_id: subject.workflowId, duplicate: !event.created };
 }
 

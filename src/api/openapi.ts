@@ -95,6 +95,12 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/healthz', summary: 'The process is up', responses: { '200': 'Up' } },
   {
     method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: events accepted, journeys by status, messages by outcome',
+    responses: { '200': 'The Prometheus text format' },
+  },
+  {
+    method: 'get',
     path: '/readyz',
     summary: 'PostgreSQL and Temporal answer',
     responses: { '200': 'Ready', '503': 'A dependency does not answer' },

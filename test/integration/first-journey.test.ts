@@ -97,6 +97,25 @@ describe('an application', () => {
   });
 });
 
+describe('metrics', () => {
+  it('counts accepted events, journeys by status and messages by outcome for Prometheus', async () => {
+    const res = await stack.rawApp.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(
+      /^rapport_events_accepted_total\{type="candidate.applied",duplicate="false"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^rapport_events_accepted_total\{type="candidate.applied",duplicate="true"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^rapport_journeys\{playbook="engage-acknowledge-application",status="completed"\} [1-9]/m,
+    );
+    expect(text).toMatch(/^rapport_messages\{channel="email",status="sent"\} [1-9]/m);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     { name: 'malformed JSON', body: '{"type": "candidate.applied",', status: 400, pointer: undefined },

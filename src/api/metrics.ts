@@ -1,0 +1,56 @@
+// GET /metrics in the Prometheus text format: events accepted by this process (by type and whether they
+// were new), and, read from PostgreSQL at each scrape, journeys by playbook and status, messages by
+// channel and outcome, and journeys that failed (an activity that failed for good ends its journey).
+import { Hono } from 'hono';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../db/client.js';
+
+export interface Metrics {
+  registry: Registry;
+  eventAccepted(type: string, duplicate: boolean): void;
+}
+
+export function createMetrics(db: Db): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'rapport_api_' });
+  const events = new Counter({
+    name: 'rapport_events_accepted_total',
+    help: 'Events accepted by POST /v1/events and the source webhooks.',
+    labelNames: ['type', 'duplicate'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'rapport_journeys',
+    help: 'Journeys by playbook and status.',
+    labelNames: ['playbook', 'status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db<{ playbook: string; status: string; n: number }[]>`
+        select playbook, status, count(*)::int as n from journeys group by playbook, status`;
+      for (const r of rows) this.set({ playbook: r.playbook, status: r.status }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'rapport_messages',
+    help: 'Messages in the outbox by channel and outcome (sent, suppressed, failed, unknown, …).',
+    labelNames: ['channel', 'status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db<{ channel: string; status: string; n: number }[]>`
+        select channel, status, count(*)::int as n from messages group by channel, status`;
+      for (const r of rows) this.set({ channel: r.channel, status: r.status }, r.n);
+    },
+  });
+  return {
+    registry,
+    eventAccepted: (type, duplicate) => events.inc({ type, duplicate: String(duplicate) }),
+  };
+}
+
+export function metricsRoutes(metrics: Metrics) {
+  return new Hono().get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
+}
