@@ -61,6 +61,11 @@ export async function startSmtp(): Promise<TestSmtp> {
     },
   });
   const port = await freePort();
+  // A client that dies mid-conversation (a worker killed by the fault test) resets its connection; a
+  // real server notes it and goes on.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') console.error('test SMTP server:', error);
+  });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `smtp://127.0.0.1:${port}`,
