@@ -8,6 +8,7 @@ import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createLogger } from '../src/log.js';
 import { installTemporalLogging } from '../src/temporal/connect.js';
 import { WORKFLOWS_PATH } from '../src/worker/index.js';
+import { quietBundlerLogger } from './helpers/bundler.js';
 
 installTemporalLogging(createLogger('warn'));
 
@@ -22,8 +23,10 @@ const histories = await Promise.all(
     ),
   })),
 );
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+const workflowBundle = await bundleWorkflowCode({
+  workflowsPath: WORKFLOWS_PATH,
+  logger: quietBundlerLogger,
+});
 let failed = 0;
 for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
   if (result.error) {

@@ -26,6 +26,7 @@ import {
   enrollSignal,
   eventSignal,
   jobClosedSignal,
+  SEEN_EVENTS_KEPT,
   type CandidateWorkflowInput,
   type JourneySummary,
   type ManualEnrollment,
@@ -54,7 +55,6 @@ const { send } = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
 });
 
-const SEEN_EVENTS_KEPT = 1000;
 const expressions = createExpressions();
 
 export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<void> {

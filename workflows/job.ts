@@ -20,7 +20,7 @@ import {
   type EffectCommand,
   type EffectResult,
 } from './journeys.js';
-import { eventSignal, type JobWorkflowInput } from './messages.js';
+import { eventSignal, SEEN_EVENTS_KEPT, type JobWorkflowInput } from './messages.js';
 
 const { find, closeJob } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -36,7 +36,7 @@ const { webhook } = proxyActivities<Activities>({
 });
 
 /** Candidates enrolled per activity; the activity signals a bounded number of them at a time. */
-export const ENROLL_BATCH = 100;
+const ENROLL_BATCH = 100;
 const expressions = createExpressions();
 
 export async function jobWorkflow(input: JobWorkflowInput): Promise<void> {
@@ -73,7 +73,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<void> {
         journeys,
         history,
         pending,
-        seenEventIds: [...seen].slice(-1000),
+        seenEventIds: [...seen].slice(-SEEN_EVENTS_KEPT),
       });
     }
     const event = pending.shift();

@@ -19,6 +19,9 @@ export const cancelJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperatio
 export const enrollJourneyUpdate = defineUpdate<JourneySummary, [ManualEnrollment]>('enrollJourney');
 export const migrateJourneyUpdate = defineUpdate<JourneySummary, [MigrateRequest]>('migrateJourney');
 
+/** Event ids remembered across continue-as-new, so a late duplicate is still recognised. */
+export const SEEN_EVENTS_KEPT = 1000;
+
 export function candidateWorkflowId(candidateId: string): string {
   return `candidate/${candidateId}`;
 }

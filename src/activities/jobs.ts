@@ -1,6 +1,7 @@
 // Activities of job workflows: rediscover candidates for a job, enroll them (signal-with-start of each
 // candidate's workflow, a bounded number at a time), and end the journeys a closed job started.
 import type { Client } from '@temporalio/client';
+import { forEachLimited } from '../concurrency.js';
 import type { Db } from '../db/client.js';
 import { findCandidates, type FindQuery } from '../db/find.js';
 import { recordInteraction } from '../db/interactions.js';
@@ -53,7 +54,6 @@ export async function enrollCandidates(
   temporal: TemporalDeps,
   input: JobEffect & { playbook: string; candidates: string[] },
 ): Promise<{ enrolled: number }> {
-  const queue = [...input.candidates];
   const one = async (candidateId: string) => {
     const request: EnrollRequest = {
       id: `${input.workflowId}/${input.journeyId}/${input.step}/${input.iteration}/${candidateId}`,
@@ -71,11 +71,7 @@ export async function enrollCandidates(
       },
     );
   };
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await one(next);
-    }),
-  );
+  await forEachLimited(input.candidates, CONCURRENCY, one);
   return { enrolled: input.candidates.length };
 }
 
@@ -88,19 +84,18 @@ export async function closeJob(
   const rows = await sql<{ workflow_id: string }[]>`
     select distinct workflow_id from journeys
     where job_id = ${input.jobId} and candidate_id is not null and ended_at is null`;
-  const queue = rows.map((r) => r.workflow_id);
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        await temporal.client.workflow
-          .getHandle(next)
-          .signal(jobClosedSignal, { id: input.eventId, jobId: input.jobId })
-          .catch((error: unknown) => {
-            // A workflow that already completed has no journey left to end.
-            if ((error as { name?: string }).name !== 'WorkflowNotFoundError') throw error;
-          });
-      }
-    }),
+  await forEachLimited(
+    rows.map((r) => r.workflow_id),
+    CONCURRENCY,
+    async (workflowId) => {
+      await temporal.client.workflow
+        .getHandle(workflowId)
+        .signal(jobClosedSignal, { id: input.eventId, jobId: input.jobId })
+        .catch((error: unknown) => {
+          // A workflow that already completed has no journey left to end.
+          if ((error as { name?: string }).name !== 'WorkflowNotFoundError') throw error;
+        });
+    },
   );
   return { notified: rows.length };
 }

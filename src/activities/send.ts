@@ -108,15 +108,7 @@ export async function send(
     reason: suppression,
   });
   const record = (kind: string, summary: string, data: Record<string, unknown> = {}) =>
-    recordInteraction(sql, {
-      candidateId: candidate.id,
-      kind,
-      summary,
-      journeyId: input.journeyId,
-      step: input.step,
-      messageId: row.id,
-      data: { template: input.template, channel: input.channel, playbook: input.playbook.id, ...data },
-    });
+    recordMessage(sql, input, row.id, kind, summary, data);
   const result = (status: MessageStatus, reason: string | null = null): SendResult => ({
     messageId: row.id,
     status,
@@ -226,16 +218,7 @@ export async function settleSend(
     status: 'cancelled',
     reason,
   });
-  const record = (kind: string, summary: string) =>
-    recordInteraction(deps.sql, {
-      candidateId: input.candidateId,
-      kind,
-      summary,
-      journeyId: input.journeyId,
-      step: input.step,
-      messageId: row.id,
-      data: { template: input.template, channel: input.channel, playbook: input.playbook.id },
-    });
+  const record = (kind: string, summary: string) => recordMessage(deps.sql, input, row.id, kind, summary);
   if (created) {
     await record('message.cancelled', `Not sent (journey ended): ${input.template}`);
     return { status: 'cancelled' };
@@ -261,6 +244,26 @@ export async function settleSend(
     options.heartbeat?.();
     await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
   }
+}
+
+/** A message's step on the candidate's timeline (sent, suppressed, failed, unknown, cancelled…). */
+function recordMessage(
+  sql: Sql,
+  input: SendInput,
+  messageId: string,
+  kind: string,
+  summary: string,
+  data: Record<string, unknown> = {},
+) {
+  return recordInteraction(sql, {
+    candidateId: input.candidateId,
+    kind,
+    summary,
+    journeyId: input.journeyId,
+    step: input.step,
+    messageId,
+    data: { template: input.template, channel: input.channel, playbook: input.playbook.id, ...data },
+  });
 }
 
 /** RFC 8058 one-click unsubscribe: the link, and the header that says a POST to it is enough. */

@@ -4,6 +4,7 @@
 // update), so a journey busy carrying out a step is retried until it rests.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { forEachLimited } from '../concurrency.js';
 import type { Db } from '../db/client.js';
 import { journeysToMigrate } from '../db/journeys.js';
 import { playbookVersion } from '../db/playbook-versions.js';
@@ -68,7 +69,6 @@ export async function migrateJourneys(
   const outcome: MigrationOutcome = { plan: lines, migrated: 0, ended: 0, failed: [] };
   if (options.dryRun || lines.some((l) => l.refused)) return outcome;
 
-  const queue = [...journeys];
   const delay = options.retryDelayMs ?? 1000;
   const one = async (j: (typeof journeys)[number]) => {
     for (let attempt = 1; ; attempt++) {
@@ -97,11 +97,7 @@ export async function migrateJourneys(
       }
     }
   };
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await one(next);
-    }),
-  );
+  await forEachLimited(journeys, CONCURRENCY, one);
   return outcome;
 }
 

@@ -24,7 +24,7 @@ export const CONFIG_KEYS = [
   {
     name: 'RAPPORT_WORKFLOW_CACHE_SIZE',
     description:
-      'How many workflows the worker keeps in memory between tasks. Sleeping journeys need none; a larger cache saves replays for busy candidates, at about 0.75 MiB each.',
+      'How many workflows the worker keeps in memory between tasks. Sleeping journeys need none; a larger cache saves replays for busy candidates, at about 1 MiB of worker memory each (0.75–1.8 MiB measured).',
     default: '500',
   },
   {

@@ -28,40 +28,31 @@ export async function upsertJourney(db: Db, j: JourneyMirror): Promise<void> {
       updated_at = now()`;
 }
 
+/** A row of `journeys` as the API shows it. */
+export interface JourneyRow {
+  id: string;
+  workflow_id: string;
+  candidate_id: string | null;
+  job_id: string | null;
+  playbook: string;
+  playbook_version: number;
+  status: string;
+  current_step: string | null;
+  next_action_at: Date | null;
+  started_at: Date;
+  ended_at: Date | null;
+  exit_reason: string | null;
+}
+
 export async function listJourneysForCandidate(db: Db, candidateId: string) {
-  return db<
-    {
-      id: string;
-      playbook: string;
-      playbook_version: number;
-      status: string;
-      current_step: string | null;
-      next_action_at: Date | null;
-      started_at: Date;
-      ended_at: Date | null;
-      exit_reason: string | null;
-    }[]
-  >`select id, playbook, playbook_version, status, current_step, next_action_at, started_at, ended_at, exit_reason
+  return db<Omit<JourneyRow, 'workflow_id' | 'candidate_id' | 'job_id'>[]>`
+    select id, playbook, playbook_version, status, current_step, next_action_at, started_at, ended_at, exit_reason
     from journeys where candidate_id = ${candidateId} order by started_at`;
 }
 
-export async function getJourney(db: Db, id: string) {
-  const [row] = await db<
-    {
-      id: string;
-      workflow_id: string;
-      candidate_id: string | null;
-      job_id: string | null;
-      playbook: string;
-      playbook_version: number;
-      status: string;
-      current_step: string | null;
-      next_action_at: Date | null;
-      started_at: Date;
-      ended_at: Date | null;
-      exit_reason: string | null;
-    }[]
-  >`select id, workflow_id, candidate_id, job_id, playbook, playbook_version, status, current_step, next_action_at,
+export async function getJourney(db: Db, id: string): Promise<JourneyRow | undefined> {
+  const [row] = await db<JourneyRow[]>`
+    select id, workflow_id, candidate_id, job_id, playbook, playbook_version, status, current_step, next_action_at,
       started_at, ended_at, exit_reason
     from journeys where id = ${id}`;
   return row;

@@ -2,7 +2,7 @@
 // an event); it moves to the step of the same name in the new version (ids, or positions for steps
 // without one), keeping its timers, loop counts and effect iterations. A step the new version lacks, or
 // one that became another kind of step, is reported and nothing changes.
-import { isOver, stepName } from './step.js';
+import { isOver, stepName, stepsAt } from './step.js';
 import type { Frame, JourneyState, PlaybookDefinition, Step } from './types.js';
 
 export type Migration = { ok: true; state: JourneyState } | { ok: false; reason: string };
@@ -41,13 +41,13 @@ export function migrateJourney(state: JourneyState, to: PlaybookDefinition, at: 
   for (const [i, frame] of state.frames.entries()) {
     const parent = state.frames[i - 1];
     if (!frame.loop || !parent) continue;
-    const repeat = listAt(state.definition, parent.list)[parent.pc];
+    const repeat = stepsAt(state.definition, parent.list)[parent.pc];
     if (repeat) loops.set(stepName(repeat, [...parent.list, parent.pc]), frame.loop);
   }
   const frames = found.frames.map((frame, i) => {
     if (!frame.loop) return frame;
     const parent = found.frames[i - 1]!;
-    const repeat = listAt(to, parent.list)[parent.pc]!;
+    const repeat = stepsAt(to, parent.list)[parent.pc]!;
     return { ...frame, loop: loops.get(stepName(repeat, [...parent.list, parent.pc])) ?? frame.loop };
   });
   const step = found.step;
@@ -64,7 +64,7 @@ function locate(definition: PlaybookDefinition, name: string, at: string): Locat
   /** `inLoop`: the list is a repeat's body, whose frame carries the loop's count. */
   const search = (list: (string | number)[], outer: Frame[], inLoop = false): Located | undefined => {
     const frame = (pc: number): Frame => ({ list, pc, ...(inLoop ? { loop } : {}) });
-    for (const [index, step] of listAt(definition, list).entries()) {
+    for (const [index, step] of stepsAt(definition, list).entries()) {
       const path = [...list, index];
       const here = [...outer, frame(index)];
       if (stepName(step, path) === name) {
@@ -86,10 +86,4 @@ function locate(definition: PlaybookDefinition, name: string, at: string): Locat
     return undefined;
   };
   return search(['steps'], []);
-}
-
-function listAt(definition: PlaybookDefinition, list: (string | number)[]): Step[] {
-  let node: unknown = definition;
-  for (const key of list) node = (node as Record<string | number, unknown>)[key];
-  return (node as Step[] | undefined) ?? [];
 }

@@ -101,6 +101,13 @@ export function endJourney(
   return { ...rest, status, awaiting: null, exitReason: reason };
 }
 
+/** The step list at a path of the definition (`['steps', 2, 'then']`); empty when there is none. */
+export function stepsAt(definition: PlaybookDefinition, list: readonly (string | number)[]): Step[] {
+  let node: unknown = definition;
+  for (const key of list) node = (node as Record<string | number, unknown> | undefined)?.[key];
+  return (node as Step[] | undefined) ?? [];
+}
+
 /** A step's stable name: its id, or its position in the definition (`steps/2/then/0`). */
 export function stepName(current: Step, path: (string | number)[]): string {
   return current.id ?? path.join('/');
@@ -393,9 +400,7 @@ class Run {
   }
 
   private list(frame: Frame): Step[] {
-    let node: unknown = this.state.definition;
-    for (const key of frame.list) node = (node as Record<string | number, unknown>)[key];
-    return node as Step[];
+    return stepsAt(this.state.definition, frame.list);
   }
 
   private scope(extra: Record<string, unknown>): Record<string, unknown> {

@@ -2,10 +2,11 @@
 import { stepName } from './step.js';
 import type { PlaybookDefinition, Step } from './types.js';
 
-const VERBS = [
+/** Every verb, in the order of the step forms in schemas/playbook.schema.json (`#/$defs/step/oneOf`). */
+export const VERBS = [
   'send',
-  'waitFor',
   'wait',
+  'waitFor',
   'if',
   'update',
   'task',
@@ -14,7 +15,7 @@ const VERBS = [
   'webhook',
   'repeat',
   'exit',
-];
+] as const;
 
 export function stepsByName(definition: PlaybookDefinition): Map<string, string> {
   const out = new Map<string, string>();

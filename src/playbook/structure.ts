@@ -1,22 +1,10 @@
 // Structural validation of a playbook against schemas/playbook.schema.json. A step is checked against
 // the schema of its own verb, so that a mistake in a step is reported as what it is ("timeout is
 // required") rather than as "matches none of the step forms".
+import { VERBS } from '../interpreter/steps.js';
 import type { FieldError } from '../schemas/index.js';
 import { validate, validateAt } from '../schemas/index.js';
 
-export const VERBS = [
-  'send',
-  'wait',
-  'waitFor',
-  'if',
-  'update',
-  'task',
-  'enroll',
-  'find',
-  'webhook',
-  'repeat',
-  'exit',
-] as const;
 const SCHEMA = 'playbook.schema.json';
 const ID_REQUIRED =
   '"id" is required on send, waitFor and task steps, so that numbers and migrations can name them';

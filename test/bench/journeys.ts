@@ -26,6 +26,7 @@ import { loadTemplates } from '../../src/templates/engine.js';
 import type { candidateWorkflow } from '../../workflows/candidate.js';
 import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
 import { cleanEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { quietBundlerLogger } from '../helpers/bundler.js';
 import { freePort } from '../helpers/ports.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import type { handWrittenJourney } from './workflows/hand-written.js';
@@ -65,15 +66,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
     clearTimeout(timer);
   }
 }
-
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 interface Env {
   dir: string;

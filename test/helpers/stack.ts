@@ -22,6 +22,7 @@ import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
 import { adminKey, withKey, type TestApp } from './api.js';
+import { quietBundlerLogger } from './bundler.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
@@ -32,15 +33,6 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   return bundle;
 }
-
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 export interface Stack {
   db: TestDatabase;
