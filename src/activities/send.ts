@@ -6,11 +6,11 @@ import { getCandidate } from '../db/candidates.js';
 import { getJob } from '../db/jobs.js';
 import type { Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
-import { claimMessage, messageStatus, transition, type MessageStatus } from '../db/messages.js';
+import { claimMessage, messageIdFor, messageStatus, transition, type MessageStatus } from '../db/messages.js';
 import type { CandidateEvent } from '../domain.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
-import type { LinkSigner } from '../links/tokens.js';
+import { messageScope, replyableMessageId, trackLinks, type Links } from '../links/message-links.js';
 import { TemplateError, type TemplateEngine } from '../templates/engine.js';
 
 export interface SendInput {
@@ -39,8 +39,8 @@ export interface SendDeps {
   templates: TemplateEngine;
   mailer: Mailer | undefined;
   sms: SmsProvider | undefined;
-  /** Where the public unsubscribe page is, and the key that signs its links (List-Unsubscribe). */
-  links?: { publicUrl: string; signer: LinkSigner } | undefined;
+  /** Where the public pages are, and the key that signs the message's links (see src/links/message-links.ts). */
+  links?: Links | undefined;
   mailFrom: string;
   orgName: string;
 }
@@ -56,6 +56,8 @@ export async function send(
 ): Promise<SendResult> {
   const { sql } = deps;
   const key = idempotencyKey(input);
+  // The row's id follows from its key, so every attempt renders the same signed links.
+  const messageId = messageIdFor(key);
   const candidate = await getCandidate(sql, input.candidateId);
   if (!candidate)
     throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
@@ -85,7 +87,10 @@ export async function send(
           started_at: input.startedAt,
           step: input.step,
         },
+        ...(deps.links ? messageScope(deps.links, messageId) : {}),
       });
+      if (deps.links && rendered.html)
+        rendered = { ...rendered, html: trackLinks(rendered.html, deps.links, messageId) };
     } catch (error) {
       if (error instanceof TemplateError)
         throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
@@ -94,6 +99,7 @@ export async function send(
   }
   const from = rendered?.from ?? input.playbook.owner ?? deps.mailFrom;
   const { row, created } = await claimMessage(sql, {
+    id: messageId,
     idempotencyKey: key,
     candidateId: candidate.id,
     journeyId: input.journeyId,
@@ -159,7 +165,7 @@ export async function send(
           subject: rendered!.subject,
           text: rendered!.text,
           html: rendered!.html,
-          messageId: `<${row.id}@rapport>`,
+          messageId: replyableMessageId(deps.links, row.id),
           headers: { 'X-Rapport-Message': row.id, ...unsubscribeHeaders(deps, row.id) },
         });
     await transition(sql, row.id, 'sending', 'sent', { providerId });
@@ -205,6 +211,7 @@ export async function settleSend(
 ): Promise<{ status: MessageStatus }> {
   const reason = 'journey ended before the message was sent';
   const { row, created } = await claimMessage(deps.sql, {
+    id: messageIdFor(idempotencyKey(input)),
     idempotencyKey: idempotencyKey(input),
     candidateId: input.candidateId,
     journeyId: input.journeyId,
@@ -269,6 +276,6 @@ function recordMessage(
 /** RFC 8058 one-click unsubscribe: the link, and the header that says a POST to it is enough. */
 function unsubscribeHeaders(deps: SendDeps, messageId: string): Record<string, string> {
   if (!deps.links) return {};
-  const url = `${deps.links.publicUrl}/u/${deps.links.signer.sign({ k: 'u', m: messageId })}`;
+  const url = messageScope(deps.links, messageId).unsubscribe_url;
   return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

@@ -3,7 +3,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { candidateRecordsRoutes } from './candidate-records.js';
 import { candidatesRoutes } from './candidates.js';
+import { enrollmentRoutes } from './enrollment.js';
+import { inboundRoutes } from './inbound.js';
+import { jobsRoutes } from './jobs.js';
+import { messagesRoutes, tasksRoutes } from './outbox.js';
+import { playbooksRoutes } from './playbooks.js';
+import { trackingRoutes } from './tracking.js';
 import type { ApiDeps } from './deps.js';
 import { eventsRoutes } from './events.js';
 import { healthRoutes } from './health.js';
@@ -25,28 +32,47 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * webhooks are signed with the source's secret instead: PUBLIC_V1_ROUTES.
  */
 export const PUBLIC_V1_ROUTES = ['POST /v1/sources/:source/webhook'];
-export const ROUTE_SCOPES: { method: 'GET' | 'POST'; path: string; scope: Scope }[] = [
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export const ROUTE_SCOPES: { method: Method; path: string; scope: Scope }[] = [
   { method: 'POST', path: '/v1/events', scope: 'events:write' },
+  { method: 'GET', path: '/v1/candidates', scope: 'candidates:read' },
+  { method: 'POST', path: '/v1/candidates', scope: 'candidates:write' },
   { method: 'GET', path: '/v1/candidates/:id', scope: 'candidates:read' },
+  { method: 'PATCH', path: '/v1/candidates/:id', scope: 'candidates:write' },
+  { method: 'DELETE', path: '/v1/candidates/:id', scope: 'candidates:erase' },
+  { method: 'GET', path: '/v1/candidates/:id/export', scope: 'candidates:read' },
+  { method: 'GET', path: '/v1/candidates/:id/notes', scope: 'candidates:read' },
+  { method: 'POST', path: '/v1/candidates/:id/notes', scope: 'candidates:write' },
   { method: 'POST', path: '/v1/candidates/:id/journeys', scope: 'journeys:write' },
   { method: 'GET', path: '/v1/journeys/:id', scope: 'journeys:read' },
   { method: 'POST', path: '/v1/journeys/:id/pause', scope: 'journeys:write' },
   { method: 'POST', path: '/v1/journeys/:id/resume', scope: 'journeys:write' },
   { method: 'POST', path: '/v1/journeys/:id/cancel', scope: 'journeys:write' },
+  { method: 'GET', path: '/v1/jobs', scope: 'jobs:read' },
+  { method: 'POST', path: '/v1/jobs', scope: 'jobs:write' },
+  { method: 'GET', path: '/v1/jobs/:id', scope: 'jobs:read' },
+  { method: 'POST', path: '/v1/jobs/:id/close', scope: 'jobs:write' },
+  { method: 'GET', path: '/v1/playbooks', scope: 'playbooks:read' },
+  { method: 'POST', path: '/v1/playbooks/validate', scope: 'playbooks:read' },
+  { method: 'GET', path: '/v1/playbooks/:id', scope: 'playbooks:read' },
+  { method: 'POST', path: '/v1/playbooks/:id/simulate', scope: 'playbooks:read' },
+  { method: 'GET', path: '/v1/messages', scope: 'messages:read' },
+  { method: 'GET', path: '/v1/messages/:id', scope: 'messages:read' },
+  { method: 'GET', path: '/v1/tasks', scope: 'tasks:read' },
+  { method: 'POST', path: '/v1/tasks/:id/complete', scope: 'tasks:write' },
 ];
 
 export function createApp(given: ApiDeps) {
   const deps: ApiDeps = { ...given, metrics: given.metrics ?? createMetrics(given.sql) };
   const app = new Hono<RequestEnv & AuthEnv>();
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new Problem(413, 'Payload too large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new Problem(413, 'Payload too large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    },
+  });
+  app.use('/v1/*', limitBody);
+  app.use('/inbound/*', limitBody);
   app.use('*', requestLog(deps.log));
   const limit = rateLimit(deps.rateLimit ?? 0);
   for (const route of ROUTE_SCOPES) app.on(route.method, route.path, requireScope(deps, route.scope), limit);
@@ -56,9 +82,17 @@ export function createApp(given: ApiDeps) {
   app.get('/docs', (c) => c.html(referencePage()));
   app.route('/v1/events', eventsRoutes(deps));
   app.route('/v1/candidates', candidatesRoutes(deps));
+  app.route('/v1/candidates', candidateRecordsRoutes(deps));
+  app.route('/v1/candidates', enrollmentRoutes(deps));
   app.route('/v1/journeys', journeysRoutes(deps));
+  app.route('/v1/jobs', jobsRoutes(deps));
+  app.route('/v1/playbooks', playbooksRoutes(deps));
+  app.route('/v1/messages', messagesRoutes(deps));
+  app.route('/v1/tasks', tasksRoutes(deps));
   app.route('/v1/sources', sourcesRoutes(deps));
   app.route('/u', unsubscribeRoutes(deps));
+  app.route('/t', trackingRoutes(deps));
+  app.route('/inbound', inboundRoutes(deps));
 
   app.notFound((c) =>
     problemResponse(c, new Problem(404, 'Not found', `No route for ${c.req.method} ${c.req.path}.`)),

@@ -19,3 +19,10 @@ export async function jsonBody<T>(c: Context, schema: string | ((data: unknown) 
   if (!result.ok) throw Problem.validation(result.errors);
   return result.value;
 }
+
+/** Like jsonBody, for a body that may be left out: an empty body is `{}`. */
+export async function optionalJsonBody<T>(c: Context, schema: string): Promise<T> {
+  const text = await c.req.text();
+  if (!text.trim()) return {} as T;
+  return jsonBody<T>(c, schema);
+}

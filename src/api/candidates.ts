@@ -1,24 +1,48 @@
-// GET /v1/candidates/{id}: the candidate, their journeys, their messages and their timeline.
-// POST /v1/candidates/{id}/journeys: a recruiter enrolls the candidate into a playbook; the candidate's
-// workflow is updated (and started if it is not running) and answers with the new journey.
-import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { latestPlaybooks } from '../db/playbook-versions.js';
-import { candidateWorkflowId, enrollJourneyUpdate, type ManualEnrollment } from '../../workflows/messages.js';
-import type { candidateWorkflow } from '../../workflows/candidate.js';
-import { jsonBody } from './body.js';
-import { getCandidate, getTimeline } from '../db/candidates.js';
+// Candidates: search (GET /v1/candidates), create or merge (POST), read one with its journeys, messages
+// and timeline (GET /{id}), and correct (PATCH /{id}, recorded as a `candidate.updated` event).
+import { Hono, type Context } from 'hono';
+import { getCandidate, getTimeline, upsertCandidate } from '../db/candidates.js';
+import { patchCandidate, searchCandidates, type CandidatePatch } from '../db/candidate-records.js';
 import { listJourneysForCandidate } from '../db/journeys.js';
 import { listMessagesForCandidate } from '../db/messages.js';
+import type { CandidateInput } from '../domain.js';
+import { candidateWorkflowId } from '../../workflows/messages.js';
+import { jsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
+import { acceptSubjectEvent, endMergedWorkflow } from './events.js';
+import { pageOf, paged, queryProblem } from './paging.js';
 import { Problem } from './problem.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The candidate named by the route's `:id`, or 404. */
+export async function candidateOf(c: Context, deps: ApiDeps) {
+  const id = c.req.param('id') ?? '';
+  const candidate = UUID.test(id) ? await getCandidate(deps.sql, id) : undefined;
+  if (!candidate) throw Problem.notFound(`Candidate ${id}`);
+  return candidate;
+}
+
 export function candidatesRoutes(deps: ApiDeps) {
   const app = new Hono();
+  app.get('/', async (c) => {
+    const page = pageOf(c);
+    const q = c.req.query('q');
+    if (q !== undefined && q.length > 200) throw queryProblem('q', 'must be at most 200 characters');
+    const rows = await searchCandidates(
+      deps.sql,
+      { q, tags: c.req.queries('tag') ?? [], stage: c.req.query('stage') },
+      page,
+    );
+    return c.json(paged(rows, page));
+  });
+  app.post('/', async (c) => {
+    const input = await jsonBody<CandidateInput>(c, 'candidate-input.schema.json');
+    const upserted = await deps.sql.begin((tx) => upsertCandidate(tx, input, 'api'));
+    if (upserted.merged) await endMergedWorkflow(deps, upserted.merged, candidateWorkflowId(upserted.id));
+    const candidate = await getCandidate(deps.sql, upserted.id);
+    return c.json(candidate, upserted.created ? 201 : 200);
+  });
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
     if (!UUID.test(id)) throw Problem.notFound(`Candidate ${id}`);
@@ -35,38 +59,23 @@ export function candidatesRoutes(deps: ApiDeps) {
     if (!view) throw Problem.notFound(`Candidate ${id}`);
     return c.json(view);
   });
-  app.post('/:id/journeys', async (c) => {
-    const id = c.req.param('id');
-    const body = await jsonBody<{ playbook: string }>(c, 'enrollment.schema.json');
-    if (!UUID.test(id) || !(await getCandidate(deps.sql, id))) throw Problem.notFound(`Candidate ${id}`);
-    const definition = (await latestPlaybooks(deps.sql)).get(body.playbook);
-    if (!definition || (definition.for ?? 'candidate') !== 'candidate') {
-      throw Problem.validation([
-        { pointer: '/playbook', message: `is not a published candidate playbook: ${body.playbook}` },
-      ]);
-    }
-    const request: ManualEnrollment = { id: randomUUID(), playbook: body.playbook };
-    try {
-      const journey = await deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
-        args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof candidateWorkflow>(
-          'candidateWorkflow',
-          {
-            workflowId: candidateWorkflowId(id),
-            taskQueue: deps.taskQueue,
-            args: [{ candidateId: id }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-          },
-        ),
-      });
-      return c.json(journey, 201);
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-        if (error.cause.type === 'Conflict') throw new Problem(409, 'Conflict', error.cause.message);
-        throw Problem.validation([{ pointer: '/playbook', message: error.cause.message }]);
-      }
-      throw error;
-    }
+  app.patch('/:id', async (c) => {
+    const patch = await jsonBody<CandidatePatch>(c, 'candidate-patch.schema.json');
+    const { id } = await candidateOf(c, deps);
+    await acceptSubjectEvent(
+      deps,
+      {
+        subject: { candidateId: id },
+        type: 'candidate.updated',
+        source: 'api',
+        data: { fields: Object.keys(patch) },
+      },
+      async (tx) => {
+        if (!(await patchCandidate(tx, id, patch)))
+          throw new Problem(409, 'Conflict', `Another candidate has the email ${patch.email}.`);
+      },
+    );
+    return c.json(await getCandidate(deps.sql, id));
   });
   return app;
 }

@@ -5,6 +5,7 @@ import type { Sql } from '../db/client.js';
 import type { SourceMapping } from '../playbook/sources.js';
 import type { LinkSigner } from '../links/tokens.js';
 import type { Metrics } from './metrics.js';
+import type { TemplateEngine } from '../templates/engine.js';
 
 export interface ApiDeps {
   sql: Sql;
@@ -17,6 +18,10 @@ export interface ApiDeps {
   links: LinkSigner;
   /** Prometheus metrics (/metrics); made by createApp when not given. */
   metrics?: Metrics;
+  /** The message templates: playbook validation checks against them, simulation renders subjects. */
+  templates?: TemplateEngine;
+  /** `org.name` in simulated templates (RAPPORT_ORG_NAME). */
+  orgName?: string;
   /** Requests per second per API key (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
   rateLimit?: number;
 }

@@ -1,6 +1,7 @@
 // POST /v1/events: store the event (idempotent by source and id), upsert its subject (a candidate, or a
 // job for `job.*` events), and deliver it to the subject's workflow with signal-with-start.
 import { Hono } from 'hono';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { applyEventFacts, upsertCandidate } from '../db/candidates.js';
 import { eventFacts } from '../events/facts.js';
@@ -19,6 +20,8 @@ interface Subject {
   workflowType: 'candidateWorkflow' | 'jobWorkflow';
   args: [{ candidateId: string } | { jobId: string }];
   reply: { candidate_id: string } | { job_id: string };
+  /** A duplicate candidate merged into this one by the upsert. */
+  merged?: string;
 }
 
 export function eventsRoutes(deps: ApiDeps) {
@@ -46,9 +49,47 @@ export interface Accepted {
  * Stores a valid event (once per source and id) with its subject in one transaction, and delivers it to
  * the subject's workflow. Shared by POST /v1/events and the source webhooks.
  */
-export async function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Accepted> {
+export function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Accepted> {
+  return accept(deps, input, (tx) =>
+    input.job ? jobSubject(tx, input, input.job) : candidateSubject(tx, input),
+  );
+}
+
+/** An event about a candidate or job known by id (a recruiter's change, a completed task, a click, a reply). */
+export interface KnownSubjectEvent {
+  subject: { candidateId: string } | { jobId: string };
+  type: EventInput['type'];
+  source: string;
+  /** Makes the event idempotent within its source. */
+  id?: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Accepts an event about a known candidate or job like any other. `within` runs first in the same
+ * transaction (the change the event reports), so the change and its event are stored together or not at all.
+ */
+export function acceptSubjectEvent(
+  deps: ApiDeps,
+  event: KnownSubjectEvent,
+  within?: (tx: Db) => Promise<void>,
+): Promise<Accepted> {
+  const { subject, ...input } = event;
+  return accept(deps, input, async (tx) => {
+    await within?.(tx);
+    return 'candidateId' in subject
+      ? candidateWorkflowSubject(subject.candidateId)
+      : jobWorkflowSubject(subject.jobId);
+  });
+}
+
+async function accept(
+  deps: ApiDeps,
+  input: Omit<EventInput, 'candidate' | 'job'>,
+  subjectOf: (tx: Db) => Promise<Subject>,
+): Promise<Accepted> {
   const { subject, event } = await deps.sql.begin(async (tx) => {
-    const subject = input.job ? await jobSubject(tx, input, input.job) : await candidateSubject(tx, input);
+    const subject = await subjectOf(tx);
     const event = await insertEvent(tx, {
       source: input.source,
       sourceEventId: input.id ?? randomUUID(),
@@ -70,6 +111,7 @@ export async function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Acc
     }
     return { subject, event };
   });
+  if (subject.merged) await endMergedWorkflow(deps, subject.merged, subject.workflowId);
   // A retried event whose first delivery failed (Temporal unreachable) is delivered now.
   if (event.created || !(await isDelivered(deps.sql, event.id))) await deliver(deps, input, subject, event);
   deps.metrics?.eventAccepted(input.type, !event.created);
@@ -86,12 +128,16 @@ async function candidateSubject(tx: Db, input: EventInput): Promise<Subject> {
         ? { ...given.consent, email: given.consent?.email ?? true }
         : given.consent,
   };
-  const candidateId = await upsertCandidate(tx, candidate, input.source);
+  const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
   await applyEventFacts(
     tx,
     candidateId,
     eventFacts(input.type, input.occurred_at ?? new Date().toISOString()),
   );
+  return { ...candidateWorkflowSubject(candidateId), ...(merged ? { merged } : {}) };
+}
+
+function candidateWorkflowSubject(candidateId: string): Subject {
   return {
     workflowId: candidateWorkflowId(candidateId),
     workflowType: 'candidateWorkflow',
@@ -100,9 +146,22 @@ async function candidateSubject(tx: Db, input: EventInput): Promise<Subject> {
   };
 }
 
+/** A duplicate candidate merged into another: its workflow ends, its journeys are over. */
+export async function endMergedWorkflow(deps: ApiDeps, merged: string, into: string): Promise<void> {
+  await deps.temporal.workflow
+    .getHandle(candidateWorkflowId(merged))
+    .terminate(`merged into ${into}`)
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
+}
+
 async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {
   const status = input.type === 'job.opened' ? 'open' : input.type === 'job.closed' ? 'closed' : undefined;
-  const jobId = await upsertJob(tx, job, input.source, status);
+  return jobWorkflowSubject(await upsertJob(tx, job, input.source, status));
+}
+
+function jobWorkflowSubject(jobId: string): Subject {
   return {
     workflowId: jobWorkflowId(jobId),
     workflowType: 'jobWorkflow',
@@ -111,7 +170,12 @@ async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Sub
   };
 }
 
-async function deliver(deps: ApiDeps, input: EventInput, subject: Subject, event: StoredEvent) {
+async function deliver(
+  deps: ApiDeps,
+  input: Omit<EventInput, 'candidate' | 'job'>,
+  subject: Subject,
+  event: StoredEvent,
+) {
   const message: CandidateEvent = {
     id: event.id,
     type: input.type,

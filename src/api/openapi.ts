@@ -9,16 +9,25 @@ import type { Scope } from './scopes.js';
 import { SCOPES } from './scopes.js';
 
 interface Operation {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   summary: string;
   /** Schema file of the JSON body. */
   body?: string;
+  /** Media type of the body when it is not JSON. */
+  bodyType?: string;
+  /** Query parameters: name → description. */
+  query?: Record<string, string>;
   scope?: Scope;
   /** Signed by the source's secret instead of an API key. */
   signed?: boolean;
   responses: Record<string, string>;
 }
+
+const PAGE = {
+  limit: 'Page size, 1–200 (default 50)',
+  cursor: 'next_cursor of the previous page',
+};
 
 export const OPERATIONS: Operation[] = [
   {
@@ -34,10 +43,73 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/candidates',
+    summary: 'Search candidates, newest first',
+    scope: 'candidates:read',
+    query: {
+      q: 'Words matched against names and email',
+      tag: 'A tag the candidate has (repeat for several)',
+      stage: "The candidate's stage",
+      ...PAGE,
+    },
+    responses: { '200': '{ items, next_cursor }', '422': 'Bad query parameter' },
+  },
+  {
+    method: 'post',
+    path: '/v1/candidates',
+    summary: 'Create a candidate, or merge into the one with the same email or external id',
+    body: 'candidate-input.schema.json',
+    scope: 'candidates:write',
+    responses: { '201': 'Created', '200': 'Merged into an existing candidate', '422': 'Invalid candidate' },
+  },
+  {
+    method: 'get',
     path: '/v1/candidates/{id}',
     summary: 'A candidate with journeys, messages and timeline',
     scope: 'candidates:read',
     responses: { '200': 'The candidate', '404': 'Unknown candidate' },
+  },
+  {
+    method: 'patch',
+    path: '/v1/candidates/{id}',
+    summary: 'Correct a candidate (JSON merge patch; recorded as candidate.updated)',
+    body: 'candidate-patch.schema.json',
+    scope: 'candidates:write',
+    responses: {
+      '200': 'The candidate',
+      '404': 'Unknown candidate',
+      '409': 'Email used by another candidate',
+      '422': 'Invalid patch',
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/candidates/{id}',
+    summary: 'Erase a candidate: journeys ended, personal data scrubbed, anonymous counts kept',
+    scope: 'candidates:erase',
+    responses: { '204': 'Erased', '404': 'Unknown or already erased candidate' },
+  },
+  {
+    method: 'get',
+    path: '/v1/candidates/{id}/export',
+    summary: 'Everything held about a candidate (subject access request), as a JSON download',
+    scope: 'candidates:read',
+    responses: { '200': 'The export', '404': 'Unknown candidate' },
+  },
+  {
+    method: 'get',
+    path: '/v1/candidates/{id}/notes',
+    summary: 'Notes on a candidate, oldest first',
+    scope: 'candidates:read',
+    responses: { '200': '{ items }', '404': 'Unknown candidate' },
+  },
+  {
+    method: 'post',
+    path: '/v1/candidates/{id}/notes',
+    summary: 'Write a note on a candidate (it goes on the timeline)',
+    body: 'note.schema.json',
+    scope: 'candidates:write',
+    responses: { '201': 'The note', '404': 'Unknown candidate', '422': 'Invalid note' },
   },
   {
     method: 'post',
@@ -69,6 +141,132 @@ export const OPERATIONS: Operation[] = [
       '409': 'The journey has ended',
     },
   })),
+  {
+    method: 'get',
+    path: '/v1/jobs',
+    summary: 'Jobs, most recently opened first',
+    scope: 'jobs:read',
+    query: { status: 'open or closed', ...PAGE },
+    responses: { '200': '{ items, next_cursor }', '422': 'Bad query parameter' },
+  },
+  {
+    method: 'post',
+    path: '/v1/jobs',
+    summary: 'Open a job (job.opened: its playbooks rediscover and enroll candidates)',
+    body: 'job-input.schema.json',
+    scope: 'jobs:write',
+    responses: { '201': 'Opened', '200': 'Already open, unchanged', '422': 'Invalid job' },
+  },
+  {
+    method: 'get',
+    path: '/v1/jobs/{id}',
+    summary: 'A job with the candidates it rediscovered and its timeline',
+    scope: 'jobs:read',
+    responses: { '200': 'The job', '404': 'Unknown job' },
+  },
+  {
+    method: 'post',
+    path: '/v1/jobs/{id}/close',
+    summary: 'Close a job (job.closed: the journeys it started end)',
+    scope: 'jobs:write',
+    responses: { '200': 'The job, closed', '404': 'Unknown job', '409': 'Closed already' },
+  },
+  {
+    method: 'get',
+    path: '/v1/playbooks',
+    summary: 'Published playbooks at their latest version, with journeys counted by status',
+    scope: 'playbooks:read',
+    responses: { '200': '{ items }' },
+  },
+  {
+    method: 'post',
+    path: '/v1/playbooks/validate',
+    summary: 'Validate a playbook (YAML body): every error with line, column and pointer',
+    bodyType: 'application/yaml',
+    scope: 'playbooks:read',
+    query: { file: 'File name the errors name (default: <playbook id>.yaml)' },
+    responses: { '200': '{ valid, errors }', '415': 'Not YAML' },
+  },
+  {
+    method: 'get',
+    path: '/v1/playbooks/{id}',
+    summary: 'A playbook: definition, versions, and its running journeys counted by version and step',
+    scope: 'playbooks:read',
+    query: { version: 'A published version (default: the latest)' },
+    responses: { '200': 'The playbook', '404': 'Unknown playbook' },
+  },
+  {
+    method: 'post',
+    path: '/v1/playbooks/{id}/simulate',
+    summary: 'Simulate a published playbook on a virtual clock, as rapport simulate does',
+    body: 'simulation.schema.json',
+    scope: 'playbooks:read',
+    responses: {
+      '200': '{ playbook, version, timeline }',
+      '404': 'Unknown playbook',
+      '422': 'Invalid request',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/messages',
+    summary: 'The outbox, newest first, with delivery status',
+    scope: 'messages:read',
+    query: {
+      status: 'Delivery status',
+      channel: 'email or sms',
+      candidate_id: "One candidate's messages",
+      ...PAGE,
+    },
+    responses: { '200': '{ items, next_cursor }', '422': 'Bad query parameter' },
+  },
+  {
+    method: 'get',
+    path: '/v1/messages/{id}',
+    summary: 'One message with its text',
+    scope: 'messages:read',
+    responses: { '200': 'The message', '404': 'Unknown message' },
+  },
+  {
+    method: 'get',
+    path: '/v1/tasks',
+    summary: 'Recruiter tasks, newest first',
+    scope: 'tasks:read',
+    query: {
+      status: 'open, completed or cancelled',
+      assignee: 'Assigned to',
+      candidate_id: "One candidate's tasks",
+      ...PAGE,
+    },
+    responses: { '200': '{ items, next_cursor }', '422': 'Bad query parameter' },
+  },
+  {
+    method: 'post',
+    path: '/v1/tasks/{id}/complete',
+    summary: 'Complete a task (task.completed reaches a journey waiting for it)',
+    body: 'task-completion.schema.json',
+    scope: 'tasks:write',
+    responses: { '200': 'The task', '404': 'Unknown task', '409': 'Not open' },
+  },
+  {
+    method: 'get',
+    path: '/t/{token}',
+    summary: 'A tracked link: records the click and redirects to the URL the signed token carries (public)',
+    responses: { '302': 'Redirect', '200': 'Confirmation page of an answer link', '404': 'Unknown link' },
+  },
+  {
+    method: 'post',
+    path: '/t/{token}',
+    summary: 'Confirm an answer link (e.g. open to work); recorded as its event (public)',
+    responses: { '200': 'Recorded', '404': 'Unknown link' },
+  },
+  {
+    method: 'post',
+    path: '/inbound/email',
+    summary: 'A reply from an inbound-mail provider (public); becomes candidate.replied',
+    body: 'inbound-email.schema.json',
+    responses: { '202': 'Accepted, or ignored when it answers no Rapport message', '422': 'Invalid email' },
+  },
   {
     method: 'post',
     path: '/v1/sources/{source}/webhook',
@@ -124,15 +322,26 @@ export function openApiDocument(): object {
   const problem = { $ref: '#/components/schemas/Problem' };
   const paths: Record<string, Record<string, object>> = {};
   for (const op of OPERATIONS) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const params = [
+      ...[...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...Object.entries(op.query ?? {}).map(([name, description]) => ({
+        name,
+        in: 'query',
+        description,
+        schema: { type: 'string' },
+      })),
+    ];
     (paths[op.path] ??= {})[op.method] = {
       summary: op.summary,
       ...(params.length ? { parameters: params } : {}),
+      ...(op.bodyType
+        ? { requestBody: { required: true, content: { [op.bodyType]: { schema: { type: 'string' } } } } }
+        : {}),
       ...(op.body
         ? {
             requestBody: {

@@ -1,9 +1,17 @@
 // What an API key may do. A key carries a list of scopes; `*` grants all of them.
 export const SCOPES = {
   'events:write': 'post candidate and job events',
-  'candidates:read': 'read candidates, their journeys, messages and timeline',
+  'candidates:read': 'search and read candidates, their journeys, messages, timeline, notes and export',
+  'candidates:write': 'create and correct candidates, write notes',
+  'candidates:erase': 'erase a candidate (personal data scrubbed, journeys ended)',
   'journeys:read': 'read journeys',
   'journeys:write': 'enroll candidates, pause, resume and cancel journeys',
+  'jobs:read': 'read jobs and the candidates they rediscovered',
+  'jobs:write': 'open and close jobs',
+  'playbooks:read': 'list and read playbooks, validate and simulate them',
+  'messages:read': 'read the outbox',
+  'tasks:read': 'list recruiter tasks',
+  'tasks:write': 'complete recruiter tasks',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

@@ -3,41 +3,20 @@
 // the page names no one, shows a masked address, and never redirects anywhere.
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import type { Db } from '../db/client.js';
+import { messageRecipient } from '../db/message-subjects.js';
 import type { ApiDeps } from './deps.js';
+import { page } from './public-page.js';
 import { acceptEvent } from './events.js';
-
-async function recipient(db: Db, messageId: string) {
-  const [row] = await db<{ candidate_id: string; email: string | null; unsubscribed: boolean }[]>`
-    select c.id as candidate_id, c.email, c.unsubscribed_at is not null as unsubscribed
-    from messages m join candidates c on c.id = m.candidate_id where m.id = ${messageId}`;
-  return row;
-}
 
 const mask = (email: string | null) =>
   email
     ? email.replace(/^(.)[^@]*(@.*)$/, (_all, first: string, domain: string) => `${first}…${domain}`)
     : '';
 
-const page = (title: string, body: unknown) =>
-  html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>${title}</title>
-      </head>
-      <body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem">
-        <h1>${title}</h1>
-        ${body}
-      </body>
-    </html>`;
-
 export function unsubscribeRoutes(deps: ApiDeps) {
   const find = async (token: string) => {
-    const claims = deps.links.verify(token);
-    return claims && (await recipient(deps.sql, claims.m));
+    const claims = deps.links.verify(token, 'u');
+    return claims && (await messageRecipient(deps.sql, claims.m));
   };
   const notFound = page('Link not recognised', html`<p>This unsubscribe link is not valid.</p>`);
   return new Hono()
@@ -59,8 +38,8 @@ export function unsubscribeRoutes(deps: ApiDeps) {
     })
     .post('/:token', async (c) => {
       const token = c.req.param('token');
-      const claims = deps.links.verify(token);
-      const who = claims && (await recipient(deps.sql, claims.m));
+      const claims = deps.links.verify(token, 'u');
+      const who = claims && (await messageRecipient(deps.sql, claims.m));
       if (!claims || !who || !who.email) return c.html(notFound, 404);
       // An event like any other: the candidate is marked unsubscribed before any journey reacts, and every
       // journey exiting on it ends. The message id makes a repeated click one event.

@@ -2,6 +2,7 @@
 import type { Candidate, CandidateInput, TimelineEntry } from '../domain.js';
 import type { EventFacts } from '../events/facts.js';
 import type { Db as Tx } from './client.js';
+import { mergeCandidates } from './candidate-merge.js';
 
 /** A row of `candidates` as selected below: the public shape, with consent split and timestamps as dates. */
 type CandidateRow = Omit<Candidate, 'consent' | 'unsubscribed_at' | 'created_at' | 'updated_at'> & {
@@ -12,17 +13,36 @@ type CandidateRow = Omit<Candidate, 'consent' | 'unsubscribed_at' | 'created_at'
   updated_at: Date;
 };
 
+export interface Upserted {
+  id: string;
+  created: boolean;
+  /** A duplicate folded into this candidate (its workflow must be ended by the caller). */
+  merged?: string;
+}
+
 /**
  * Finds the candidate by the source's external id or by normalized email and merges the input into it,
- * or creates it. Tags and skills are added, never removed; absent fields are left unchanged.
+ * or creates it. Tags and skills are added, never removed; absent fields are left unchanged. When the
+ * external id and the email name two different candidates, they are one person: the email's candidate is
+ * merged into the external id's.
  */
-export async function upsertCandidate(tx: Tx, input: CandidateInput, source: string): Promise<string> {
+export async function upsertCandidate(tx: Tx, input: CandidateInput, source: string): Promise<Upserted> {
   let id: string | undefined;
+  let merged: string | undefined;
+  let created = false;
   const externalId = input.external_id;
   if (externalId !== undefined) {
     const [row] = await tx<{ candidate_id: string }[]>`
       select candidate_id from candidate_external_ids where source = ${source} and external_id = ${externalId}`;
     id = row?.candidate_id;
+    if (id !== undefined && input.email !== undefined) {
+      const [other] = await tx<{ id: string }[]>`
+        select id from candidates where email_normalized = lower(btrim(${input.email})) and id <> ${id}`;
+      if (other) {
+        await mergeCandidates(tx, id, other.id);
+        merged = other.id;
+      }
+    }
   }
   const fields = {
     email: input.email,
@@ -41,7 +61,7 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
   const skills = input.skills ?? [];
   const custom = input.custom ?? {};
   if (id === undefined) {
-    const [row] = await tx<{ id: string }[]>`
+    const [row] = await tx<{ id: string; created: boolean }[]>`
       insert into candidates (email, first_name, last_name, phone, timezone, locale, location, consent_email,
         consent_sms, birthday, owner, tags, skills, custom, source)
       values (${fields.email}, ${fields.first_name}, ${fields.last_name}, ${fields.phone}, ${fields.timezone},
@@ -62,8 +82,9 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
         skills = array(select distinct unnest(candidates.skills || excluded.skills)),
         custom = candidates.custom || excluded.custom,
         updated_at = now()
-      returning id`;
+      returning id, (xmax = 0) as created`;
     id = row!.id;
+    created = row!.created;
   } else {
     await tx`
       update candidates set
@@ -89,7 +110,7 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
       insert into candidate_external_ids (source, external_id, candidate_id)
       values (${source}, ${externalId}, ${id}) on conflict do nothing`;
   }
-  return id;
+  return { id, created, ...(merged ? { merged } : {}) };
 }
 
 /** Records what an event says about the candidate (see src/events/facts.ts); an unsubscribe stays the first. */
@@ -108,7 +129,7 @@ export async function getCandidate(sql: Tx, id: string): Promise<Candidate | und
     select id, email, first_name, last_name, phone, timezone, locale, location, tags, skills, stage,
       employment_status, consent_email, consent_sms, unsubscribed_at, to_char(birthday, 'YYYY-MM-DD') as birthday,
       source, owner, custom, created_at, updated_at
-    from candidates where id = ${id}`;
+    from candidates where id = ${id} and erased_at is null`;
   return row && toCandidate(row);
 }
 

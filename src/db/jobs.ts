@@ -49,3 +49,102 @@ export async function getJob(db: Db, id: string): Promise<Job | undefined> {
     select id, title, location, skills, seniority, tags, status, owner, custom from jobs where id = ${id}`;
   return row;
 }
+
+/** A job as the API shows it. */
+export interface JobRow extends Job {
+  source: string | null;
+  external_id: string | null;
+  opened_at: Date;
+  closed_at: Date | null;
+  created_at: Date;
+}
+
+const JOB_COLUMNS = [
+  'id',
+  'source',
+  'external_id',
+  'title',
+  'location',
+  'skills',
+  'seniority',
+  'tags',
+  'status',
+  'owner',
+  'custom',
+  'opened_at',
+  'closed_at',
+];
+
+export async function getJobRow(db: Db, id: string): Promise<JobRow | undefined> {
+  const [row] = await db<JobRow[]>`
+    select ${db(JOB_COLUMNS)}, opened_at as created_at from jobs where id = ${id}`;
+  return row;
+}
+
+/** Jobs, most recently opened first, one page plus one row. */
+export function listJobs(
+  db: Db,
+  status: 'open' | 'closed' | undefined,
+  page: { limit: number; after?: { at: string; id: string } | undefined },
+) {
+  return db<JobRow[]>`
+    select ${db(JOB_COLUMNS)}, opened_at as created_at from jobs
+    where true
+      ${status ? db`and status = ${status}` : db``}
+      ${page.after ? db`and (opened_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : db``}
+    order by opened_at desc, id desc limit ${page.limit + 1}`;
+}
+
+/** The candidates a job's playbooks enrolled (rediscovered), with the journey each is in. */
+export function jobCandidates(db: Db, jobId: string) {
+  return db<
+    {
+      candidate_id: string;
+      first_name: string | null;
+      last_name: string | null;
+      email: string | null;
+      journey_id: string;
+      playbook: string;
+      status: string;
+      current_step: string | null;
+      started_at: Date;
+      ended_at: Date | null;
+    }[]
+  >`
+    select c.id as candidate_id, c.first_name, c.last_name, c.email, j.id as journey_id, j.playbook, j.status,
+      j.current_step, j.started_at, j.ended_at
+    from journeys j join candidates c on c.id = j.candidate_id
+    where j.job_id = ${jobId} and c.erased_at is null
+    order by j.started_at, j.id limit 1000`;
+}
+
+/** The job's own timeline: what its playbooks found and did. */
+export function jobTimeline(db: Db, jobId: string) {
+  return db<
+    {
+      id: string;
+      kind: string;
+      summary: string;
+      journey_id: string | null;
+      step: string | null;
+      data: unknown;
+      occurred_at: Date;
+    }[]
+  >`
+    select id::text, kind, summary, journey_id, step, data, occurred_at from interactions
+    where job_id = ${jobId} and candidate_id is null order by occurred_at, id limit 500`;
+}
+
+/** Closes an open job; false when it was closed already. */
+export async function closeJobRow(db: Db, id: string): Promise<boolean> {
+  const rows = await db`
+    update jobs set status = 'closed', closed_at = now() where id = ${id} and status = 'open'`;
+  return rows.count === 1;
+}
+
+export async function findJob(db: Db, source: string, externalId: string): Promise<JobRow | undefined> {
+  const [row] = await db<JobRow[]>`
+    select ${db(JOB_COLUMNS)}, opened_at as created_at from jobs
+    where source = ${source} and external_id = ${externalId}`;
+  return row;
+}

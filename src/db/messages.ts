@@ -1,5 +1,6 @@
 // The outbox: one row per (workflow, journey, step, iteration), keyed by an idempotency key, carrying
 // the message's delivery status.
+import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from './client.js';
 
 export type MessageStatus =
@@ -14,7 +15,15 @@ export interface OutboxRow {
   to_address: string | null;
 }
 
+/** The outbox id of the message with this idempotency key: a UUID (version 8) derived from the key. */
+export function messageIdFor(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 export interface NewMessage {
+  id?: string;
   idempotencyKey: string;
   candidateId: string;
   journeyId: string;
@@ -32,9 +41,9 @@ export interface NewMessage {
 /** Inserts the row unless its key exists; returns the row as stored and whether this call created it. */
 export async function claimMessage(db: Db, m: NewMessage): Promise<{ row: OutboxRow; created: boolean }> {
   const [inserted] = await db<OutboxRow[]>`
-    insert into messages (idempotency_key, candidate_id, journey_id, step, channel, template, to_address,
+    insert into messages (id, idempotency_key, candidate_id, journey_id, step, channel, template, to_address,
       from_address, subject, body_text, status, status_reason)
-    values (${m.idempotencyKey}, ${m.candidateId}, ${m.journeyId}, ${m.step}, ${m.channel}, ${m.template}, ${m.to},
+    values (${m.id ?? randomUUID()}, ${m.idempotencyKey}, ${m.candidateId}, ${m.journeyId}, ${m.step}, ${m.channel}, ${m.template}, ${m.to},
       ${m.from}, ${m.subject}, ${m.text}, ${m.status}, ${m.reason ?? null})
     on conflict (idempotency_key) do nothing
     returning id, idempotency_key, status, status_reason, subject, to_address`;

@@ -79,3 +79,49 @@ export async function playbookVersion(
     versions: rows.map((r) => r.version),
   };
 }
+
+/** Every playbook at its latest version, with its journeys counted by status. */
+export function listPlaybookSummaries(db: Db) {
+  return db<
+    {
+      playbook: string;
+      version: number;
+      stage: string;
+      for: string;
+      title: string | null;
+      published_at: Date;
+      journeys: Record<string, number>;
+    }[]
+  >`
+    select p.playbook, p.version, p.stage, coalesce(p.definition ->> 'for', 'candidate') as for,
+      p.definition ->> 'title' as title, p.published_at,
+      coalesce((select jsonb_object_agg(status, n) from (
+        select status, count(*)::int as n from journeys j where j.playbook = p.playbook group by status) s),
+        '{}') as journeys
+    from (select distinct on (playbook) * from playbook_versions order by playbook, version desc) p
+    order by p.playbook`;
+}
+
+/** Versions of a playbook, oldest first, with the definition of each. */
+export function playbookVersions(db: Db, playbook: string) {
+  return db<
+    {
+      version: number;
+      stage: string;
+      content_hash: string;
+      source_file: string | null;
+      published_at: Date;
+      definition: PlaybookDefinition;
+    }[]
+  >`
+    select version, stage, content_hash, source_file, published_at, definition from playbook_versions
+    where playbook = ${playbook} order by version`;
+}
+
+/** Journeys of a playbook that have not ended, counted by version, step and status. */
+export function activeJourneysByStep(db: Db, playbook: string) {
+  return db<{ version: number; step: string | null; status: string; journeys: number }[]>`
+    select playbook_version as version, current_step as step, status, count(*)::int as journeys from journeys
+    where playbook = ${playbook} and ended_at is null
+    group by playbook_version, current_step, status order by playbook_version, current_step, status`;
+}

@@ -5,6 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { loadSources } from '../playbook/sources.js';
 import { loadLinkSigner } from '../links/tokens.js';
+import { loadTemplates } from '../templates/engine.js';
 import type { Config } from '../config/index.js';
 import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -129,6 +130,8 @@ export async function startApi(
     log: log.child({ component: 'api' }),
     sources: await loadSources(config.pipelinesDir),
     links: await loadLinkSigner(sql),
+    templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
+    orgName: config.orgName,
     rateLimit: config.http.rateLimit,
   });
   const server = await new Promise<ServerType>((resolve, reject) => {

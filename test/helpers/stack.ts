@@ -85,9 +85,11 @@ export async function startStack(
     sql: db.sql,
     temporal: client,
     taskQueue,
-    log: createLogger('silent'),
+    log: createLogger(process.env.TEST_API_LOG === 'error' ? 'error' : 'silent'),
     sources: await loadSources(pipelinesDir),
     links: deps.links!.signer,
+    templates: deps.templates,
+    orgName: deps.orgName,
   });
   const app = withKey(rawApp, await adminKey(db.sql));
   return {

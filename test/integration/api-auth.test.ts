@@ -29,7 +29,7 @@ const call = (route: (typeof ROUTE_SCOPES)[number], authorization?: string) =>
       'content-type': 'application/json',
       ...(authorization ? { authorization } : {}),
     },
-    ...(route.method === 'POST' ? { body: '{}' } : {}),
+    ...(route.method === 'POST' || route.method === 'PATCH' ? { body: '{}' } : {}),
   });
 
 describe('API keys', () => {

@@ -25,7 +25,7 @@ let counter = 0;
 async function candidate(fields: { consent?: boolean; unsubscribed?: boolean; sms?: boolean } = {}) {
   counter += 1;
   const email = `person${counter}@example.com`;
-  const id = await upsertCandidate(
+  const { id } = await upsertCandidate(
     stack.db.sql,
     {
       email,

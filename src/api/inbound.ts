@@ -1,0 +1,78 @@
+// POST /inbound/email: replies to Rapport emails, posted by an inbound-mail provider (public, no API key).
+// Every email Rapport sends has a signed Message-ID; a reply names it in In-Reply-To or References, which
+// proves which message (and so which candidate and journey) it answers. The reply becomes the event
+// `candidate.replied`. Mail that names no Rapport message is acknowledged and ignored, so the provider
+// does not retry it.
+import { Hono } from 'hono';
+import { repliedMessage } from '../links/message-links.js';
+import { messageRecipient } from '../db/message-subjects.js';
+import { validate } from '../schemas/index.js';
+import type { ApiDeps } from './deps.js';
+import { acceptSubjectEvent } from './events.js';
+import { Problem } from './problem.js';
+
+interface InboundEmail {
+  from: string;
+  subject?: string;
+  text?: string;
+  message_id?: string;
+  in_reply_to?: string;
+  references?: string;
+}
+
+/** Postmark's inbound JSON read into the generic shape; anything else is taken as the generic shape. */
+function normalize(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || !('MessageID' in body || 'FromFull' in body)) return body;
+  const p = body as {
+    From?: string;
+    FromFull?: { Email?: string };
+    Subject?: string;
+    TextBody?: string;
+    StrippedTextReply?: string;
+    MessageID?: string;
+    Headers?: { Name?: string; Value?: string }[];
+  };
+  const header = (name: string) =>
+    p.Headers?.find((h) => h.Name?.toLowerCase() === name.toLowerCase())?.Value ?? undefined;
+  const inbound: Partial<InboundEmail> = {
+    from: p.FromFull?.Email ?? p.From,
+    subject: p.Subject,
+    text: p.StrippedTextReply || p.TextBody,
+    message_id: header('Message-ID') ?? p.MessageID,
+    in_reply_to: header('In-Reply-To'),
+    references: header('References'),
+  };
+  return Object.fromEntries(Object.entries(inbound).filter(([, v]) => v !== undefined));
+}
+
+export function inboundRoutes(deps: ApiDeps) {
+  return new Hono().post('/email', async (c) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await c.req.text());
+    } catch (error) {
+      throw new Problem(400, 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
+    }
+    const result = validate<InboundEmail>('inbound-email.schema.json', normalize(raw));
+    if (!result.ok) throw Problem.validation(result.errors);
+    const email = result.value;
+    const answered = repliedMessage(deps.links, `${email.in_reply_to ?? ''} ${email.references ?? ''}`);
+    const who = answered && (await messageRecipient(deps.sql, answered));
+    if (!answered || !who) return c.json({ ignored: true, reason: 'not a reply to a Rapport message' }, 202);
+    const accepted = await acceptSubjectEvent(deps, {
+      subject: { candidateId: who.candidate_id },
+      type: 'candidate.replied',
+      source: 'email',
+      ...(email.message_id ? { id: email.message_id.slice(0, 500) } : {}),
+      data: {
+        message_id: answered,
+        journey_id: who.journey_id,
+        step: who.step,
+        from: email.from,
+        subject: email.subject ?? null,
+        text: (email.text ?? '').slice(0, 10_000),
+      },
+    });
+    return c.json(accepted, 202);
+  });
+}

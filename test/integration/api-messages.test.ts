@@ -1,0 +1,213 @@
+// The outbox and tasks through the API, and what candidates do with a message: click a tracked link
+// (redirected only where the signed token says), answer with one click, or reply by email.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTask } from '../../src/db/subjects.js';
+import { eventually, startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+let candidateId: string;
+let messageId: string;
+let replyTo: string;
+beforeAll(async () => {
+  stack = await startStack();
+  const res = await stack.app.request('/v1/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'candidate.applied',
+      candidate: { email: 'links@example.com', first_name: 'Lee' },
+    }),
+  });
+  candidateId = ((await res.json()) as { candidate_id: string }).candidate_id;
+  const mail = await stack.smtp.waitFor((m) => m.to.includes('links@example.com'));
+  replyTo = String(mail.headers.get('message-id'));
+  messageId = String(mail.headers.get('x-rapport-message'));
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function call<T = Record<string, unknown>>(method: string, url: string, body?: unknown) {
+  const res = await stack.app.request(url, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+const eventsOf = (type: string) =>
+  stack.db.sql<{ data: Record<string, unknown> }[]>`
+    select data from events where candidate_id = ${candidateId} and type = ${type}`;
+
+describe('the outbox', () => {
+  it('lists messages with their status, filtered and paged, and shows one with its text', async () => {
+    const list = await call<{ items: { id: string; status: string; subject: string }[]; next_cursor: null }>(
+      'GET',
+      `/v1/messages?candidate_id=${candidateId}&status=sent`,
+    );
+    expect(list.body.items).toEqual([expect.objectContaining({ id: messageId, status: 'sent' })]);
+    const one = await call<{ body_text: string; to_address: string }>('GET', `/v1/messages/${messageId}`);
+    expect(one.body.to_address).toBe('links@example.com');
+    expect(one.body.body_text).toContain('Lee');
+    expect((await call('GET', '/v1/messages?status=lost')).status).toBe(422);
+    expect((await call('GET', '/v1/messages?candidate_id=x')).status).toBe(422);
+    expect((await call('GET', '/v1/messages/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+  });
+});
+
+describe('tasks', () => {
+  it('are listed and completed once, which a waiting journey hears as task.completed', async () => {
+    const task = await createTask(stack.db.sql, {
+      key: `test-task-${Date.now()}`,
+      candidateId,
+      journeyId: 'manual',
+      step: 'call',
+      title: 'Call Lee',
+      assignee: 'sam@acme.example',
+    });
+    const open = await call<{ items: { id: string; title: string }[] }>(
+      'GET',
+      '/v1/tasks?status=open&assignee=sam@acme.example',
+    );
+    expect(open.body.items.map((t) => t.id)).toContain(task.id);
+    const done = await call<{ status: string }>('POST', `/v1/tasks/${task.id}/complete`, {
+      outcome: 'reached',
+    });
+    expect(done.body.status).toBe('completed');
+    expect(await eventsOf('task.completed')).toEqual([
+      { data: expect.objectContaining({ task_id: task.id, step: 'call', outcome: 'reached' }) },
+    ]);
+    expect((await call('POST', `/v1/tasks/${task.id}/complete`)).status).toBe(409);
+    expect((await call('POST', `/v1/tasks/${task.id}/complete`, { outcome: 7 })).status).toBe(422);
+    expect((await call('POST', '/v1/tasks/00000000-0000-0000-0000-000000000000/complete')).status).toBe(404);
+  });
+});
+
+describe('tracked links', () => {
+  const signer = () => stack.deps.links!.signer;
+
+  it('record the click and redirect to the URL the token carries', async () => {
+    const target = 'https://careers.acme.example/jobs/42?utm=mail&x=<y>';
+    const token = signer().sign({ k: 't', m: messageId, u: target });
+    for (let i = 0; i < 2; i++) {
+      const res = await stack.rawApp.request(`/t/${token}`);
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe(new URL(target).href);
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    const clicks = await eventsOf('candidate.clicked');
+    expect(clicks).toEqual([
+      { data: expect.objectContaining({ message_id: messageId, url: new URL(target).href }) },
+    ]);
+  });
+
+  it.each([
+    ['a tampered token', () => tamper(signer().sign({ k: 't', m: messageId, u: 'https://acme.example/' }))],
+    ['an unsubscribe token', () => signer().sign({ k: 'u', m: messageId })],
+    ['a reply token', () => signer().sign({ k: 'r', m: messageId })],
+    ['a script URL', () => signer().sign({ k: 't', m: messageId, u: 'javascript:alert(1)' })],
+    [
+      'a header injection',
+      () => signer().sign({ k: 't', m: messageId, u: 'https://acme.example/\r\nSet-Cookie: a=b' }),
+    ],
+    ['a protocol-relative URL', () => signer().sign({ k: 't', m: messageId, u: '//evil.example/' })],
+    ['no signature', () => 'eyJrIjoidCJ9'],
+  ])('refuse %s, redirecting nowhere', async (_name, token) => {
+    const res = await stack.rawApp.request(`/t/${token()}`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('answer with one confirmed click, once', async () => {
+    const token = signer().sign({ k: 'e', m: messageId, e: 'candidate.open_to_work' });
+    const page = await stack.rawApp.request(`/t/${token}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Yes, I am open');
+    expect(await eventsOf('candidate.open_to_work')).toEqual([]);
+    for (let i = 0; i < 2; i++)
+      expect((await stack.rawApp.request(`/t/${token}`, { method: 'POST' })).status).toBe(200);
+    expect(await eventsOf('candidate.open_to_work')).toHaveLength(1);
+    const forged = signer().sign({ k: 'e', m: messageId, e: 'candidate.hired' });
+    expect((await stack.rawApp.request(`/t/${forged}`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('replies', () => {
+  const post = (body: unknown) =>
+    stack.rawApp.request('/inbound/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('to a message become candidate.replied, once per reply', async () => {
+    expect(replyTo).toMatch(/^<[\w-]+\.[\w-]{43}@rapport>$/);
+    const reply = {
+      from: 'Lee <links@example.com>',
+      subject: 'Re: your application',
+      text: 'Thanks! When can we talk?',
+      message_id: '<reply-1@mail.example>',
+      in_reply_to: replyTo,
+    };
+    const first = await post(reply);
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ candidate_id: candidateId, duplicate: false });
+    expect(await (await post(reply)).json()).toMatchObject({ duplicate: true });
+    const replies = await eventsOf('candidate.replied');
+    expect(replies).toEqual([
+      { data: expect.objectContaining({ message_id: messageId, text: 'Thanks! When can we talk?' }) },
+    ]);
+    await eventually(async () => {
+      const [row] = await stack.db
+        .sql`select count(*)::int as n from interactions where candidate_id = ${candidateId} and summary = 'candidate.replied'`;
+      return row!.n === 1 ? true : undefined;
+    });
+  });
+
+  it('posted in Postmark inbound format are read the same way', async () => {
+    const res = await post({
+      From: 'links@example.com',
+      FromFull: { Email: 'links@example.com' },
+      Subject: 'Re: again',
+      TextBody: 'Second reply',
+      MessageID: 'pm-2',
+      Headers: [{ Name: 'References', Value: `<other@mail.example> ${replyTo}` }],
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ candidate_id: candidateId, duplicate: false });
+  });
+
+  it.each([
+    ['no reference', () => ({ from: 'a@example.com', text: 'hi' })],
+    [
+      'a forged reference',
+      () => ({ from: 'a@example.com', in_reply_to: `<${tamper(replyTo.slice(1, -9))}@rapport>` }),
+    ],
+    [
+      'a message id that is not signed',
+      () => ({ from: 'a@example.com', in_reply_to: `<${messageId}@rapport>` }),
+    ],
+  ])('with %s are acknowledged and ignored', async (_name, body) => {
+    const res = await post(body());
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ ignored: true });
+  });
+
+  it('that are not email answer 422 naming the field', async () => {
+    const res = await post({ text: 'no sender' });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/from');
+  });
+});
+
+/** The token with its payload swapped for another's, the signature kept. */
+function tamper(token: string): string {
+  const [, signature] = token.split('.');
+  const payload = Buffer.from(JSON.stringify({ k: 't', m: messageId, u: 'https://evil.example/' })).toString(
+    'base64url',
+  );
+  return `${payload}.${signature}`;
+}
