@@ -1,6 +1,6 @@
 // GET /metrics in the Prometheus text format: events accepted by this process (by type and whether they
 // were new), and, read from PostgreSQL at each scrape, journeys by playbook and status, messages by
-// channel and outcome, and journeys that failed (an activity that failed for good ends its journey).
+// channel and outcome, and failed activity attempts (counted by the workers, see src/worker/failure-counter.ts).
 import { Hono } from 'hono';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client.js';
@@ -41,6 +41,18 @@ export function createMetrics(db: Db): Metrics {
       const rows = await db<{ channel: string; status: string; n: number }[]>`
         select channel, status, count(*)::int as n from messages group by channel, status`;
       for (const r of rows) this.set({ channel: r.channel, status: r.status }, r.n);
+    },
+  });
+  new Counter({
+    name: 'rapport_activity_failures_total',
+    help: 'Failed activity attempts, by activity and failure type (counted by the workers).',
+    labelNames: ['activity', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db<{ activity: string; kind: string; n: number }[]>`
+        select activity, kind, count::float8 as n from activity_failures`;
+      for (const r of rows) this.inc({ activity: r.activity, kind: r.kind }, r.n);
     },
   });
   return {

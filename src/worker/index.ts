@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { countActivityFailures } from './failure-counter.js';
 
 export const WORKFLOWS_PATH = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -29,6 +30,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
+    interceptors: { activity: [countActivityFailures(options.deps.sql)] },
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }

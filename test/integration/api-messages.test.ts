@@ -211,3 +211,18 @@ function tamper(token: string): string {
   );
   return `${payload}.${signature}`;
 }
+
+describe('metrics', () => {
+  it('count failed activity attempts by activity and failure type', async () => {
+    stack.smtp.rejectNext(1, 451);
+    await stack.app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'candidate.applied', candidate: { email: 'retried@example.com' } }),
+    });
+    // The first attempt is refused for now; the retry five seconds later delivers.
+    await stack.smtp.waitFor((m) => m.to.includes('retried@example.com'));
+    const text = await (await stack.rawApp.request('/metrics')).text();
+    expect(text).toMatch(/^rapport_activity_failures_total\{activity="send",kind="DeliveryRetryable"\} 1$/m);
+  });
+});
