@@ -22,6 +22,7 @@ import { unsubscribeRoutes } from './unsubscribe.js';
 import { Problem, problemResponse } from './problem.js';
 import { requireScope, type AuthEnv } from './auth.js';
 import { rateLimit } from './rate-limit.js';
+import { checkResponses } from './response-check.js';
 import { requestLog, type RequestEnv } from './request-log.js';
 import type { Scope } from './scopes.js';
 
@@ -74,6 +75,7 @@ export function createApp(given: ApiDeps) {
   app.use('/v1/*', limitBody);
   app.use('/inbound/*', limitBody);
   app.use('*', requestLog(deps.log));
+  app.use('/v1/*', checkResponses(deps.log, deps.strictResponses ?? false));
   const limit = rateLimit(deps.rateLimit ?? 0);
   for (const route of ROUTE_SCOPES) app.on(route.method, route.path, requireScope(deps, route.scope), limit);
   app.route('/', healthRoutes(deps));

@@ -22,6 +22,8 @@ export interface ApiDeps {
   templates?: TemplateEngine;
   /** `org.name` in simulated templates (RAPPORT_ORG_NAME). */
   orgName?: string;
+  /** Answers that do not match their documented schema become 500s (tests); otherwise they are logged. */
+  strictResponses?: boolean;
   /** Requests per second per API key (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
   rateLimit?: number;
 }

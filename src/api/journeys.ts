@@ -13,6 +13,7 @@ import {
   type JourneyOperation,
   type JourneySummary,
 } from '../../workflows/messages.js';
+import { optionalJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { Problem } from './problem.js';
 
@@ -43,19 +44,7 @@ export function journeysRoutes(deps: ApiDeps) {
   for (const [name, update] of Object.entries(OPERATIONS)) {
     app.post(`/:id/${name}`, async (c) => {
       const journey = await find(c.req.param('id'));
-      const text = await c.req.text();
-      let reason: string | undefined;
-      if (text.trim()) {
-        let body: { reason?: unknown };
-        try {
-          body = JSON.parse(text) as { reason?: unknown };
-        } catch (error) {
-          throw new Problem(400, 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
-        }
-        if (body.reason !== undefined && typeof body.reason !== 'string')
-          throw Problem.validation([{ pointer: '/reason', message: 'must be a string' }]);
-        reason = body.reason;
-      }
+      const { reason } = await optionalJsonBody<{ reason?: string }>(c, 'journey-operation.schema.json');
       const operation: JourneyOperation = { journeyId: journey.id, ...(reason ? { reason } : {}) };
       try {
         const summary = await deps.temporal.workflow

@@ -16,6 +16,8 @@ interface Operation {
   body?: string;
   /** Media type of the body when it is not JSON. */
   bodyType?: string;
+  /** Schema file of the JSON body of its success answer (checked in tests, see response-check.ts). */
+  response?: string;
   /** Query parameters: name → description. */
   query?: Record<string, string>;
   scope?: Scope;
@@ -34,6 +36,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/v1/events',
     summary: 'Post a candidate or job event, or a batch of up to 100',
+    response: 'event-accepted.schema.json',
     body: 'event.schema.json',
     scope: 'events:write',
     responses: {
@@ -45,6 +48,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/candidates',
     summary: 'Search candidates, newest first',
+    response: 'candidate-page.schema.json',
     scope: 'candidates:read',
     query: {
       q: 'Words matched against names and email',
@@ -58,6 +62,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/v1/candidates',
     summary: 'Create a candidate, or merge into the one with the same email or external id',
+    response: 'candidate.schema.json',
     body: 'candidate-input.schema.json',
     scope: 'candidates:write',
     responses: { '201': 'Created', '200': 'Merged into an existing candidate', '422': 'Invalid candidate' },
@@ -66,6 +71,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/candidates/{id}',
     summary: 'A candidate with journeys, messages and timeline',
+    response: 'candidate-view.schema.json',
     scope: 'candidates:read',
     responses: { '200': 'The candidate', '404': 'Unknown candidate' },
   },
@@ -73,6 +79,7 @@ export const OPERATIONS: Operation[] = [
     method: 'patch',
     path: '/v1/candidates/{id}',
     summary: 'Correct a candidate (JSON merge patch; recorded as candidate.updated)',
+    response: 'candidate.schema.json',
     body: 'candidate-patch.schema.json',
     scope: 'candidates:write',
     responses: {
@@ -134,6 +141,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: `/v1/journeys/{id}/${op}`,
     summary: `${op[0]!.toUpperCase()}${op.slice(1)} a journey`,
+    body: 'journey-operation.schema.json',
     scope: 'journeys:write',
     responses: {
       '200': 'The journey after the operation',
@@ -145,6 +153,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/jobs',
     summary: 'Jobs, most recently opened first',
+    response: 'job-page.schema.json',
     scope: 'jobs:read',
     query: { status: 'open or closed', ...PAGE },
     responses: { '200': '{ items, next_cursor }', '422': 'Bad query parameter' },
@@ -153,6 +162,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/v1/jobs',
     summary: 'Open a job (job.opened: its playbooks rediscover and enroll candidates)',
+    response: 'job.schema.json',
     body: 'job-input.schema.json',
     scope: 'jobs:write',
     responses: { '201': 'Opened', '200': 'Already open, unchanged', '422': 'Invalid job' },
@@ -161,6 +171,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/jobs/{id}',
     summary: 'A job with the candidates it rediscovered and its timeline',
+    response: 'job.schema.json',
     scope: 'jobs:read',
     responses: { '200': 'The job', '404': 'Unknown job' },
   },
@@ -168,6 +179,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/v1/jobs/{id}/close',
     summary: 'Close a job (job.closed: the journeys it started end)',
+    response: 'job.schema.json',
     scope: 'jobs:write',
     responses: { '200': 'The job, closed', '404': 'Unknown job', '409': 'Closed already' },
   },
@@ -183,6 +195,7 @@ export const OPERATIONS: Operation[] = [
     path: '/v1/playbooks/validate',
     summary: 'Validate a playbook (YAML body): every error with line, column and pointer',
     bodyType: 'application/yaml',
+    response: 'playbook-validation.schema.json',
     scope: 'playbooks:read',
     query: { file: 'File name the errors name (default: <playbook id>.yaml)' },
     responses: { '200': '{ valid, errors }', '415': 'Not YAML' },
@@ -211,6 +224,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/messages',
     summary: 'The outbox, newest first, with delivery status',
+    response: 'message-page.schema.json',
     scope: 'messages:read',
     query: {
       status: 'Delivery status',
@@ -224,6 +238,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/messages/{id}',
     summary: 'One message with its text',
+    response: 'message.schema.json',
     scope: 'messages:read',
     responses: { '200': 'The message', '404': 'Unknown message' },
   },
@@ -231,6 +246,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/v1/tasks',
     summary: 'Recruiter tasks, newest first',
+    response: 'task-page.schema.json',
     scope: 'tasks:read',
     query: {
       status: 'open, completed or cancelled',
@@ -244,6 +260,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/v1/tasks/{id}/complete',
     summary: 'Complete a task (task.completed reaches a journey waiting for it)',
+    response: 'task.schema.json',
     body: 'task-completion.schema.json',
     scope: 'tasks:write',
     responses: { '200': 'The task', '404': 'Unknown task', '409': 'Not open' },
@@ -320,6 +337,7 @@ export function openApiDocument(): object {
       ]),
   );
   const problem = { $ref: '#/components/schemas/Problem' };
+  const ref = (file: string) => `#/components/schemas/${file.replace('.schema.json', '')}`;
   const paths: Record<string, Record<string, object>> = {};
   for (const op of OPERATIONS) {
     const params = [
@@ -363,7 +381,9 @@ export function openApiDocument(): object {
           status,
           Number(status) >= 400
             ? { description, content: { 'application/problem+json': { schema: problem } } }
-            : { description },
+            : op.response && status.startsWith('2') && status !== '204'
+              ? { description, content: { 'application/json': { schema: { $ref: ref(op.response) } } } }
+              : { description },
         ]),
       ),
     };

@@ -153,7 +153,13 @@ function parseTemplate(liquid: Liquid, id: string, file: string, source: string)
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
+  // No templates directory is no templates: a playbook that sends then names an unknown template.
+  const entries = await fs
+    .readdir(path.join(dir, prefix), { withFileTypes: true })
+    .catch((error: unknown) => {
+      if (!prefix && (error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    });
   const nested = await Promise.all(
     entries.map(async (e) => {
       const rel = prefix ? `${prefix}/${e.name}` : e.name;

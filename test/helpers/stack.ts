@@ -90,6 +90,7 @@ export async function startStack(
     links: deps.links!.signer,
     templates: deps.templates,
     orgName: deps.orgName,
+    strictResponses: true,
   });
   const app = withKey(rawApp, await adminKey(db.sql));
   return {

@@ -53,6 +53,20 @@ describe('rapport validate', () => {
     expect(result.output).toContain('1 error(s) in 1 file(s)');
   });
 
+  it('names the unknown template of a playbook kept where there is no templates directory', async () => {
+    const alone = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-alone-'));
+    const file = path.join(alone, 'alone.yaml');
+    const text = await fs.readFile(path.join(broken, 'demo.yaml'), 'utf8');
+    await fs.writeFile(
+      file,
+      text.replace('playbook: demo', 'playbook: alone').replace('wait: soon', 'wait: 1d'),
+    );
+    const result = await runCli(['validate', file], env);
+    await fs.rm(alone, { recursive: true, force: true });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(new RegExp(`^${file}:7:11: .*missing`, 'm'));
+  });
+
   it('speaks JSON with --json', async () => {
     const result = await runCli(['validate', path.join(broken, 'demo.yaml'), '--json'], env);
     expect(result.code).toBe(1);
