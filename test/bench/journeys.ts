@@ -3,21 +3,16 @@
 // workflow (the interpreter), next to a hand-written workflow calling the same activities directly; then
 // the resident memory of a `rapport worker` process holding 10,000 sleeping journeys.
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createSql, type Sql } from '../../src/db/client.js';
-import { migrate } from '../../src/db/migrate.js';
 import type { CandidateEvent } from '../../src/domain.js';
-import { startEmbeddedPostgres } from '../../src/embedded/postgres.js';
-import { findTemporalBinary } from '../../src/embedded/temporal-binary.js';
-import { startTemporalDevServer } from '../../src/embedded/temporal-server.js';
 import { createLogger } from '../../src/log.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
@@ -27,8 +22,20 @@ import type { candidateWorkflow } from '../../workflows/candidate.js';
 import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
 import { cleanEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { quietBundlerLogger } from '../helpers/bundler.js';
-import { freePort } from '../helpers/ports.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import {
+  cpuSince,
+  fmt,
+  positiveInt,
+  readCpu,
+  sleep,
+  startServices,
+  withCleanups,
+  withTimeout,
+  type Cpu,
+  type OnCleanup,
+  type Services,
+} from './services.js';
 import type { handWrittenJourney } from './workflows/hand-written.js';
 
 const PIPELINES = path.resolve(import.meta.dirname, 'pipelines');
@@ -39,121 +46,36 @@ const SENDS_PER_JOURNEY = 3;
 const TARGET_RATIO = 0.8;
 const START_BATCH = 200;
 
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mib = (kib: number) => `${fmt(kib / 1024)} MiB`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Progress on stderr: the run takes minutes; the results go to stdout at the end. */
 const progress = (message: string) => console.error(`  [journeys] ${message}`);
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return n;
-}
-
-/** Rejects with `message` when `promise` takes longer than `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} (timed out after ${fmt(ms / 1000)} s)`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-interface Env {
-  dir: string;
-  /** Where the dev server and PostgreSQL write their process ids, for CPU accounting. */
-  pidFiles: { temporal: string; postgres: string };
-  sql: Sql;
-  databaseUrl: string;
-  temporalAddress: string;
-  client: Client;
+interface Env extends Services {
   smtp: TestSmtp;
 }
 
 export async function benchJourneys(): Promise<string[]> {
-  const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
-  const onCleanup = (what: string, run: () => Promise<unknown>) => cleanups.push({ what, run });
-  try {
+  return withCleanups('journeys', async (onCleanup) => {
     const env = await setUp(onCleanup);
     const out = await benchThroughput(env, onCleanup);
     // BENCH_MEMORY=0 skips the memory part (minutes: 10,000 journeys start through one dev server).
     if (process.env.BENCH_MEMORY !== '0') out.push(...(await benchMemory(env, onCleanup)));
     return out;
-  } finally {
-    for (const { what, run } of cleanups.reverse()) {
-      await withTimeout(run(), 60_000, `stopping ${what}`).catch((error: unknown) =>
-        console.error(`  [journeys] stopping ${what} failed: ${String(error)}`),
-      );
-    }
-  }
+  });
 }
 
 /** The dev server, PostgreSQL (migrated, bench playbooks published), an SMTP server and a client. */
-async function setUp(onCleanup: (what: string, run: () => Promise<unknown>) => void): Promise<Env> {
+async function setUp(onCleanup: OnCleanup): Promise<Env> {
   const validated = await runCli(['validate', PIPELINES], cleanEnv({}));
   if (validated.code !== 0) throw new Error(`rapport validate ${PIPELINES} failed:\n${validated.output}`);
-
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-bench-'));
-  // As root, PostgreSQL runs as the `postgres` user, which must enter the directory.
-  await fs.chmod(dir, 0o755);
-  onCleanup('the temporary directory', () => fs.rm(dir, { recursive: true, force: true }));
-  const config = loadConfig();
-  const binary = await findTemporalBinary({
-    cliPath: config.temporal.cliPath,
-    cacheDir: config.cacheDir,
-    onProgress: progress,
-  });
-  progress(`starting the Temporal dev server and PostgreSQL in ${dir}`);
-  const [temporal, pg] = await Promise.all([
-    (async () => {
-      const server = await startTemporalDevServer({
-        binary: binary.path,
-        dbFile: path.join(dir, 'temporal.sqlite'),
-        port: await freePort(),
-        namespace: 'default',
-      });
-      onCleanup('the Temporal dev server', () => server.stop());
-      return server;
-    })(),
-    (async () => {
-      const server = await startEmbeddedPostgres({
-        dataDir: path.join(dir, 'postgres'),
-        port: await freePort(),
-      });
-      onCleanup('PostgreSQL', () => server.stop());
-      return server;
-    })(),
-  ]);
-  const sql = createSql(pg.url, { max: 2 });
-  onCleanup('the bench database client', () => sql.end({ timeout: 5 }));
-  await migrate(sql);
-  await publishPipelines(sql, PIPELINES);
+  const services = await startServices(onCleanup, progress);
+  // The SDK's own logs at warn, as `rapport worker` runs (the in-process worker and its native connection
+  // install the SDK runtime; it shuts down with the last of them).
+  installTemporalLogging(createLogger('warn'));
+  await publishPipelines(services.sql, PIPELINES);
   const smtp = await startSmtp();
   onCleanup('the SMTP server', () => smtp.close());
-  const connection = await Connection.connect({ address: temporal.address });
-  onCleanup('the Temporal client', () => connection.close());
-  const client = new Client({ connection, namespace: 'default' });
-  installTemporalLogging(createLogger('warn'));
-  return {
-    dir,
-    pidFiles: {
-      temporal: path.join(dir, 'temporal.sqlite.pid'),
-      postgres: path.join(dir, 'postgres', 'postmaster.pid'),
-    },
-    sql,
-    databaseUrl: pg.url,
-    temporalAddress: temporal.address,
-    client,
-    smtp,
-  };
+  return { ...services, smtp };
 }
 
 /** Inserts `n` candidates who consent to email, half of them tagged `vip`, in one statement. */
@@ -186,64 +108,6 @@ function startCandidateWorkflow(client: Client, taskQueue: string, candidateId: 
   });
 }
 
-/** CPU seconds so far: the dev server, PostgreSQL (all its processes), this process, and the machine. */
-interface Cpu {
-  temporal: number;
-  postgres: number;
-  bench: number;
-  machine: number;
-}
-
-const TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime, stime, cutime, cstime and ppid of a process, from /proc/<pid>/stat (in clock ticks). */
-async function procStat(pid: number) {
-  const text = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const n = (i: number) => Number(fields[i - 3] ?? 0);
-  return { ppid: n(4), own: n(14) + n(15), children: n(16) + n(17) };
-}
-
-async function pidFrom(file: string): Promise<number> {
-  return Number((await fs.readFile(file, 'utf8')).split('\n')[0]);
-}
-
-async function readCpu(env: Env): Promise<Cpu> {
-  const temporal = await procStat(await pidFrom(env.pidFiles.temporal));
-  // The postmaster, its live backends, and those that ended (counted in the postmaster's children time).
-  const postmaster = await pidFrom(env.pidFiles.postgres);
-  const main = await procStat(postmaster);
-  let postgres = main.own + main.children;
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await procStat(Number(entry));
-    if (stat.ppid === postmaster) postgres += stat.own;
-  }
-  const usage = process.cpuUsage();
-  const [cpuLine] = (await fs.readFile('/proc/stat', 'utf8')).split('\n');
-  const ticks = cpuLine!.trim().split(/\s+/).slice(1).map(Number);
-  const busy = ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!; // minus idle and iowait
-  return {
-    temporal: temporal.own / TICKS,
-    postgres: postgres / TICKS,
-    bench: (usage.user + usage.system) / 1e6,
-    machine: busy / TICKS,
-  };
-}
-
-const cpuSince = (before: Cpu, after: Cpu): Cpu => ({
-  temporal: after.temporal - before.temporal,
-  postgres: after.postgres - before.postgres,
-  bench: after.bench - before.bench,
-  machine: after.machine - before.machine,
-});
-
 type Variant = 'rapport' | 'hand-written';
 
 interface Run {
@@ -255,10 +119,7 @@ interface Run {
   handle: WorkflowHandle;
 }
 
-async function benchThroughput(
-  env: Env,
-  onCleanup: (what: string, run: () => Promise<unknown>) => void,
-): Promise<string[]> {
+async function benchThroughput(env: Env, onCleanup: OnCleanup): Promise<string[]> {
   const { client, smtp } = env;
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   // The activities' own database client and mailer, as `rapport worker` builds them (createServices).
@@ -411,10 +272,7 @@ async function readMemory(pid: number): Promise<Memory> {
   return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
 }
 
-async function benchMemory(
-  env: Env,
-  onCleanup: (what: string, run: () => Promise<unknown>) => void,
-): Promise<string[]> {
+async function benchMemory(env: Env, onCleanup: OnCleanup): Promise<string[]> {
   const taskQueue = `bench-sleepers-${randomUUID().slice(0, 8)}`;
   const childEnv = cleanEnv({
     DATABASE_URL: env.databaseUrl,

@@ -1,0 +1,326 @@
+// `npm run bench` (API): on one Temporal dev server and embedded PostgreSQL, how many events per second
+// POST /v1/events accepts through the real HTTP server, next to the raw Temporal client's signal-with-start
+// of the same candidate workflow with the same signal, at the same concurrency; then the API's latency at a
+// fixed arrival rate of half that saturation rate.
+//
+// The API's job ends at signal-with-start, so no worker polls the task queue during either measurement:
+// both sides create the workflow execution and its first workflow task, and nothing runs it. The load
+// generator (Node's fetch) runs in the bench process next to the API; GET /healthz at the same concurrency
+// shows what HTTP alone (that client and the server) costs.
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { pino } from 'pino';
+import { createApp } from '../../src/api/app.js';
+import { createApiKey } from '../../src/db/api-keys.js';
+import { createSql } from '../../src/db/client.js';
+import type { CandidateEvent, EventInput } from '../../src/domain.js';
+import { loadLinkSigner } from '../../src/links/tokens.js';
+import { loadSources } from '../../src/playbook/sources.js';
+import { connectClient } from '../../src/temporal/connect.js';
+import { loadTemplates } from '../../src/templates/engine.js';
+import type { candidateWorkflow } from '../../workflows/candidate.js';
+import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
+import {
+  cpuSince,
+  fmt,
+  positiveInt,
+  readCpu,
+  sleep,
+  startServices,
+  withCleanups,
+  withTimeout,
+  type Cpu,
+  type Services,
+} from './services.js';
+
+const PIPELINES = path.resolve(import.meta.dirname, '../../pipelines');
+const EVENTS = positiveInt('BENCH_EVENTS', 2000);
+const CONCURRENCY = positiveInt('BENCH_CONCURRENCY', 32);
+const OPEN_LOOP_SECONDS = positiveInt('BENCH_OPEN_LOOP_SECONDS', 5);
+const WARM_UP = Math.min(200, EVENTS);
+const TARGET_RATIO = 0.7;
+const TARGET_P99_MS = 50;
+const SOURCE = 'bench-api';
+
+const progress = (message: string) => console.error(`  [api] ${message}`);
+
+/** One request: resolves when it was accepted, rejects with what went wrong otherwise. */
+type Send = (i: number) => Promise<void>;
+
+type Side = 'raw' | 'rapport' | 'healthz';
+
+/** What a measurement took: latencies in milliseconds (sorted) and the CPU the processes spent. */
+interface Measured {
+  requests: number;
+  seconds: number;
+  latencies: number[];
+  cpu: Cpu;
+}
+
+interface Run extends Measured {
+  side: Side;
+}
+
+export async function benchApi(): Promise<string[]> {
+  return withCleanups('api', async (onCleanup) => {
+    const services = await startServices(onCleanup, progress);
+    const taskQueue = `bench-api-${randomUUID().slice(0, 8)}`;
+
+    // The API as `rapport api` builds it (startApi in src/runtime/processes.ts), on an ephemeral port, rate
+    // limit off; its request log at the default level `info`, written to /dev/null.
+    const sql = createSql(services.databaseUrl);
+    onCleanup('the API database client', () => sql.end({ timeout: 5 }));
+    const temporal = await connectClient(services.temporalAddress, 'default');
+    onCleanup('the API Temporal client', () => temporal.connection.close());
+    const app = createApp({
+      sql,
+      temporal,
+      taskQueue,
+      log: pino(
+        { name: 'rapport', level: 'info', base: { pid: process.pid } },
+        pino.destination({ dest: '/dev/null', sync: true }),
+      ).child({ component: 'api' }),
+      sources: await loadSources(PIPELINES),
+      links: await loadLinkSigner(sql),
+      templates: await loadTemplates(path.join(PIPELINES, 'templates')),
+      orgName: 'Bench',
+      rateLimit: 0,
+    });
+    const server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+    onCleanup('the API server', () => new Promise<void>((resolve) => server.close(() => resolve())));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { key } = await createApiKey(services.sql, { name: 'bench', scopes: ['events:write'] });
+
+    const senders: Record<Side, (label: string) => Send> = {
+      raw: rawSignalWithStart(services, taskQueue),
+      rapport: postEvent(`${base}/v1/events`, key),
+      healthz: getHealthz(`${base}/healthz`),
+    };
+    const measure = async <R extends Omit<Measured, 'cpu'>>(
+      side: Side,
+      label: string,
+      run: (send: Send) => Promise<R>,
+    ): Promise<R & Run> => {
+      const before = await readCpu(services);
+      const result = await run(senders[side](label));
+      return { side, ...result, cpu: cpuSince(before, await readCpu(services)) };
+    };
+    const saturate = (side: Side, label: string, n: number) =>
+      measure(side, label, async (send) => ({ requests: n, ...(await closedLoop(n, CONCURRENCY, send)) }));
+
+    progress(`warm-up: ${WARM_UP} requests each`);
+    for (const side of ['raw', 'rapport', 'healthz'] as const) await saturate(side, 'warm-up', WARM_UP);
+
+    progress(
+      `saturation: ${fmt(EVENTS)} requests per run, ${CONCURRENCY} in flight, raw and Rapport alternately, twice`,
+    );
+    const runs: Run[] = [];
+    for (const round of [1, 2]) {
+      for (const side of ['raw', 'rapport'] as const) {
+        const run = await saturate(side, `run-${round}`, EVENTS);
+        runs.push(run);
+        progress(`${side} run ${round}: ${fmt(EVENTS)} requests in ${fmt(run.seconds, 2)} s`);
+      }
+    }
+    const healthz = await saturate('healthz', 'run', EVENTS);
+    const rate = (r: Measured) => r.requests / r.seconds;
+    const best = (side: Side) =>
+      runs.filter((r) => r.side === side).reduce((a, b) => (rate(b) > rate(a) ? b : a));
+    const bestRaw = best('raw');
+    const bestRapport = best('rapport');
+    const ratio = rate(bestRapport) / rate(bestRaw);
+
+    const halfRate = rate(bestRapport) / 2;
+    progress(`latency: ${fmt(halfRate, 1)} requests/s for ${OPEN_LOOP_SECONDS} s, Rapport then raw`);
+    const open = (side: Side) =>
+      measure(side, 'open-loop', (send) => openLoop(halfRate, OPEN_LOOP_SECONDS, send));
+    const openRapport = await open('rapport');
+    const openRaw = await open('raw');
+
+    // Sanity: every accepted event is stored and marked delivered; every request started one workflow.
+    const posted = WARM_UP + 2 * EVENTS + openRapport.requests;
+    const signalled = WARM_UP + 2 * EVENTS + openRaw.requests;
+    const [stored] = await services.sql<{ n: number; delivered: number }[]>`
+      select count(*)::int as n, count(delivered_at)::int as delivered from events where source = ${SOURCE}`;
+    const workflows = await countWorkflows(services, taskQueue, posted + signalled);
+
+    const all = (side: Side) =>
+      runs
+        .filter((r) => r.side === side)
+        .map((r) => `${fmt(rate(r))}/s`)
+        .join(', ');
+    const ms = (n: number) => `${fmt(n, 1)} ms`;
+    const p50p99 = (r: Measured) => `p50 ${ms(pct(r.latencies, 0.5))}, p99 ${ms(pct(r.latencies, 0.99))}`;
+    const closedLine = (label: string, unit: string, r: Run) =>
+      `  ${label.padEnd(36)}${fmt(rate(r))} ${unit}/s, ${p50p99(r)} (runs: ${all(r.side)})`;
+    const openLine = (label: string, r: Measured & { maxInFlight: number }) =>
+      `  ${label.padEnd(36)}${fmt(r.requests)} at ${fmt(rate(r), 1)}/s, ${p50p99(r)}, max ${ms(r.latencies.at(-1)!)}; at most ${r.maxInFlight} in flight`;
+    const cpuLine = (label: string, r: Measured) => {
+      const each = (s: number) => `${fmt((s * 1000) / r.requests, 2)} ms`;
+      const ours = r.cpu.temporal + r.cpu.postgres + r.cpu.bench;
+      return `    ${label.padEnd(34)}Temporal server ${each(r.cpu.temporal)}, bench process ${each(r.cpu.bench)}, PostgreSQL ${each(r.cpu.postgres)}; other processes ${each(Math.max(r.cpu.machine - ours, 0))}`;
+    };
+    const p99 = pct(openRapport.latencies, 0.99);
+    return [
+      `events accepted/s at saturation: ${fmt(EVENTS)} requests per run, ${CONCURRENCY} in flight, best of 2 runs; each request starts a new candidate workflow; no worker polls the task queue (the API's job ends at signal-with-start)`,
+      closedLine('raw client signalWithStart', 'req', bestRaw),
+      closedLine('Rapport POST /v1/events (HTTP)', 'events', bestRapport),
+      `  ratio Rapport/raw ${fmt(ratio, 2)} (target ≥ ${fmt(TARGET_RATIO, 2)}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'})`,
+      `  HTTP alone, GET /healthz (same client):  ${fmt(rate(healthz))} req/s, ${p50p99(healthz)}`,
+      `  CPU per request (${os.cpus().length} cores; the bench process holds the load generator, the API and both Temporal clients):`,
+      cpuLine('raw signalWithStart', bestRaw),
+      cpuLine('Rapport POST /v1/events', bestRapport),
+      cpuLine('GET /healthz', healthz),
+      `latency at half saturation: ${fmt(halfRate, 1)} requests/s for ${OPEN_LOOP_SECONDS} s (open loop: fixed arrival rate, each latency from the request's scheduled time)`,
+      `${openLine('Rapport POST /v1/events', openRapport)} (target p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'met' : 'not met'})`,
+      openLine('raw client signalWithStart', openRaw),
+      cpuLine('Rapport POST /v1/events', openRapport),
+      cpuLine('raw signalWithStart', openRaw),
+      `  sanity: ${fmt(stored!.n)} events stored for ${fmt(posted)} posted, ${fmt(stored!.delivered)} marked delivered; ${workflows}`,
+    ];
+  });
+}
+
+/** GET /healthz: the HTTP client and server alone, no database or Temporal. */
+function getHealthz(url: string) {
+  return (_label: string): Send =>
+    async () => {
+      const response = await fetch(url);
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`GET /healthz answered ${response.status}: ${body}`);
+    };
+}
+
+/** Signal-with-start of a new candidate workflow, exactly as POST /v1/events does it (src/api/events.ts). */
+function rawSignalWithStart(services: Services, taskQueue: string) {
+  return (_label: string): Send =>
+    async () => {
+      const candidateId = randomUUID();
+      const event: CandidateEvent = {
+        id: randomUUID(),
+        type: 'candidate.applied',
+        source: SOURCE,
+        occurred_at: new Date().toISOString(),
+        data: { job: { title: 'Backend engineer' } },
+      };
+      await services.client.workflow.signalWithStart<typeof candidateWorkflow, [CandidateEvent]>(
+        'candidateWorkflow',
+        {
+          workflowId: candidateWorkflowId(candidateId),
+          taskQueue,
+          args: [{ candidateId }],
+          signal: eventSignal,
+          signalArgs: [event],
+        },
+      );
+    };
+}
+
+/** POST /v1/events with Node's fetch (undici, keep-alive): a `candidate.applied` event for a new candidate. */
+function postEvent(url: string, key: string) {
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  return (label: string): Send =>
+    async (i) => {
+      const event: EventInput = {
+        id: `${label}-${i}-${randomUUID()}`,
+        source: SOURCE,
+        type: 'candidate.applied',
+        candidate: {
+          email: `${label}-${i}-${randomUUID().slice(0, 8)}@bench.example`,
+          first_name: `Bench${i}`,
+        },
+        data: { job: { title: 'Backend engineer' } },
+      };
+      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(event) });
+      const body = await response.text();
+      if (response.status !== 202) throw new Error(`POST /v1/events answered ${response.status}: ${body}`);
+    };
+}
+
+/** `n` requests, `concurrency` in flight at any time; each request's latency in milliseconds, sorted. */
+async function closedLoop(n: number, concurrency: number, send: Send) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await withTimeout(
+    Promise.all(
+      Array.from({ length: Math.min(concurrency, n) }, async () => {
+        while (next < n) {
+          const i = next++;
+          const t = performance.now();
+          await send(i);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    ),
+    60_000 + n * 100,
+    `${n} requests did not complete`,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, latencies: latencies.sort((a, b) => a - b) };
+}
+
+/**
+ * Requests at a fixed arrival rate for `seconds`, whether or not earlier ones have answered (open loop);
+ * each latency runs from the request's scheduled time, so a late start counts against it.
+ */
+async function openLoop(perSecond: number, seconds: number, send: Send) {
+  const n = Math.max(1, Math.round(perSecond * seconds));
+  const interval = 1000 / perSecond;
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let failure: unknown;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const at = started + i * interval;
+    const wait = at - performance.now();
+    if (wait >= 1) await sleep(wait);
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    pending.push(
+      send(i).then(
+        () => {
+          inFlight -= 1;
+          latencies.push(performance.now() - at);
+        },
+        // Noted here (the loop goes on sending), reported once all have answered.
+        (error: unknown) => void (failure ??= error),
+      ),
+    );
+  }
+  await withTimeout(Promise.all(pending), 60_000, `${n} open-loop requests did not complete`);
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+  return {
+    requests: n,
+    seconds: (performance.now() - started) / 1000,
+    latencies: latencies.sort((a, b) => a - b),
+    maxInFlight,
+  };
+}
+
+/** The `q` quantile of sorted values (nearest rank). */
+function pct(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** How many workflows the task queue received (visibility is eventually consistent: waits up to 10 s). */
+async function countWorkflows(services: Services, taskQueue: string, expected: number): Promise<string> {
+  try {
+    let count = 0;
+    for (const deadline = Date.now() + 10_000; ; await sleep(250)) {
+      ({ count } = await services.client.workflow.count(`TaskQueue = "${taskQueue}"`));
+      if (count >= expected || Date.now() > deadline) break;
+    }
+    return `${fmt(count)} workflows on the task queue for ${fmt(expected)} requests (${count === expected ? 'ok' : 'WRONG'})`;
+  } catch (error) {
+    return `workflows on the task queue not counted (${(error as Error).message})`;
+  }
+}
