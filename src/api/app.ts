@@ -15,7 +15,7 @@ import type { ApiDeps } from './deps.js';
 import { eventsRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { journeysRoutes } from './journeys.js';
-import { openApiDocument, referencePage } from './openapi.js';
+import { OPERATIONS, openApiDocument, referencePage } from './openapi.js';
 import { createMetrics, metricsRoutes } from './metrics.js';
 import { sourcesRoutes } from './sources.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
@@ -28,40 +28,20 @@ import type { Scope } from './scopes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/**
- * Every /v1 route and the scope its API key needs (a test checks that no route is missing). Source
- * webhooks are signed with the source's secret instead: PUBLIC_V1_ROUTES.
- */
-export const PUBLIC_V1_ROUTES = ['POST /v1/sources/:source/webhook'];
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-export const ROUTE_SCOPES: { method: Method; path: string; scope: Scope }[] = [
-  { method: 'POST', path: '/v1/events', scope: 'events:write' },
-  { method: 'GET', path: '/v1/candidates', scope: 'candidates:read' },
-  { method: 'POST', path: '/v1/candidates', scope: 'candidates:write' },
-  { method: 'GET', path: '/v1/candidates/:id', scope: 'candidates:read' },
-  { method: 'PATCH', path: '/v1/candidates/:id', scope: 'candidates:write' },
-  { method: 'DELETE', path: '/v1/candidates/:id', scope: 'candidates:erase' },
-  { method: 'GET', path: '/v1/candidates/:id/export', scope: 'candidates:read' },
-  { method: 'GET', path: '/v1/candidates/:id/notes', scope: 'candidates:read' },
-  { method: 'POST', path: '/v1/candidates/:id/notes', scope: 'candidates:write' },
-  { method: 'POST', path: '/v1/candidates/:id/journeys', scope: 'journeys:write' },
-  { method: 'GET', path: '/v1/journeys/:id', scope: 'journeys:read' },
-  { method: 'POST', path: '/v1/journeys/:id/pause', scope: 'journeys:write' },
-  { method: 'POST', path: '/v1/journeys/:id/resume', scope: 'journeys:write' },
-  { method: 'POST', path: '/v1/journeys/:id/cancel', scope: 'journeys:write' },
-  { method: 'GET', path: '/v1/jobs', scope: 'jobs:read' },
-  { method: 'POST', path: '/v1/jobs', scope: 'jobs:write' },
-  { method: 'GET', path: '/v1/jobs/:id', scope: 'jobs:read' },
-  { method: 'POST', path: '/v1/jobs/:id/close', scope: 'jobs:write' },
-  { method: 'GET', path: '/v1/playbooks', scope: 'playbooks:read' },
-  { method: 'POST', path: '/v1/playbooks/validate', scope: 'playbooks:read' },
-  { method: 'GET', path: '/v1/playbooks/:id', scope: 'playbooks:read' },
-  { method: 'POST', path: '/v1/playbooks/:id/simulate', scope: 'playbooks:read' },
-  { method: 'GET', path: '/v1/messages', scope: 'messages:read' },
-  { method: 'GET', path: '/v1/messages/:id', scope: 'messages:read' },
-  { method: 'GET', path: '/v1/tasks', scope: 'tasks:read' },
-  { method: 'POST', path: '/v1/tasks/:id/complete', scope: 'tasks:write' },
-];
+const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/**
+ * Every /v1 route and the scope its API key needs, from the one table of operations (src/api/openapi.ts);
+ * a test checks that no served route is missing. Source webhooks are signed with the source's secret
+ * instead: PUBLIC_V1_ROUTES.
+ */
+export const ROUTE_SCOPES: { method: Method; path: string; scope: Scope }[] = OPERATIONS.filter(
+  (op) => op.scope,
+).map((op) => ({ method: op.method.toUpperCase() as Method, path: honoPath(op.path), scope: op.scope! }));
+export const PUBLIC_V1_ROUTES = OPERATIONS.filter((op) => op.signed).map(
+  (op) => `${op.method.toUpperCase()} ${honoPath(op.path)}`,
+);
 
 export function createApp(given: ApiDeps) {
   const deps: ApiDeps = { ...given, metrics: given.metrics ?? createMetrics(given.sql) };

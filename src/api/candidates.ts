@@ -11,14 +11,13 @@ import { jsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent, endMergedWorkflow } from './events.js';
 import { pageOf, paged, queryProblem } from './paging.js';
+import { isUuid } from './ids.js';
 import { Problem } from './problem.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The candidate named by the route's `:id`, or 404. */
 export async function candidateOf(c: Context, deps: ApiDeps) {
   const id = c.req.param('id') ?? '';
-  const candidate = UUID.test(id) ? await getCandidate(deps.sql, id) : undefined;
+  const candidate = isUuid(id) ? await getCandidate(deps.sql, id) : undefined;
   if (!candidate) throw Problem.notFound(`Candidate ${id}`);
   return candidate;
 }
@@ -45,7 +44,7 @@ export function candidatesRoutes(deps: ApiDeps) {
   });
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
-    if (!UUID.test(id)) throw Problem.notFound(`Candidate ${id}`);
+    if (!isUuid(id)) throw Problem.notFound(`Candidate ${id}`);
     // One snapshot: a journey that ends between two reads must not show as ended on the timeline and
     // still waiting in the journey list.
     const view = await deps.sql.begin('isolation level repeatable read read only', async (tx) => {

@@ -8,14 +8,13 @@ import { jsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { acceptEvent, acceptSubjectEvent } from './events.js';
 import { pageOf, paged, queryChoice } from './paging.js';
+import { isUuid } from './ids.js';
 import { Problem } from './problem.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function jobsRoutes(deps: ApiDeps) {
   const jobOf = async (c: Context) => {
     const id = c.req.param('id') ?? '';
-    const job = UUID.test(id) ? await getJobRow(deps.sql, id) : undefined;
+    const job = isUuid(id) ? await getJobRow(deps.sql, id) : undefined;
     if (!job) throw Problem.notFound(`Job ${id}`);
     return job;
   };

@@ -7,9 +7,9 @@ import { optionalJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent } from './events.js';
 import { pageOf, paged, queryChoice, queryProblem } from './paging.js';
+import { isUuid } from './ids.js';
 import { Problem } from './problem.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MESSAGE_STATUSES = [
   'pending',
   'sending',
@@ -24,7 +24,7 @@ const TASK_STATUSES = ['open', 'completed', 'cancelled'] as const;
 
 function candidateFilter(c: Context): string | undefined {
   const id = c.req.query('candidate_id');
-  if (id !== undefined && !UUID.test(id)) throw queryProblem('candidate_id', 'must be a candidate id (UUID)');
+  if (id !== undefined && !isUuid(id)) throw queryProblem('candidate_id', 'must be a candidate id (UUID)');
   return id;
 }
 
@@ -41,7 +41,7 @@ export function messagesRoutes(deps: ApiDeps) {
   });
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
-    const message = UUID.test(id) ? await getMessage(deps.sql, id) : undefined;
+    const message = isUuid(id) ? await getMessage(deps.sql, id) : undefined;
     if (!message) throw Problem.notFound(`Message ${id}`);
     return c.json(message);
   });
@@ -65,7 +65,7 @@ export function tasksRoutes(deps: ApiDeps) {
       'task-completion.schema.json',
     );
     const id = c.req.param('id');
-    const task = UUID.test(id) ? await getTask(deps.sql, id) : undefined;
+    const task = isUuid(id) ? await getTask(deps.sql, id) : undefined;
     if (!task) throw Problem.notFound(`Task ${id}`);
     if (task.status !== 'open') throw new Problem(409, 'Conflict', `Task ${id} is ${task.status} already.`);
     const data = { task_id: task.id, journey_id: task.journey_id, step: task.step, ...body };

@@ -2,26 +2,18 @@
 // notes, export and erasure, against the real stack (Temporal, PostgreSQL, SMTP).
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
+let call: JsonCall;
 beforeAll(async () => {
   stack = await startStack();
+  call = jsonCaller(stack.app);
 });
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function call<T = Record<string, unknown>>(method: string, url: string, body?: unknown) {
-  const res = await stack.app.request(url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
-}
 
 type Candidate = {
   id: string;
@@ -277,6 +269,7 @@ describe('jobs', () => {
     expect(list.body.items.map((j) => j.id)).toContain(opened.body.id);
     expect((await call('GET', '/v1/jobs?status=paused')).status).toBe(422);
     expect((await call('GET', '/v1/jobs/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    expect((await call('POST', '/v1/jobs/00000000-0000-0000-0000-000000000000/close')).status).toBe(404);
     expect((await call('POST', '/v1/jobs', { title: 'No id' })).status).toBe(422);
   });
 });

@@ -2,14 +2,17 @@
 // (redirected only where the signed token says), answer with one click, or reply by email.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask } from '../../src/db/subjects.js';
+import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
+let call: JsonCall;
 let candidateId: string;
 let messageId: string;
 let replyTo: string;
 beforeAll(async () => {
   stack = await startStack();
+  call = jsonCaller(stack.app);
   const res = await stack.app.request('/v1/events', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -26,16 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function call<T = Record<string, unknown>>(method: string, url: string, body?: unknown) {
-  const res = await stack.app.request(url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 const eventsOf = (type: string) =>
   stack.db.sql<{ data: Record<string, unknown> }[]>`
@@ -80,6 +73,7 @@ describe('tasks', () => {
       { data: expect.objectContaining({ task_id: task.id, step: 'call', outcome: 'reached' }) },
     ]);
     expect((await call('POST', `/v1/tasks/${task.id}/complete`)).status).toBe(409);
+    expect((await call('GET', '/v1/tasks?status=done')).status).toBe(422);
     expect((await call('POST', `/v1/tasks/${task.id}/complete`, { outcome: 7 })).status).toBe(422);
     expect((await call('POST', '/v1/tasks/00000000-0000-0000-0000-000000000000/complete')).status).toBe(404);
   });

@@ -1,28 +1,18 @@
 // Playbooks through the API: the published ones with their journeys counted, one with its versions and
 // where its journeys are, validation of a YAML text with positions, and simulation as the CLI does it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
+let call: JsonCall;
 beforeAll(async () => {
   stack = await startStack();
+  call = jsonCaller(stack.app);
 });
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function call<T = Record<string, unknown>>(method: string, url: string, body?: unknown, type?: string) {
-  const res = await stack.app.request(url, {
-    method,
-    ...(body === undefined
-      ? {}
-      : {
-          headers: { 'content-type': type ?? 'application/json' },
-          body: typeof body === 'string' ? body : JSON.stringify(body),
-        }),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 describe('playbooks', () => {
   it('are listed at their latest version with journeys counted, and read with versions and steps', async () => {
