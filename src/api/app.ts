@@ -20,7 +20,7 @@ import { createMetrics, metricsRoutes } from './metrics.js';
 import { sourcesRoutes } from './sources.js';
 import { unsubscribeRoutes } from './unsubscribe.js';
 import { Problem, problemResponse } from './problem.js';
-import { requireScope, type AuthEnv } from './auth.js';
+import { keyVerifier, requireScope, type AuthEnv } from './auth.js';
 import { rateLimit } from './rate-limit.js';
 import { checkResponses } from './response-check.js';
 import { requestLog, type RequestEnv } from './request-log.js';
@@ -57,7 +57,9 @@ export function createApp(given: ApiDeps) {
   app.use('*', requestLog(deps.log));
   app.use('/v1/*', checkResponses(deps.log, deps.strictResponses ?? false));
   const limit = rateLimit(deps.rateLimit ?? 0);
-  for (const route of ROUTE_SCOPES) app.on(route.method, route.path, requireScope(deps, route.scope), limit);
+  const verify = keyVerifier(deps, deps.keyCacheMs);
+  for (const route of ROUTE_SCOPES)
+    app.on(route.method, route.path, requireScope(verify, route.scope), limit);
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(deps.metrics!));
   app.get('/openapi.json', (c) => c.json(openApiDocument()));

@@ -24,6 +24,8 @@ export interface ApiDeps {
   orgName?: string;
   /** Answers that do not match their documented schema become 500s (tests); otherwise they are logged. */
   strictResponses?: boolean;
+  /** How long a verified API key is remembered (default KEY_CACHE_MS); 0 asks PostgreSQL every time. */
+  keyCacheMs?: number;
   /** Requests per second per API key (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
   rateLimit?: number;
 }

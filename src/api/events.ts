@@ -3,11 +3,16 @@
 import { Hono } from 'hono';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { applyEventFacts, upsertCandidate } from '../db/candidates.js';
-import { eventFacts } from '../events/facts.js';
+import { applyEventFacts, upsertByEmail, upsertCandidate } from '../db/candidates.js';
+import { eventFacts, hasFacts } from '../events/facts.js';
 import type { Db } from '../db/client.js';
-import { insertEvent, isDelivered, markDelivered, type StoredEvent } from '../db/events.js';
-import { recordInteraction } from '../db/interactions.js';
+import {
+  insertCandidateEvent,
+  insertEvent,
+  isDelivered,
+  markDelivered,
+  type StoredEvent,
+} from '../db/events.js';
 import { upsertJob } from '../db/jobs.js';
 import type { CandidateEvent, CandidateInput, EventInput, JobInput } from '../domain.js';
 import { candidateWorkflowId, eventSignal, jobWorkflowId } from '../../workflows/messages.js';
@@ -46,13 +51,48 @@ export interface Accepted {
 }
 
 /**
- * Stores a valid event (once per source and id) with its subject in one transaction, and delivers it to
- * the subject's workflow. Shared by POST /v1/events and the source webhooks.
+ * Stores a valid event (once per source and id) with its subject atomically, and delivers it to the
+ * subject's workflow. Shared by POST /v1/events, the source webhooks and the public link pages.
  */
 export function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Accepted> {
-  return accept(deps, input, (tx) =>
-    input.job ? jobSubject(tx, input, input.job) : candidateSubject(tx, input),
+  if (input.job) return accept(deps, input, (tx) => jobSubject(tx, input, input.job!));
+  const candidate = candidateOf(input);
+  const facts = eventFacts(input.type, input.occurred_at ?? new Date().toISOString());
+  // The common case — a candidate known by email, an event that changes nothing about them — is one
+  // statement; an external id (which may merge two records) or a fact to record takes the transaction.
+  if (candidate.external_id === undefined && !hasFacts(facts)) return acceptByEmail(deps, input, candidate);
+  return accept(deps, input, async (tx) => {
+    const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
+    await applyEventFacts(tx, candidateId, facts);
+    return { ...candidateWorkflowSubject(candidateId), ...(merged ? { merged } : {}) };
+  });
+}
+
+/** The candidate as the event gives it; applying is asking to hear back about the application. */
+function candidateOf(input: EventInput): CandidateInput {
+  const given = input.candidate as CandidateInput;
+  return {
+    ...given,
+    consent:
+      input.type === 'candidate.applied'
+        ? { ...given.consent, email: given.consent?.email ?? true }
+        : given.consent,
+  };
+}
+
+async function acceptByEmail(deps: ApiDeps, input: EventInput, candidate: CandidateInput): Promise<Accepted> {
+  const event = await insertCandidateEvent(
+    deps.sql,
+    {
+      source: input.source,
+      sourceEventId: input.id ?? randomUUID(),
+      type: input.type,
+      data: input.data ?? {},
+      occurredAt: input.occurred_at,
+    },
+    upsertByEmail(deps.sql, candidate, input.source),
   );
+  return delivered(deps, input, candidateWorkflowSubject(event.candidateId), event);
 }
 
 /** An event about a candidate or job known by id (a recruiter's change, a completed task, a click, a reply). */
@@ -100,41 +140,23 @@ async function accept(
       data: input.data ?? {},
       occurredAt: input.occurred_at,
     });
-    if (event.created && 'candidate_id' in subject.reply) {
-      await recordInteraction(tx, {
-        candidateId: subject.reply.candidate_id,
-        kind: 'event',
-        summary: input.type,
-        eventId: event.id,
-        data: { type: input.type, source: input.source, data: input.data ?? {} },
-      });
-    }
     return { subject, event };
   });
+  return delivered(deps, input, subject, event);
+}
+
+/** After the event is stored: ends a merged duplicate's workflow and delivers the event to its workflow. */
+async function delivered(
+  deps: ApiDeps,
+  input: Omit<EventInput, 'candidate' | 'job'>,
+  subject: Subject,
+  event: StoredEvent,
+): Promise<Accepted> {
   if (subject.merged) await endMergedWorkflow(deps, subject.merged, subject.workflowId);
   // A retried event whose first delivery failed (Temporal unreachable) is delivered now.
   if (event.created || !(await isDelivered(deps.sql, event.id))) await deliver(deps, input, subject, event);
   deps.metrics?.eventAccepted(input.type, !event.created);
   return { event_id: event.id, ...subject.reply, workflow_id: subject.workflowId, duplicate: !event.created };
-}
-
-async function candidateSubject(tx: Db, input: EventInput): Promise<Subject> {
-  const given = input.candidate as CandidateInput;
-  const candidate = {
-    ...given,
-    // Applying is asking to hear back: an applicant may be emailed about the application unless told otherwise.
-    consent:
-      input.type === 'candidate.applied'
-        ? { ...given.consent, email: given.consent?.email ?? true }
-        : given.consent,
-  };
-  const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
-  await applyEventFacts(
-    tx,
-    candidateId,
-    eventFacts(input.type, input.occurred_at ?? new Date().toISOString()),
-  );
-  return { ...candidateWorkflowSubject(candidateId), ...(merged ? { merged } : {}) };
 }
 
 function candidateWorkflowSubject(candidateId: string): Subject {
@@ -190,5 +212,5 @@ async function deliver(
     signal: eventSignal,
     signalArgs: [message],
   });
-  await markDelivered(deps.sql, event.id);
+  markDelivered(deps.sql, event.id);
 }

@@ -1,6 +1,6 @@
 // Candidates: upsert by identity (a source's external id, then the normalized email) and read back.
 import type { Candidate, CandidateInput, TimelineEntry } from '../domain.js';
-import type { EventFacts } from '../events/facts.js';
+import { hasFacts, type EventFacts } from '../events/facts.js';
 import type { Db as Tx } from './client.js';
 import { mergeCandidates } from './candidate-merge.js';
 
@@ -44,45 +44,12 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
       }
     }
   }
-  const fields = {
-    email: input.email,
-    first_name: input.first_name ?? null,
-    last_name: input.last_name ?? null,
-    phone: input.phone ?? null,
-    timezone: input.timezone ?? null,
-    locale: input.locale ?? null,
-    location: input.location ?? null,
-    consent_email: input.consent?.email ?? null,
-    consent_sms: input.consent?.sms ?? null,
-    birthday: input.birthday ?? null,
-    owner: input.owner ?? null,
-  };
+  const fields = candidateFields(input);
   const tags = input.tags ?? [];
   const skills = input.skills ?? [];
   const custom = input.custom ?? {};
   if (id === undefined) {
-    const [row] = await tx<{ id: string; created: boolean }[]>`
-      insert into candidates (email, first_name, last_name, phone, timezone, locale, location, consent_email,
-        consent_sms, birthday, owner, tags, skills, custom, source)
-      values (${fields.email}, ${fields.first_name}, ${fields.last_name}, ${fields.phone}, ${fields.timezone},
-        ${fields.locale}, ${fields.location}, ${fields.consent_email ?? false}, ${fields.consent_sms ?? false},
-        ${fields.birthday}, ${fields.owner}, ${tags}, ${skills}, ${tx.json(custom as never)}, ${source})
-      on conflict (email_normalized) where email_normalized is not null do update set
-        first_name = coalesce(excluded.first_name, candidates.first_name),
-        last_name = coalesce(excluded.last_name, candidates.last_name),
-        phone = coalesce(excluded.phone, candidates.phone),
-        timezone = coalesce(excluded.timezone, candidates.timezone),
-        locale = coalesce(excluded.locale, candidates.locale),
-        location = coalesce(excluded.location, candidates.location),
-        consent_email = coalesce(${fields.consent_email}::boolean, candidates.consent_email),
-        consent_sms = coalesce(${fields.consent_sms}::boolean, candidates.consent_sms),
-        birthday = coalesce(excluded.birthday, candidates.birthday),
-        owner = coalesce(excluded.owner, candidates.owner),
-        tags = array(select distinct unnest(candidates.tags || excluded.tags)),
-        skills = array(select distinct unnest(candidates.skills || excluded.skills)),
-        custom = candidates.custom || excluded.custom,
-        updated_at = now()
-      returning id, (xmax = 0) as created`;
+    const [row] = await upsertByEmail(tx, input, source);
     id = row!.id;
     created = row!.created;
   } else {
@@ -113,9 +80,58 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
   return { id, created, ...(merged ? { merged } : {}) };
 }
 
+function candidateFields(input: CandidateInput) {
+  return {
+    email: input.email,
+    first_name: input.first_name ?? null,
+    last_name: input.last_name ?? null,
+    phone: input.phone ?? null,
+    timezone: input.timezone ?? null,
+    locale: input.locale ?? null,
+    location: input.location ?? null,
+    consent_email: input.consent?.email ?? null,
+    consent_sms: input.consent?.sms ?? null,
+    birthday: input.birthday ?? null,
+    owner: input.owner ?? null,
+  };
+}
+
+/**
+ * Creates the candidate with this email, or merges the input into the one that has it: one statement,
+ * which callers may run alone or inside a larger one (see insertCandidateEvent).
+ */
+export function upsertByEmail(tx: Tx, input: CandidateInput, source: string) {
+  const fields = candidateFields(input);
+  const tags = input.tags ?? [];
+  const skills = input.skills ?? [];
+  const custom = input.custom ?? {};
+  return tx<{ id: string; created: boolean }[]>`
+      insert into candidates (email, first_name, last_name, phone, timezone, locale, location, consent_email,
+        consent_sms, birthday, owner, tags, skills, custom, source)
+      values (${fields.email}, ${fields.first_name}, ${fields.last_name}, ${fields.phone}, ${fields.timezone},
+        ${fields.locale}, ${fields.location}, ${fields.consent_email ?? false}, ${fields.consent_sms ?? false},
+        ${fields.birthday}, ${fields.owner}, ${tags}, ${skills}, ${tx.json(custom as never)}, ${source})
+      on conflict (email_normalized) where email_normalized is not null do update set
+        first_name = coalesce(excluded.first_name, candidates.first_name),
+        last_name = coalesce(excluded.last_name, candidates.last_name),
+        phone = coalesce(excluded.phone, candidates.phone),
+        timezone = coalesce(excluded.timezone, candidates.timezone),
+        locale = coalesce(excluded.locale, candidates.locale),
+        location = coalesce(excluded.location, candidates.location),
+        consent_email = coalesce(${fields.consent_email}::boolean, candidates.consent_email),
+        consent_sms = coalesce(${fields.consent_sms}::boolean, candidates.consent_sms),
+        birthday = coalesce(excluded.birthday, candidates.birthday),
+        owner = coalesce(excluded.owner, candidates.owner),
+        tags = array(select distinct unnest(candidates.tags || excluded.tags)),
+        skills = array(select distinct unnest(candidates.skills || excluded.skills)),
+        custom = candidates.custom || excluded.custom,
+        updated_at = now()
+      returning id, (xmax = 0) as created`;
+}
+
 /** Records what an event says about the candidate (see src/events/facts.ts); an unsubscribe stays the first. */
 export async function applyEventFacts(tx: Tx, candidateId: string, facts: EventFacts): Promise<void> {
-  if (facts.unsubscribed_at === undefined && facts.stage === undefined) return;
+  if (!hasFacts(facts)) return;
   await tx`
     update candidates set
       unsubscribed_at = coalesce(unsubscribed_at, ${facts.unsubscribed_at ?? null}::timestamptz),

@@ -17,3 +17,8 @@ export function eventFacts(type: string, at: string): EventFacts {
       return {};
   }
 }
+
+/** Whether the event says anything about the candidate to record. */
+export function hasFacts(facts: EventFacts): boolean {
+  return facts.unsubscribed_at !== undefined || facts.stage !== undefined;
+}

@@ -91,6 +91,8 @@ export async function startStack(
     templates: deps.templates,
     orgName: deps.orgName,
     strictResponses: true,
+    // Tests revoke keys and expect the next request to see it.
+    keyCacheMs: 0,
   });
   const app = withKey(rawApp, await adminKey(db.sql));
   return {

@@ -126,6 +126,25 @@ describe('API keys', () => {
     expect((await stack.rawApp.request('/healthz')).status).toBe(200);
   });
 
+  it('are remembered for a few seconds once verified, so a revoked key stops within that time', async () => {
+    const cached = createApp({
+      sql: stack.db.sql,
+      temporal: stack.client,
+      taskQueue: stack.taskQueue,
+      log: createLogger('silent'),
+      sources: new Map(),
+      links: stack.deps.links!.signer,
+      keyCacheMs: 60_000,
+    });
+    const { key, prefix } = await createApiKey(stack.db.sql, { name: 'cached', scopes: ['candidates:read'] });
+    const get = (app: ReturnType<typeof createApp>) =>
+      app.request('/v1/candidates?limit=1', { headers: { authorization: `Bearer ${key}` } });
+    expect((await get(cached)).status).toBe(200);
+    await revokeApiKey(stack.db.sql, prefix);
+    expect((await get(cached)).status).toBe(200);
+    expect((await get(stack.rawApp)).status).toBe(401);
+  });
+
   it('are created, listed and revoked with `rapport keys`, the secret shown once', async () => {
     const env = cleanEnv({ DATABASE_URL: stack.db.url });
     const created = await runCli(['keys', 'create', '--name', 'ats', '--scopes', 'events:write'], env);
