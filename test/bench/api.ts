@@ -4,10 +4,12 @@
 // fixed arrival rate of half that saturation rate.
 //
 // The API's job ends at signal-with-start, so no worker polls the task queue during either measurement:
-// both sides create the workflow execution and its first workflow task, and nothing runs it. The load
-// generator (Node's fetch) runs in the bench process next to the API; GET /healthz at the same concurrency
-// shows what HTTP alone (that client and the server) costs.
+// both sides create the workflow execution and its first workflow task, and nothing runs it. HTTP load
+// comes from a separate process (test/bench/http-load.ts, node:http keep-alive), as real clients do; its
+// CPU shows under "other processes". GET /healthz at the same concurrency shows what HTTP alone costs.
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +18,8 @@ import { pino } from 'pino';
 import { createApp } from '../../src/api/app.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createSql } from '../../src/db/client.js';
-import type { CandidateEvent, EventInput } from '../../src/domain.js';
+import type { CandidateEvent } from '../../src/domain.js';
+import type { Load, LoadResult, Target } from './http-load.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { loadSources } from '../../src/playbook/sources.js';
 import { connectClient } from '../../src/temporal/connect.js';
@@ -25,6 +28,7 @@ import type { candidateWorkflow } from '../../workflows/candidate.js';
 import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
 import {
   cpuSince,
+  type OnCleanup,
   fmt,
   positiveInt,
   readCpu,
@@ -38,8 +42,14 @@ import {
 
 const PIPELINES = path.resolve(import.meta.dirname, '../../pipelines');
 const EVENTS = positiveInt('BENCH_EVENTS', 2000);
-const CONCURRENCY = positiveInt('BENCH_CONCURRENCY', 32);
-const OPEN_LOOP_SECONDS = positiveInt('BENCH_OPEN_LOOP_SECONDS', 5);
+/** Requests in flight: each side's saturation rate is its best over these levels. */
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '16,32,64')
+  .split(',')
+  .map((c) => Number(c.trim()))
+  .filter((c) => Number.isInteger(c) && c > 0);
+const OPEN_LOOP_SECONDS = positiveInt('BENCH_OPEN_LOOP_SECONDS', 10);
+/** Pause before each latency run, so that neither side pays for the backlog the saturation runs left. */
+const SETTLE_MS = 5000;
 const WARM_UP = Math.min(200, EVENTS);
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 50;
@@ -97,35 +107,45 @@ export async function benchApi(): Promise<string[]> {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const { key } = await createApiKey(services.sql, { name: 'bench', scopes: ['events:write'] });
 
-    const senders: Record<Side, (label: string) => Send> = {
-      raw: rawSignalWithStart(services, taskQueue),
-      rapport: postEvent(`${base}/v1/events`, key),
-      healthz: getHealthz(`${base}/healthz`),
+    // HTTP load comes from a process of its own, as real clients do; the raw client is Temporal's own.
+    const loader = startLoader(onCleanup);
+    const targets: Record<Exclude<Side, 'raw'>, (label: string) => Target> = {
+      rapport: (label) => ({ kind: 'event', url: `${base}/v1/events`, key, label, source: SOURCE }),
+      healthz: () => ({ kind: 'healthz', url: `${base}/healthz` }),
     };
-    const measure = async <R extends Omit<Measured, 'cpu'>>(
-      side: Side,
-      label: string,
-      run: (send: Send) => Promise<R>,
-    ): Promise<R & Run> => {
+    const raw = rawSignalWithStart(services, taskQueue);
+    const apply = (side: Side, label: string, load: Load): Promise<LoadResult> => {
+      if (side !== 'raw') return loader(targets[side](label), load);
+      return load.loop === 'closed'
+        ? closedLoop(load.n, load.concurrency, raw(label))
+        : openLoop(load.perSecond, load.seconds, raw(label));
+    };
+    const measure = async (side: Side, label: string, load: Load): Promise<LoadResult & Run> => {
       const before = await readCpu(services);
-      const result = await run(senders[side](label));
+      const result = await apply(side, label, load);
       return { side, ...result, cpu: cpuSince(before, await readCpu(services)) };
     };
-    const saturate = (side: Side, label: string, n: number) =>
-      measure(side, label, async (send) => ({ requests: n, ...(await closedLoop(n, CONCURRENCY, send)) }));
+    const saturate = async (side: Side, label: string, n: number, concurrency = 32) => ({
+      ...(await measure(side, label, { loop: 'closed', n, concurrency })),
+      concurrency,
+    });
 
     progress(`warm-up: ${WARM_UP} requests each`);
     for (const side of ['raw', 'rapport', 'healthz'] as const) await saturate(side, 'warm-up', WARM_UP);
 
     progress(
-      `saturation: ${fmt(EVENTS)} requests per run, ${CONCURRENCY} in flight, raw and Rapport alternately, twice`,
+      `saturation: ${fmt(EVENTS)} requests per run at ${CONCURRENCIES.join(', ')} in flight, raw and Rapport alternately, twice`,
     );
-    const runs: Run[] = [];
+    const runs: (Run & { concurrency: number })[] = [];
     for (const round of [1, 2]) {
-      for (const side of ['raw', 'rapport'] as const) {
-        const run = await saturate(side, `run-${round}`, EVENTS);
-        runs.push(run);
-        progress(`${side} run ${round}: ${fmt(EVENTS)} requests in ${fmt(run.seconds, 2)} s`);
+      for (const concurrency of CONCURRENCIES) {
+        for (const side of ['raw', 'rapport'] as const) {
+          const run = await saturate(side, `run-${round}-${concurrency}`, EVENTS, concurrency);
+          runs.push(run);
+          progress(
+            `${side} run ${round} at ${concurrency}: ${fmt(EVENTS)} requests in ${fmt(run.seconds, 2)} s`,
+          );
+        }
       }
     }
     const healthz = await saturate('healthz', 'run', EVENTS);
@@ -137,15 +157,23 @@ export async function benchApi(): Promise<string[]> {
     const ratio = rate(bestRapport) / rate(bestRaw);
 
     const halfRate = rate(bestRapport) / 2;
-    progress(`latency: ${fmt(halfRate, 1)} requests/s for ${OPEN_LOOP_SECONDS} s, Rapport then raw`);
-    const open = (side: Side) =>
-      measure(side, 'open-loop', (send) => openLoop(halfRate, OPEN_LOOP_SECONDS, send));
-    const openRapport = await open('rapport');
+    progress(
+      `latency: ${fmt(halfRate, 1)} requests/s for ${OPEN_LOOP_SECONDS} s, raw then Rapport, each after ${SETTLE_MS / 1000} s of rest`,
+    );
+    const open = async (side: Side) => {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      // Steady state: the rest let idle keep-alive connections close; open them again before measuring.
+      await measure(side, 'reconnect', { loop: 'closed', n: 20, concurrency: 4 });
+      return measure(side, 'open-loop', { loop: 'open', perSecond: halfRate, seconds: OPEN_LOOP_SECONDS });
+    };
     const openRaw = await open('raw');
+    const openRapport = await open('rapport');
 
-    // Sanity: every accepted event is stored and marked delivered; every request started one workflow.
-    const posted = WARM_UP + 2 * EVENTS + openRapport.requests;
-    const signalled = WARM_UP + 2 * EVENTS + openRaw.requests;
+    // Sanity: every accepted event is stored and marked delivered (marks are written in batches within
+    // milliseconds); every request started one workflow.
+    await sleep(200);
+    const posted = WARM_UP + 2 * CONCURRENCIES.length * EVENTS + 20 + openRapport.requests;
+    const signalled = WARM_UP + 2 * CONCURRENCIES.length * EVENTS + 20 + openRaw.requests;
     const [stored] = await services.sql<{ n: number; delivered: number }[]>`
       select count(*)::int as n, count(delivered_at)::int as delivered from events where source = ${SOURCE}`;
     const workflows = await countWorkflows(services, taskQueue, posted + signalled);
@@ -153,12 +181,12 @@ export async function benchApi(): Promise<string[]> {
     const all = (side: Side) =>
       runs
         .filter((r) => r.side === side)
-        .map((r) => `${fmt(rate(r))}/s`)
+        .map((r) => `${fmt(rate(r))}/s at ${r.concurrency}`)
         .join(', ');
     const ms = (n: number) => `${fmt(n, 1)} ms`;
     const p50p99 = (r: Measured) => `p50 ${ms(pct(r.latencies, 0.5))}, p99 ${ms(pct(r.latencies, 0.99))}`;
-    const closedLine = (label: string, unit: string, r: Run) =>
-      `  ${label.padEnd(36)}${fmt(rate(r))} ${unit}/s, ${p50p99(r)} (runs: ${all(r.side)})`;
+    const closedLine = (label: string, unit: string, r: Run & { concurrency: number }) =>
+      `  ${label.padEnd(36)}${fmt(rate(r))} ${unit}/s at ${r.concurrency} in flight, ${p50p99(r)} (runs: ${all(r.side)})`;
     const openLine = (label: string, r: Measured & { maxInFlight: number }) =>
       `  ${label.padEnd(36)}${fmt(r.requests)} at ${fmt(rate(r), 1)}/s, ${p50p99(r)}, max ${ms(r.latencies.at(-1)!)}; at most ${r.maxInFlight} in flight`;
     const cpuLine = (label: string, r: Measured) => {
@@ -168,12 +196,12 @@ export async function benchApi(): Promise<string[]> {
     };
     const p99 = pct(openRapport.latencies, 0.99);
     return [
-      `events accepted/s at saturation: ${fmt(EVENTS)} requests per run, ${CONCURRENCY} in flight, best of 2 runs; each request starts a new candidate workflow; no worker polls the task queue (the API's job ends at signal-with-start)`,
+      `events accepted/s at saturation: the best of 2 runs of ${fmt(EVENTS)} requests at each of ${CONCURRENCIES.join(', ')} in flight; each request starts a new candidate workflow; no worker polls the task queue (the API's job ends at signal-with-start)`,
       closedLine('raw client signalWithStart', 'req', bestRaw),
       closedLine('Rapport POST /v1/events (HTTP)', 'events', bestRapport),
       `  ratio Rapport/raw ${fmt(ratio, 2)} (target ≥ ${fmt(TARGET_RATIO, 2)}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'})`,
-      `  HTTP alone, GET /healthz (same client):  ${fmt(rate(healthz))} req/s, ${p50p99(healthz)}`,
-      `  CPU per request (${os.cpus().length} cores; the bench process holds the load generator, the API and both Temporal clients):`,
+      `  HTTP alone, GET /healthz (same load generator):  ${fmt(rate(healthz))} req/s, ${p50p99(healthz)}`,
+      `  CPU per request (${os.cpus().length} cores; the bench process holds the API and both Temporal clients; the HTTP load generator is among the other processes):`,
       cpuLine('raw signalWithStart', bestRaw),
       cpuLine('Rapport POST /v1/events', bestRapport),
       cpuLine('GET /healthz', healthz),
@@ -185,16 +213,6 @@ export async function benchApi(): Promise<string[]> {
       `  sanity: ${fmt(stored!.n)} events stored for ${fmt(posted)} posted, ${fmt(stored!.delivered)} marked delivered; ${workflows}`,
     ];
   });
-}
-
-/** GET /healthz: the HTTP client and server alone, no database or Temporal. */
-function getHealthz(url: string) {
-  return (_label: string): Send =>
-    async () => {
-      const response = await fetch(url);
-      const body = await response.text();
-      if (response.status !== 200) throw new Error(`GET /healthz answered ${response.status}: ${body}`);
-    };
 }
 
 /** Signal-with-start of a new candidate workflow, exactly as POST /v1/events does it (src/api/events.ts). */
@@ -222,25 +240,34 @@ function rawSignalWithStart(services: Services, taskQueue: string) {
     };
 }
 
-/** POST /v1/events with Node's fetch (undici, keep-alive): a `candidate.applied` event for a new candidate. */
-function postEvent(url: string, key: string) {
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-  return (label: string): Send =>
-    async (i) => {
-      const event: EventInput = {
-        id: `${label}-${i}-${randomUUID()}`,
-        source: SOURCE,
-        type: 'candidate.applied',
-        candidate: {
-          email: `${label}-${i}-${randomUUID().slice(0, 8)}@bench.example`,
-          first_name: `Bench${i}`,
-        },
-        data: { job: { title: 'Backend engineer' } },
-      };
-      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(event) });
-      const body = await response.text();
-      if (response.status !== 202) throw new Error(`POST /v1/events answered ${response.status}: ${body}`);
-    };
+/** The load generator process (test/bench/http-load.ts): one load at a time, answered over IPC. */
+function startLoader(onCleanup: OnCleanup) {
+  const child = fork(path.join(import.meta.dirname, 'http-load.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  onCleanup('the HTTP load generator', async () => {
+    child.disconnect();
+    await once(child, 'exit');
+  });
+  let next = 0;
+  const waiting = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
+  child.on('message', (m: { id: number; result?: LoadResult; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error !== undefined) w?.reject(new Error(m.error));
+    else w?.resolve(m.result!);
+  });
+  return (target: Target, load: Load) =>
+    withTimeout(
+      new Promise<LoadResult>((resolve, reject) => {
+        const id = next++;
+        waiting.set(id, { resolve, reject });
+        child.send({ id, target, load });
+      }),
+      120_000 + (load.loop === 'closed' ? load.n * 100 : load.seconds * 2000),
+      'the HTTP load did not complete',
+    );
 }
 
 /** `n` requests, `concurrency` in flight at any time; each request's latency in milliseconds, sorted. */
@@ -263,7 +290,7 @@ async function closedLoop(n: number, concurrency: number, send: Send) {
     `${n} requests did not complete`,
   );
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, latencies: latencies.sort((a, b) => a - b) };
+  return { requests: n, seconds, latencies: latencies.sort((a, b) => a - b), maxInFlight: concurrency };
 }
 
 /**
