@@ -22,6 +22,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The app with one option changed from the test stack's. */
+const appWith = (options: { rateLimit?: number; keyCacheMs?: number }) =>
+  createApp({
+    sql: stack.db.sql,
+    temporal: stack.client,
+    taskQueue: stack.taskQueue,
+    log: createLogger('silent'),
+    sources: new Map(),
+    links: stack.deps.links!.signer,
+    ...options,
+  });
+
 const call = (route: (typeof ROUTE_SCOPES)[number], authorization?: string) =>
   stack.rawApp.request(route.path.replace(':id', '00000000-0000-0000-0000-000000000000'), {
     method: route.method,
@@ -67,15 +79,7 @@ describe('API keys', () => {
   });
 
   it('limits each key to its rate: 429 with Retry-After, other keys unaffected', async () => {
-    const limited = createApp({
-      sql: stack.db.sql,
-      temporal: stack.client,
-      taskQueue: stack.taskQueue,
-      log: createLogger('silent'),
-      sources: new Map(),
-      links: stack.deps.links!.signer,
-      rateLimit: 1,
-    });
+    const limited = appWith({ rateLimit: 1 });
     const get = (key: string) =>
       limited.request('/v1/candidates/00000000-0000-0000-0000-000000000000', {
         headers: { authorization: `Bearer ${key}` },
@@ -127,15 +131,7 @@ describe('API keys', () => {
   });
 
   it('are remembered for a few seconds once verified, so a revoked key stops within that time', async () => {
-    const cached = createApp({
-      sql: stack.db.sql,
-      temporal: stack.client,
-      taskQueue: stack.taskQueue,
-      log: createLogger('silent'),
-      sources: new Map(),
-      links: stack.deps.links!.signer,
-      keyCacheMs: 60_000,
-    });
+    const cached = appWith({ keyCacheMs: 60_000 });
     const { key, prefix } = await createApiKey(stack.db.sql, { name: 'cached', scopes: ['candidates:read'] });
     const get = (app: ReturnType<typeof createApp>) =>
       app.request('/v1/candidates?limit=1', { headers: { authorization: `Bearer ${key}` } });
