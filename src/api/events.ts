@@ -57,16 +57,18 @@ export interface Accepted {
 export function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Accepted> {
   if (input.job) return accept(deps, input, (tx) => jobSubject(tx, input, input.job!));
   const candidate = candidateOf(input);
-  const facts = eventFacts(input.type, input.occurred_at ?? new Date().toISOString());
   // The common case — a candidate known by email, an event that changes nothing about them — is one
   // statement; an external id (which may merge two records) or a fact to record takes the transaction.
-  if (candidate.external_id === undefined && !hasFacts(facts)) return acceptByEmail(deps, input, candidate);
+  if (candidate.external_id === undefined && !hasFacts(factsOf(input)))
+    return acceptByEmail(deps, input, candidate);
   return accept(deps, input, async (tx) => {
     const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
-    await applyEventFacts(tx, candidateId, facts);
     return { ...candidateWorkflowSubject(candidateId), ...(merged ? { merged } : {}) };
   });
 }
+
+const factsOf = (input: Pick<EventInput, 'type' | 'occurred_at'>) =>
+  eventFacts(input.type, input.occurred_at ?? new Date().toISOString());
 
 /** The candidate as the event gives it; applying is asking to hear back about the application. */
 function candidateOf(input: EventInput): CandidateInput {
@@ -130,6 +132,9 @@ async function accept(
 ): Promise<Accepted> {
   const { subject, event } = await deps.sql.begin(async (tx) => {
     const subject = await subjectOf(tx);
+    // What the event says about the candidate is recorded before any journey reacts to it.
+    if ('candidate_id' in subject.reply)
+      await applyEventFacts(tx, subject.reply.candidate_id, factsOf(input));
     const event = await insertEvent(tx, {
       source: input.source,
       sourceEventId: input.id ?? randomUUID(),

@@ -1,12 +1,8 @@
 // Lists page by keyset: `limit` (1–200, default 50) and an opaque `cursor` naming the last row seen
 // (its creation time and id), so pages stay stable while rows are added.
 import type { Context } from 'hono';
+import type { Page } from '../db/paging.js';
 import { Problem } from './problem.js';
-
-export interface Page {
-  limit: number;
-  after?: { at: string; id: string } | undefined;
-}
 
 export const MAX_LIMIT = 200;
 

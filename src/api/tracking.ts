@@ -8,11 +8,13 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { messageRecipient } from '../db/message-subjects.js';
+import type { AnswerEvent } from '../links/message-links.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent } from './events.js';
 import { linkNotFound, page } from './public-page.js';
 
-const ANSWERS: Record<string, { question: string; button: string; done: string }> = {
+/** The page of each answer link (src/links/message-links.ts): the compiler keeps the two lists in step. */
+const ANSWERS: Record<AnswerEvent, { question: string; button: string; done: string }> = {
   'candidate.open_to_work': {
     question: 'Let us know you are open to new opportunities?',
     button: 'Yes, I am open',
@@ -34,6 +36,9 @@ const ANSWERS: Record<string, { question: string; button: string; done: string }
     done: 'You have withdrawn. Thank you for your time.',
   },
 };
+
+const answerPage = (event: string) =>
+  Object.hasOwn(ANSWERS, event) ? ANSWERS[event as AnswerEvent] : undefined;
 
 /** A URL that is safe to put in a Location header: absolute http(s), no control characters or spaces. */
 export function safeRedirect(url: string): string | undefined {
@@ -63,7 +68,7 @@ export function trackingRoutes(deps: ApiDeps) {
       return c.redirect(target, 302);
     }
     const answer = deps.links.verify(token, 'e');
-    const text = answer && ANSWERS[answer.e];
+    const text = answer && answerPage(answer.e);
     if (!answer || !text || !(await messageRecipient(deps.sql, answer.m))) return c.html(linkNotFound, 404);
     return c.html(
       page(
@@ -74,7 +79,7 @@ export function trackingRoutes(deps: ApiDeps) {
   });
   app.post('/:token', async (c) => {
     const answer = deps.links.verify(c.req.param('token'), 'e');
-    const text = answer && ANSWERS[answer.e];
+    const text = answer && answerPage(answer.e);
     const who = answer && (await messageRecipient(deps.sql, answer.m));
     if (!answer || !text || !who) return c.html(linkNotFound, 404);
     // The message and the answer make the event's id: answering twice is one event.

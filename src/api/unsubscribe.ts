@@ -6,7 +6,7 @@ import { html } from 'hono/html';
 import { messageRecipient } from '../db/message-subjects.js';
 import type { ApiDeps } from './deps.js';
 import { page } from './public-page.js';
-import { acceptEvent } from './events.js';
+import { acceptSubjectEvent } from './events.js';
 
 const mask = (email: string | null) =>
   email
@@ -43,11 +43,11 @@ export function unsubscribeRoutes(deps: ApiDeps) {
       if (!claims || !who || !who.email) return c.html(notFound, 404);
       // An event like any other: the candidate is marked unsubscribed before any journey reacts, and every
       // journey exiting on it ends. The message id makes a repeated click one event.
-      await acceptEvent(deps, {
+      await acceptSubjectEvent(deps, {
+        subject: { candidateId: who.candidate_id },
         id: `unsubscribe-${claims.m}`,
         source: 'unsubscribe-link',
         type: 'candidate.unsubscribed',
-        candidate: { email: who.email },
         data: { message_id: claims.m },
       });
       return c.html(

@@ -2,7 +2,7 @@
 // export everything held about one person, and erase it.
 import type { Candidate } from '../domain.js';
 import type { Db } from './client.js';
-import type { Page } from '../api/paging.js';
+import { afterCursor, type Page } from './paging.js';
 
 export interface CandidateFilter {
   /** Words matched against names and email. */
@@ -40,7 +40,7 @@ export function searchCandidates(db: Db, filter: CandidateFilter, page: Page) {
       ${matching}
       ${filter.tags.length ? db`and tags @> ${filter.tags}::text[]` : db``}
       ${filter.stage ? db`and stage = ${filter.stage}` : db``}
-      ${page.after ? db`and (created_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : db``}
+      ${afterCursor(db, page)}
     order by created_at desc, id desc
     limit ${page.limit + 1}`;
 }

@@ -22,40 +22,36 @@ export interface StoredEvent {
 
 /**
  * Stores the event unless its source already sent that id. A candidate's event goes on their timeline in
- * the same statement (one round trip on the API's hot path).
+ * the same statement (insertCandidateEvent).
  */
 export async function insertEvent(tx: Tx, e: NewEvent): Promise<StoredEvent> {
-  const insert = tx`
-    insert into events (source, source_event_id, type, candidate_id, job_id, data, occurred_at)
-    values (${e.source}, ${e.sourceEventId ?? null}, ${e.type}, ${e.candidateId ?? null}, ${e.jobId ?? null},
-      ${tx.json(e.data as never)},
+  if (e.candidateId)
+    return insertCandidateEvent(tx, e, tx<{ id: string }[]>`select ${e.candidateId}::uuid as id`);
+  const [row] = await tx<{ id: string; occurred_at: Date }[]>`
+    insert into events (source, source_event_id, type, job_id, data, occurred_at)
+    values (${e.source}, ${e.sourceEventId ?? null}, ${e.type}, ${e.jobId ?? null}, ${tx.json(e.data as never)},
       coalesce(${e.occurredAt ?? null}::timestamptz, now()))
     on conflict (source, source_event_id) do nothing
     returning id, occurred_at`;
-  const [row] = await (e.candidateId
-    ? tx<{ id: string; occurred_at: Date }[]>`
-        with inserted as (${insert}),
-        timeline as (
-          insert into interactions (candidate_id, kind, summary, event_id, data)
-          select ${e.candidateId}, 'event', ${e.type}, id,
-            ${tx.json({ type: e.type, source: e.source, data: e.data } as never)} from inserted)
-        select id, occurred_at from inserted`
-    : tx<{ id: string; occurred_at: Date }[]>`${insert}`);
-  if (row) return { id: row.id, occurred_at: row.occurred_at.toISOString(), created: true };
+  return row ? { id: row.id, occurred_at: row.occurred_at.toISOString(), created: true } : storedEvent(tx, e);
+}
+
+/** The event its source sent before with this id. */
+async function storedEvent(tx: Tx, e: Pick<NewEvent, 'source' | 'sourceEventId'>): Promise<StoredEvent> {
   const [existing] = await tx<{ id: string; occurred_at: Date }[]>`
     select id, occurred_at from events where source = ${e.source} and source_event_id = ${e.sourceEventId ?? null}`;
   return { id: existing!.id, occurred_at: existing!.occurred_at.toISOString(), created: false };
 }
 
 /**
- * The common case of a candidate's event in one statement (atomic on its own, no transaction): the
- * candidate upsert given (see upsertByEmail), the event unless its source sent that id already, and its
- * timeline entry.
+ * A candidate's event in one statement (atomic on its own, no transaction needed): the candidate query
+ * given (an upsert such as upsertByEmail, or a known id), the event unless its source sent that id
+ * already, and its timeline entry.
  */
 export async function insertCandidateEvent(
   db: Tx,
   e: Omit<NewEvent, 'candidateId' | 'jobId'>,
-  candidate: PendingQuery<{ id: string; created: boolean }[]>,
+  candidate: PendingQuery<{ id: string }[]> | PendingQuery<{ id: string; created: boolean }[]>,
 ): Promise<StoredEvent & { candidateId: string }> {
   const [row] = await db<{ candidate_id: string; id: string | null; occurred_at: Date | null }[]>`
     with candidate as (${candidate}),
@@ -72,21 +68,10 @@ export async function insertCandidateEvent(
         ${db.json({ type: e.type, source: e.source, data: e.data } as never)} from inserted)
     select candidate.id as candidate_id, inserted.id, inserted.occurred_at
     from candidate left join inserted on true`;
-  if (row!.id)
-    return {
-      id: row!.id,
-      occurred_at: row!.occurred_at!.toISOString(),
-      created: true,
-      candidateId: row!.candidate_id,
-    };
-  const [existing] = await db<{ id: string; occurred_at: Date }[]>`
-    select id, occurred_at from events where source = ${e.source} and source_event_id = ${e.sourceEventId ?? null}`;
-  return {
-    id: existing!.id,
-    occurred_at: existing!.occurred_at.toISOString(),
-    created: false,
-    candidateId: row!.candidate_id,
-  };
+  const stored = row!.id
+    ? { id: row!.id, occurred_at: row!.occurred_at!.toISOString(), created: true }
+    : await storedEvent(db, e);
+  return { ...stored, candidateId: row!.candidate_id };
 }
 
 export async function isDelivered(db: Tx, eventId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // Jobs: upserted by (source, external id) from job events, read as playbooks see them (`job`).
 import type { JobInput } from '../domain.js';
 import type { Db } from './client.js';
+import { afterCursor, type Page } from './paging.js';
 
 /** A job as playbooks and templates see it. */
 export interface Job {
@@ -82,16 +83,12 @@ export async function getJobRow(db: Db, id: string): Promise<JobRow | undefined>
 }
 
 /** Jobs, most recently opened first, one page plus one row. */
-export function listJobs(
-  db: Db,
-  status: 'open' | 'closed' | undefined,
-  page: { limit: number; after?: { at: string; id: string } | undefined },
-) {
+export function listJobs(db: Db, status: 'open' | 'closed' | undefined, page: Page) {
   return db<JobRow[]>`
     select ${db(JOB_COLUMNS)}, opened_at as created_at from jobs
     where true
       ${status ? db`and status = ${status}` : db``}
-      ${page.after ? db`and (opened_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : db``}
+      ${afterCursor(db, page, 'opened_at')}
     order by opened_at desc, id desc limit ${page.limit + 1}`;
 }
 

@@ -1,6 +1,6 @@
 // Reading the outbox and recruiter tasks for the API: filtered lists paged newest first, and one row.
 import type { Db } from './client.js';
-import type { Page } from '../api/paging.js';
+import { afterCursor, type Page } from './paging.js';
 
 const MESSAGE_COLUMNS = [
   'id',
@@ -32,7 +32,7 @@ export function listMessages(db: Db, filter: MessageFilter, page: Page) {
       ${filter.status ? db`and status = ${filter.status}` : db``}
       ${filter.channel ? db`and channel = ${filter.channel}` : db``}
       ${filter.candidateId ? db`and candidate_id = ${filter.candidateId}` : db``}
-      ${page.after ? db`and (created_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : db``}
+      ${afterCursor(db, page)}
     order by created_at desc, id desc limit ${page.limit + 1}`;
 }
 
@@ -83,7 +83,7 @@ export function listTasks(db: Db, filter: TaskFilter, page: Page) {
       ${filter.status ? db`and status = ${filter.status}` : db``}
       ${filter.assignee ? db`and assignee = ${filter.assignee}` : db``}
       ${filter.candidateId ? db`and candidate_id = ${filter.candidateId}` : db``}
-      ${page.after ? db`and (created_at, id) < (${page.after.at}::timestamptz, ${page.after.id}::uuid)` : db``}
+      ${afterCursor(db, page)}
     order by created_at desc, id desc limit ${page.limit + 1}`;
 }
 

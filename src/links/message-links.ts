@@ -11,6 +11,7 @@ export interface Links {
 
 /** Answers a candidate can give with one click: `links.<name>` in templates is the event `candidate.<name>`. */
 export const ANSWER_LINKS = ['open_to_work', 'not_looking', 'event_registered', 'withdrew'] as const;
+export type AnswerEvent = `candidate.${(typeof ANSWER_LINKS)[number]}`;
 
 /** `unsubscribe_url` and `links` for a message's template scope. */
 export function messageScope(links: Links, messageId: string) {
