@@ -1,5 +1,6 @@
 // The frequency cap: at most `messages` sends per period across all of a subject's playbooks.
 import { addDuration, parseDuration } from './duration.js';
+import { epochOf, instantOf } from './instant.js';
 import type { SendingCap } from './types.js';
 
 /** When the next send fits under the cap: `at` itself when it already fits. */
@@ -8,13 +9,13 @@ export function nextSlotUnderCap(at: string, cap: SendingCap, sentAt: readonly s
   if (!per) throw new Error(`cap.per "${cap.per}" is not a duration`);
   // A message sent at t counts against the cap until t + per. Fixed periods are counted on epoch
   // milliseconds; calendar periods (P1M) go through addDuration.
-  const now = Date.parse(at);
+  const now = epochOf(at);
   const expiries: number[] = [];
   for (const sent of sentAt) {
-    const expires = per.months ? Date.parse(addDuration(sent, per)) : Date.parse(sent) + per.ms;
+    const expires = per.months ? epochOf(addDuration(sent, per)) : epochOf(sent) + per.ms;
     if (expires > now) expiries.push(expires);
   }
   if (expiries.length < cap.messages) return at;
   expiries.sort((a, b) => a - b);
-  return new Date(expiries[expiries.length - cap.messages]!).toISOString();
+  return instantOf(expiries[expiries.length - cap.messages]!);
 }

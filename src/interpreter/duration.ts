@@ -1,5 +1,6 @@
 // Durations as playbooks write them: `90m`, `12h`, `3d`, `2w`, or ISO 8601 (`PT90M`, `P3D`, `P2W`).
 // Calendar units (months, years) are not fixed lengths and are handled by `addDuration`.
+import { epochOf, instantOf } from './instant.js';
 
 export interface Duration {
   readonly months: number;
@@ -37,12 +38,12 @@ function parse(text: string): Duration | undefined {
  * is the last day of the next month), then the fixed part.
  */
 export function addDuration(at: string, duration: Duration): string {
-  if (!duration.months) return new Date(Date.parse(at) + duration.ms).toISOString();
+  if (!duration.months) return instantOf(epochOf(at) + duration.ms);
   const date = new Date(at);
   const day = date.getUTCDate();
   date.setUTCDate(1);
   date.setUTCMonth(date.getUTCMonth() + duration.months);
   const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
   date.setUTCDate(Math.min(day, lastDay));
-  return new Date(date.getTime() + duration.ms).toISOString();
+  return instantOf(date.getTime() + duration.ms);
 }

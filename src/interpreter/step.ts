@@ -68,7 +68,7 @@ export function step(previous: JourneyState, input: Input, context: StepContext)
   // Copy what a step may change, so the caller's state stays untouched; the definition is never changed.
   const state: JourneyState = {
     ...previous,
-    frames: previous.frames.map((f) => ({ ...f, ...(f.loop ? { loop: { ...f.loop } } : {}) })),
+    frames: previous.frames.map(copyFrame),
     awaiting: previous.awaiting && { ...previous.awaiting },
   };
   const run = new Run(state, context, input.at);
@@ -322,18 +322,22 @@ class Run {
     const sending = this.state.definition.sending ?? {};
     const window = spec.window ?? sending.window;
     const cap = spec.cap ?? sending.cap;
+    const capped = cap && to === 'candidate';
     let when = this.at;
+    // The wait is the cap's when the cap alone moves the send; else the window's.
+    let reason: 'cap' | 'window' = 'window';
     // Both rules must hold at once: fit under the cap, then inside the window, until neither moves.
     for (let i = 0; i < 10; i++) {
-      const before = when;
-      if (cap && to === 'candidate') when = nextSlotUnderCap(when, cap, this.context.sentAt);
-      if (window) when = nextWindowOpening(when, window, this.zone(window.timezone));
-      if (when === before) break;
+      if (capped) {
+        const slot = nextSlotUnderCap(when, cap, this.context.sentAt);
+        if (i === 0 && slot > when) reason = 'cap';
+        when = slot;
+      }
+      const opening = window ? nextWindowOpening(when, window, this.zone(window.timezone)) : when;
+      if (opening === when) break;
+      when = opening;
     }
-    if (when > this.at) {
-      const reason = cap && nextSlotUnderCap(this.at, cap, this.context.sentAt) > this.at ? 'cap' : 'window';
-      return this.sleep(name, when, reason);
-    }
+    if (when > this.at) return this.sleep(name, when, reason);
     this.effect({
       type: 'send',
       step: name,
@@ -347,8 +351,12 @@ class Run {
   private effect(command: DistributiveOmit<Extract<Command, { iteration: number }>, 'iteration'>): void {
     const iteration = this.state.iterations[command.step] ?? 0;
     // Copied on write: most steps leave the counts alone, and the caller's state must not change.
-    this.state.iterations = { ...this.state.iterations, [command.step]: iteration + 1 };
-    this.commands.push({ ...command, iteration });
+    const iterations = { ...this.state.iterations };
+    iterations[command.step] = iteration + 1;
+    this.state.iterations = iterations;
+    // The command is this run's own object: it takes its iteration in place.
+    (command as { iteration?: number }).iteration = iteration;
+    this.commands.push(command as Command);
     this.state.awaiting = { kind: 'effect', step: command.step };
   }
 
@@ -390,7 +398,8 @@ class Run {
     what: 'branch' | 'suppressed' | 'received' | 'timeout',
     detail: Record<string, unknown>,
   ) {
-    const defined = Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined));
+    const defined: Record<string, unknown> = {};
+    for (const key in detail) if (detail[key] !== undefined) defined[key] = detail[key];
     this.commands.push({ type: 'record', step, what, detail: defined });
   }
 
@@ -479,6 +488,12 @@ class Run {
     if (setting && setting !== 'candidate') return setting;
     return candidateZone || this.state.definition.timezone || 'UTC';
   }
+}
+
+/** A frame the new state owns: its position and loop may change, its path never does. */
+function copyFrame(frame: Frame): Frame {
+  const { list, pc, loop } = frame;
+  return loop ? { list, pc, loop: { index: loop.index, startedAt: loop.startedAt } } : { list, pc };
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -2,6 +2,7 @@
 // the platform's time-zone data (Intl), memoised per 15 minutes because simulations ask millions of
 // times; luxon (a well-kept calendar library) checks zone names and is the oracle in the tests.
 import { DateTime } from 'luxon';
+import { epochOf, instantOf } from './instant.js';
 import type { SendingWindow, Weekday } from './types.js';
 
 const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -92,7 +93,7 @@ function parseWindow(window: SendingWindow): ParsedWindow {
 
 /** The first instant at or after `at` inside the window, as an ISO string (UTC). */
 export function nextWindowOpening(at: string, window: SendingWindow, zone: string): string {
-  const now = Date.parse(at);
+  const now = epochOf(at);
   const { from, to, days } = parseWindow(window);
   const today = Math.floor((now + offsetMinutes(zone, now) * MINUTE) / DAY) * DAY;
   // Two weeks: a weekly window that a daylight-saving change swallows opens the week after.
@@ -104,7 +105,7 @@ export function nextWindowOpening(at: string, window: SendingWindow, zone: strin
     const opens = wallToEpoch(day + from * MINUTE, zone);
     // A window inside a skipped hour does not exist that day.
     if (opens >= closes) continue;
-    return now >= opens ? at : new Date(opens).toISOString();
+    return now >= opens ? at : instantOf(opens);
   }
   throw new Error(`The sending window ${JSON.stringify(window)} never opens`);
 }

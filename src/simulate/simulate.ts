@@ -53,8 +53,8 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
   const candidate: Record<string, unknown> = { ...options.candidate };
   if (Array.isArray(candidate[TAGS])) candidate[TAGS] = [...(candidate[TAGS] as unknown[])];
   const end = addDuration(options.start, { months: 0, ms: options.days * 86_400_000 });
-  const events = [...(options.events ?? [])]
-    .map((e, i) => ({ ...e, id: `sim-${i + 1}`, data: e.data ?? {} }))
+  const events = (options.events ?? [])
+    .map((e, i) => ({ at: e.at, type: e.type, id: `sim-${i + 1}`, data: e.data ?? {} }))
     .filter((e) => e.at >= options.start && e.at <= end)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const carry = options.carry ?? ((state: JourneyState) => state);
@@ -77,12 +77,8 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
 
   /** Feeds a `done` input for an effect the simulator carried out, queueing what follows. */
   const done = (index: number, at: string, command: Command, queue: Command[], result?: DoneResult) => {
-    const input: Input = {
-      type: 'done',
-      at,
-      step: (command as { step: string }).step,
-      ...(result ? { result } : {}),
-    };
+    const input: Input = { type: 'done', at, step: (command as { step: string }).step };
+    if (result) input.result = result;
     const next = step(journeys[index]!, input, shared);
     journeys[index] = carry(next.state);
     queue.push(...next.commands);
@@ -101,15 +97,15 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             org: options.org ?? {},
             journey: { id: journey.id, playbook: definition.playbook },
           };
-          const subject = options.subjectOf?.(command.template, scope);
-          lines.push({
+          const line: TimelineLine = {
             at,
             action: 'send',
             step: command.step,
             template: command.template,
             channel: command.channel,
-            ...(subject === undefined ? {} : { subject }),
-          });
+          };
+          if (options.subjectOf) line.subject = options.subjectOf(command.template, scope);
+          lines.push(line);
           if (command.to === 'candidate') sentAt.push(at);
           done(index, at, command, queue, { outcome: 'sent' });
           break;
