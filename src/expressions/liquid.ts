@@ -1,22 +1,30 @@
 // Expressions and inline text in playbooks are Liquid (liquidjs), evaluated without any file system so
 // that the same code runs in the simulator and inside deterministic workflow code. Parsed expressions
-// and texts are kept, since journeys evaluate the same few over and over.
+// and texts are kept, since journeys evaluate the same few over and over; so are the answers of
+// expressions, by the values they read (remember.ts).
 import { Context, Liquid, toValueSync, Value, type Template } from 'liquidjs';
 import type { Expressions } from '../interpreter/types.js';
 import { registerFilters } from './filters.js';
+import { remembered, type Remembered } from './remember.js';
 
 export function createExpressions(): Expressions {
   const liquid = registerFilters(new Liquid({ strictFilters: true, strictVariables: false, cache: true }));
-  const values = new Map<string, Value>();
+  const values = new Map<string, { value: Value; memory: Remembered<unknown> }>();
   const texts = new Map<string, Template[]>();
   return {
     evaluate(expression, scope) {
-      let value = values.get(expression);
-      if (!value) {
-        value = new Value(expression, liquid);
-        values.set(expression, value);
+      let parsed = values.get(expression);
+      if (!parsed) {
+        parsed = {
+          value: new Value(expression, liquid),
+          memory: remembered(liquid, 'expression', expression),
+        };
+        values.set(expression, parsed);
       }
-      return toValueSync(value.value(new Context(scope, liquid.options, {}, { liquid }), false));
+      const { value, memory } = parsed;
+      return memory.get(scope, () =>
+        toValueSync(value.value(new Context(scope, liquid.options, {}, { liquid }), false)),
+      );
     },
     render(text, scope) {
       let template = texts.get(text);

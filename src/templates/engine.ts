@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
 import { parse as parseYaml } from 'yaml';
 import { registerFilters } from '../expressions/filters.js';
+import { remembered, type Remembered } from '../expressions/remember.js';
 import { validate } from '../schemas/index.js';
 import { unknownVariables, type UnknownVariable } from './variables.js';
 
@@ -90,6 +91,16 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
   };
   const subjectOf = (t: Parsed, scope: Record<string, unknown>) =>
     (liquid.renderSync(t.subject, scope) as string).replace(/\s+/g, ' ').trim();
+  // The simulator prints a subject for every send: subjects are remembered by the values they read.
+  const subjects = new Map<Parsed, Remembered<string>>();
+  const rememberedSubject = (t: Parsed, scope: Record<string, unknown>) => {
+    let memory = subjects.get(t);
+    if (!memory) {
+      memory = remembered<string>(liquid, 'template', t.front.subject);
+      subjects.set(t, memory);
+    }
+    return memory.get(scope, () => subjectOf(t, scope));
+  };
   return {
     has: (id) => parsed.has(id),
     problems: () =>
@@ -100,7 +111,7 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
     ids: () => [...parsed.keys()].sort(),
     subject(id, scope) {
       try {
-        return subjectOf(get(id), scope);
+        return rememberedSubject(get(id), scope);
       } catch (error) {
         if (error instanceof TemplateError) throw error;
         throw new TemplateError(id, (error as Error).message, { cause: error });
