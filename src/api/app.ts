@@ -1,7 +1,6 @@
 // The HTTP API: small sub-apps mounted under one Hono app, with one error handler that answers every
 // failure as RFC 9457 problem+json.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { candidateRecordsRoutes } from './candidate-records.js';
 import { candidatesRoutes } from './candidates.js';
@@ -23,6 +22,7 @@ import { Problem, problemResponse } from './problem.js';
 import { keyVerifier, requireScope, type AuthEnv } from './auth.js';
 import { rateLimit } from './rate-limit.js';
 import { checkResponses } from './response-check.js';
+import { limitBodies } from './body-limit.js';
 import { requestLog, type RequestEnv } from './request-log.js';
 import type { Scope } from './scopes.js';
 
@@ -46,12 +46,7 @@ export const PUBLIC_V1_ROUTES = OPERATIONS.filter((op) => op.signed).map(
 export function createApp(given: ApiDeps) {
   const deps: ApiDeps = { ...given, metrics: given.metrics ?? createMetrics(given.sql) };
   const app = new Hono<RequestEnv & AuthEnv>();
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new Problem(413, 'Payload too large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-    },
-  });
+  const limitBody = limitBodies(MAX_BODY_BYTES);
   app.use('/v1/*', limitBody);
   app.use('/inbound/*', limitBody);
   app.use('*', requestLog(deps.log));

@@ -81,7 +81,7 @@ export async function isDelivered(db: Tx, eventId: string): Promise<boolean> {
   return row?.delivered ?? false;
 }
 
-const FLUSH_MS = 10;
+const FLUSH_MS = 250;
 const FLUSH_AT = 200;
 const pending = new WeakMap<Tx, string[]>();
 

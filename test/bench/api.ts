@@ -169,9 +169,9 @@ export async function benchApi(): Promise<string[]> {
     const openRaw = await open('raw');
     const openRapport = await open('rapport');
 
-    // Sanity: every accepted event is stored and marked delivered (marks are written in batches within
-    // milliseconds); every request started one workflow.
-    await sleep(200);
+    // Sanity: every accepted event is stored and marked delivered (marks are written in batches, each
+    // within a quarter second); every request started one workflow.
+    await sleep(1000);
     const posted = WARM_UP + 2 * CONCURRENCIES.length * EVENTS + 20 + openRapport.requests;
     const signalled = WARM_UP + 2 * CONCURRENCIES.length * EVENTS + 20 + openRaw.requests;
     const [stored] = await services.sql<{ n: number; delivered: number }[]>`
