@@ -1,8 +1,8 @@
 // The processes Rapport runs: the embedded pieces (PostgreSQL, Temporal dev server), the worker and
 // the API. `rapport up` runs them all in one process; `api` and `worker` run one each.
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
+import { listen } from '../api/listen.js';
 import { loadSources } from '../playbook/sources.js';
 import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';
@@ -134,12 +134,7 @@ export async function startApi(
     orgName: config.orgName,
     rateLimit: config.http.rateLimit,
   });
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () =>
-      resolve(s),
-    );
-    s.once('error', reject);
-  });
+  const server = await listen(app.fetch, config.http.port, config.http.host);
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'API listening');
   return {

@@ -13,9 +13,9 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { pino } from 'pino';
 import { createApp } from '../../src/api/app.js';
+import { listen } from '../../src/api/listen.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createSql } from '../../src/db/client.js';
 import type { CandidateEvent } from '../../src/domain.js';
@@ -99,10 +99,7 @@ export async function benchApi(): Promise<string[]> {
       orgName: 'Bench',
       rateLimit: 0,
     });
-    const server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-      s.once('error', reject);
-    });
+    const server = await listen(app.fetch, 0, '127.0.0.1');
     onCleanup('the API server', () => new Promise<void>((resolve) => server.close(() => resolve())));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const { key } = await createApiKey(services.sql, { name: 'bench', scopes: ['events:write'] });
