@@ -7,8 +7,10 @@ import type { Liquid } from 'liquidjs';
 
 type Path = readonly (string | number)[];
 
-const MAX_ENTRIES = 5000;
-const UNDEFINED = '\u0000undefined';
+// Per text: a workflow worker shares one memory across its workflows, so it stays small.
+const MAX_ENTRIES = 1000;
+/** Scopes are JSON-like data: undefined can only be a missing value, never one inside a list. */
+const UNDEFINED = '\u0000';
 
 export interface Remembered<T> {
   /** The answer for this scope: from memory when the values read are the same as before. */
@@ -45,14 +47,16 @@ export function remembered<T>(
 
 /** The values read, as text; undefined when they cannot be written down (a cycle). */
 function keyOf(scope: Record<string, unknown>, paths: Path[]): string | undefined {
+  let key = '';
   try {
-    return JSON.stringify(
-      paths.map((p) => valueAt(scope, p)),
-      (_k, v: unknown) => (v === undefined ? UNDEFINED : v),
-    );
+    for (const path of paths) {
+      const value = valueAt(scope, path);
+      key += `${value === undefined ? UNDEFINED : JSON.stringify(value)}\u0001`;
+    }
   } catch {
     return undefined;
   }
+  return key;
 }
 
 /** The global variable paths a template reads, or undefined when its answer may depend on more. */
