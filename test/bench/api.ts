@@ -6,26 +6,19 @@
 // The API's job ends at signal-with-start, so no worker polls the task queue during either measurement:
 // both sides create the workflow execution and its first workflow task, and nothing runs it. HTTP load
 // comes from a separate process (test/bench/http-load.ts, node:http keep-alive), as real clients do; its
-// CPU shows under "other processes". GET /healthz at the same concurrency shows what HTTP alone costs.
-import { fork } from 'node:child_process';
+// CPU shows under "other processes". The API is a real `rapport api` process of its own, as in
+// production. GET /healthz at the same concurrency shows what HTTP alone costs.
+import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { createApp } from '../../src/api/app.js';
-import { listen } from '../../src/api/listen.js';
 import { createApiKey } from '../../src/db/api-keys.js';
-import { createSql } from '../../src/db/client.js';
 import type { CandidateEvent } from '../../src/domain.js';
 import type { Load, LoadResult, Target } from './http-load.js';
-import { loadLinkSigner } from '../../src/links/tokens.js';
-import { loadSources } from '../../src/playbook/sources.js';
-import { connectClient } from '../../src/temporal/connect.js';
-import { loadTemplates } from '../../src/templates/engine.js';
 import type { candidateWorkflow } from '../../workflows/candidate.js';
 import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
+import { freePort } from '../helpers/ports.js';
 import {
   cpuSince,
   type OnCleanup,
@@ -79,29 +72,10 @@ export async function benchApi(): Promise<string[]> {
     const services = await startServices(onCleanup, progress);
     const taskQueue = `bench-api-${randomUUID().slice(0, 8)}`;
 
-    // The API as `rapport api` builds it (startApi in src/runtime/processes.ts), on an ephemeral port, rate
-    // limit off; its request log at the default level `info`, written to /dev/null.
-    const sql = createSql(services.databaseUrl);
-    onCleanup('the API database client', () => sql.end({ timeout: 5 }));
-    const temporal = await connectClient(services.temporalAddress, 'default');
-    onCleanup('the API Temporal client', () => temporal.connection.close());
-    const app = createApp({
-      sql,
-      temporal,
-      taskQueue,
-      log: pino(
-        { name: 'rapport', level: 'info', base: { pid: process.pid } },
-        pino.destination({ dest: '/dev/null', sync: true }),
-      ).child({ component: 'api' }),
-      sources: await loadSources(PIPELINES),
-      links: await loadLinkSigner(sql),
-      templates: await loadTemplates(path.join(PIPELINES, 'templates')),
-      orgName: 'Bench',
-      rateLimit: 0,
-    });
-    const server = await listen(app.fetch, 0, '127.0.0.1');
-    onCleanup('the API server', () => new Promise<void>((resolve) => server.close(() => resolve())));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The API is a real `rapport api` process (as in production: a process of its own), on a free port,
+    // rate limit off; its request log at the default level `info`, to /dev/null.
+    const api = await startApiProcess(services, taskQueue, onCleanup);
+    const base = api.url;
     const { key } = await createApiKey(services.sql, { name: 'bench', scopes: ['events:write'] });
 
     // HTTP load comes from a process of its own, as real clients do; the raw client is Temporal's own.
@@ -118,9 +92,9 @@ export async function benchApi(): Promise<string[]> {
         : openLoop(load.perSecond, load.seconds, raw(label));
     };
     const measure = async (side: Side, label: string, load: Load): Promise<LoadResult & Run> => {
-      const before = await readCpu(services);
+      const before = await readCpu(services, api.pid);
       const result = await apply(side, label, load);
-      return { side, ...result, cpu: cpuSince(before, await readCpu(services)) };
+      return { side, ...result, cpu: cpuSince(before, await readCpu(services, api.pid)) };
     };
     const saturate = async (side: Side, label: string, n: number, concurrency = 32) => ({
       ...(await measure(side, label, { loop: 'closed', n, concurrency })),
@@ -188,8 +162,8 @@ export async function benchApi(): Promise<string[]> {
       `  ${label.padEnd(36)}${fmt(r.requests)} at ${fmt(rate(r), 1)}/s, ${p50p99(r)}, max ${ms(r.latencies.at(-1)!)}; at most ${r.maxInFlight} in flight`;
     const cpuLine = (label: string, r: Measured) => {
       const each = (s: number) => `${fmt((s * 1000) / r.requests, 2)} ms`;
-      const ours = r.cpu.temporal + r.cpu.postgres + r.cpu.bench;
-      return `    ${label.padEnd(34)}Temporal server ${each(r.cpu.temporal)}, bench process ${each(r.cpu.bench)}, PostgreSQL ${each(r.cpu.postgres)}; other processes ${each(Math.max(r.cpu.machine - ours, 0))}`;
+      const ours = r.cpu.temporal + r.cpu.postgres + r.cpu.bench + r.cpu.api;
+      return `    ${label.padEnd(34)}Temporal server ${each(r.cpu.temporal)}, rapport api ${each(r.cpu.api)}, bench process ${each(r.cpu.bench)}, PostgreSQL ${each(r.cpu.postgres)}; other processes ${each(Math.max(r.cpu.machine - ours, 0))}`;
     };
     const p99 = pct(openRapport.latencies, 0.99);
     return [
@@ -198,7 +172,7 @@ export async function benchApi(): Promise<string[]> {
       closedLine('Rapport POST /v1/events (HTTP)', 'events', bestRapport),
       `  ratio Rapport/raw ${fmt(ratio, 2)} (target ≥ ${fmt(TARGET_RATIO, 2)}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'})`,
       `  HTTP alone, GET /healthz (same load generator):  ${fmt(rate(healthz))} req/s, ${p50p99(healthz)}`,
-      `  CPU per request (${os.cpus().length} cores; the bench process holds the API and both Temporal clients; the HTTP load generator is among the other processes):`,
+      `  CPU per request (${os.cpus().length} cores; the bench process holds the raw Temporal client; the HTTP load generator is among the other processes):`,
       cpuLine('raw signalWithStart', bestRaw),
       cpuLine('Rapport POST /v1/events', bestRapport),
       cpuLine('GET /healthz', healthz),
@@ -235,6 +209,46 @@ function rawSignalWithStart(services: Services, taskQueue: string) {
         },
       );
     };
+}
+
+/** `rapport api` in a process of its own, pointed at the bench's services; resolves once it is ready. */
+async function startApiProcess(services: Services, taskQueue: string, onCleanup: OnCleanup) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/rapport.js'), 'api'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: services.databaseUrl,
+      TEMPORAL_ADDRESS: services.temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      RAPPORT_TASK_QUEUE: taskQueue,
+      RAPPORT_PIPELINES_DIR: PIPELINES,
+      RAPPORT_ORG_NAME: 'Bench',
+      RAPPORT_RATE_LIMIT: '0',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit');
+  onCleanup('rapport api', async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`rapport api exited with ${child.exitCode}: ${stderr}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { url, pid: child.pid! };
+    if (Date.now() > deadline) throw new Error(`rapport api was not ready within 60 s: ${stderr}`);
+    await sleep(200);
+  }
 }
 
 /** The load generator process (test/bench/http-load.ts): one load at a time, answered over IPC. */

@@ -125,11 +125,15 @@ export async function startServices(
   };
 }
 
-/** CPU seconds so far: the dev server, PostgreSQL (all its processes), this process, and the machine. */
+/**
+ * CPU seconds so far: the dev server, PostgreSQL (all its processes), this process, a `rapport api` process
+ * when there is one, and the machine.
+ */
 export interface Cpu {
   temporal: number;
   postgres: number;
   bench: number;
+  api: number;
   machine: number;
 }
 
@@ -153,7 +157,7 @@ async function pidFrom(file: string): Promise<number> {
   return Number((await fs.readFile(file, 'utf8')).split('\n')[0]);
 }
 
-export async function readCpu(services: Pick<Services, 'pidFiles'>): Promise<Cpu> {
+export async function readCpu(services: Pick<Services, 'pidFiles'>, apiPid?: number): Promise<Cpu> {
   const temporal = await procStat(await pidFrom(services.pidFiles.temporal));
   // The postmaster, its live backends, and those that ended (counted in the postmaster's children time).
   const postmaster = await pidFrom(services.pidFiles.postgres);
@@ -172,6 +176,7 @@ export async function readCpu(services: Pick<Services, 'pidFiles'>): Promise<Cpu
     temporal: temporal.own / TICKS,
     postgres: postgres / TICKS,
     bench: (usage.user + usage.system) / 1e6,
+    api: apiPid === undefined ? 0 : (await procStat(apiPid)).own / TICKS,
     machine: busy / TICKS,
   };
 }
@@ -180,5 +185,6 @@ export const cpuSince = (before: Cpu, after: Cpu): Cpu => ({
   temporal: after.temporal - before.temporal,
   postgres: after.postgres - before.postgres,
   bench: after.bench - before.bench,
+  api: after.api - before.api,
   machine: after.machine - before.machine,
 });
