@@ -44,15 +44,12 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
       }
     }
   }
-  const fields = candidateFields(input);
-  const tags = input.tags ?? [];
-  const skills = input.skills ?? [];
-  const custom = input.custom ?? {};
   if (id === undefined) {
     const [row] = await upsertByEmail(tx, input, source);
     id = row!.id;
     created = row!.created;
   } else {
+    const fields = candidateFields(input);
     await tx`
       update candidates set
         email = coalesce(${fields.email}, email),
@@ -66,9 +63,9 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
         consent_sms = coalesce(${fields.consent_sms}::boolean, consent_sms),
         birthday = coalesce(${fields.birthday}::date, birthday),
         owner = coalesce(${fields.owner}, owner),
-        tags = array(select distinct unnest(tags || ${tags}::text[])),
-        skills = array(select distinct unnest(skills || ${skills}::text[])),
-        custom = custom || ${tx.json(custom as never)},
+        tags = array(select distinct unnest(tags || ${fields.tags}::text[])),
+        skills = array(select distinct unnest(skills || ${fields.skills}::text[])),
+        custom = custom || ${tx.json(fields.custom as never)},
         updated_at = now()
       where id = ${id}`;
   }
@@ -80,6 +77,7 @@ export async function upsertCandidate(tx: Tx, input: CandidateInput, source: str
   return { id, created, ...(merged ? { merged } : {}) };
 }
 
+/** The input's columns, absent ones as null (lists empty): what an upsert writes or merges. */
 function candidateFields(input: CandidateInput) {
   return {
     email: input.email,
@@ -93,6 +91,9 @@ function candidateFields(input: CandidateInput) {
     consent_sms: input.consent?.sms ?? null,
     birthday: input.birthday ?? null,
     owner: input.owner ?? null,
+    tags: input.tags ?? [],
+    skills: input.skills ?? [],
+    custom: input.custom ?? {},
   };
 }
 
@@ -102,15 +103,12 @@ function candidateFields(input: CandidateInput) {
  */
 export function upsertByEmail(tx: Tx, input: CandidateInput, source: string) {
   const fields = candidateFields(input);
-  const tags = input.tags ?? [];
-  const skills = input.skills ?? [];
-  const custom = input.custom ?? {};
   return tx<{ id: string; created: boolean }[]>`
       insert into candidates (email, first_name, last_name, phone, timezone, locale, location, consent_email,
         consent_sms, birthday, owner, tags, skills, custom, source)
       values (${fields.email}, ${fields.first_name}, ${fields.last_name}, ${fields.phone}, ${fields.timezone},
         ${fields.locale}, ${fields.location}, ${fields.consent_email ?? false}, ${fields.consent_sms ?? false},
-        ${fields.birthday}, ${fields.owner}, ${tags}, ${skills}, ${tx.json(custom as never)}, ${source})
+        ${fields.birthday}, ${fields.owner}, ${fields.tags}, ${fields.skills}, ${tx.json(fields.custom as never)}, ${source})
       on conflict (email_normalized) where email_normalized is not null do update set
         first_name = coalesce(excluded.first_name, candidates.first_name),
         last_name = coalesce(excluded.last_name, candidates.last_name),

@@ -81,7 +81,7 @@ function readPaths(liquid: Liquid, text: string): Path[] | undefined {
 function valueAt(scope: Record<string, unknown>, path: Path): unknown {
   let value: unknown = scope;
   for (const key of path) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    if (value === null || typeof value !== 'object') return value;
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) return value;
     value = (value as Record<string | number, unknown>)[key];

@@ -18,6 +18,7 @@ import type { CandidateEvent } from '../../src/domain.js';
 import type { Load, LoadResult, Target } from './http-load.js';
 import type { candidateWorkflow } from '../../workflows/candidate.js';
 import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
+import { cleanEnv, RAPPORT_BIN } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import {
   cpuSince,
@@ -214,9 +215,9 @@ function rawSignalWithStart(services: Services, taskQueue: string) {
 /** `rapport api` in a process of its own, pointed at the bench's services; resolves once it is ready. */
 async function startApiProcess(services: Services, taskQueue: string, onCleanup: OnCleanup) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../bin/rapport.js'), 'api'], {
-    env: {
-      ...process.env,
+  // Its request log goes to /dev/null, not through a pipe this process would have to read.
+  const child = spawn(process.execPath, [RAPPORT_BIN, 'api'], {
+    env: cleanEnv({
       DATABASE_URL: services.databaseUrl,
       TEMPORAL_ADDRESS: services.temporalAddress,
       TEMPORAL_NAMESPACE: 'default',
@@ -227,7 +228,7 @@ async function startApiProcess(services: Services, taskQueue: string, onCleanup:
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-    },
+    }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
