@@ -12,6 +12,7 @@ import { playbooksRoutes } from './playbooks.js';
 import { trackingRoutes } from './tracking.js';
 import type { ApiDeps } from './deps.js';
 import { eventsRoutes } from './events.js';
+import { createEventDelivery } from './event-delivery.js';
 import { healthRoutes } from './health.js';
 import { journeysRoutes } from './journeys.js';
 import { OPERATIONS, openApiDocument, referencePage } from './openapi.js';
@@ -44,7 +45,11 @@ export const PUBLIC_V1_ROUTES = OPERATIONS.filter((op) => op.signed).map(
 );
 
 export function createApp(given: ApiDeps) {
-  const deps: ApiDeps = { ...given, metrics: given.metrics ?? createMetrics(given.sql) };
+  const metrics = given.metrics ?? createMetrics(given.sql);
+  const delivery =
+    given.delivery ??
+    createEventDelivery({ ...given, registry: metrics.registry, log: given.log.child({ part: 'delivery' }) });
+  const deps: ApiDeps = { ...given, metrics, delivery };
   const app = new Hono<RequestEnv & AuthEnv>();
   const limitBody = limitBodies(MAX_BODY_BYTES);
   app.use('/v1/*', limitBody);

@@ -45,11 +45,14 @@ export function candidateRecordsRoutes(deps: ApiDeps) {
 async function endCandidateWorkflow(deps: ApiDeps, candidateId: string): Promise<void> {
   const workflowId = candidateWorkflowId(candidateId);
   const handle = deps.temporal.workflow.getHandle(workflowId);
-  try {
-    await handle.terminate('candidate erased');
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-  }
+  // After the events queued for the candidate, so that none of them starts the workflow again.
+  await deps.delivery!.after(workflowId, async () => {
+    try {
+      await handle.terminate('candidate erased');
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+  });
   try {
     await deps.temporal.workflowService.deleteWorkflowExecution({
       namespace: deps.temporal.options.namespace,

@@ -5,6 +5,7 @@ import type { Sql } from '../db/client.js';
 import type { SourceMapping } from '../playbook/sources.js';
 import type { LinkSigner } from '../links/tokens.js';
 import type { Metrics } from './metrics.js';
+import type { EventDelivery } from './event-delivery.js';
 import type { TemplateEngine } from '../templates/engine.js';
 
 export interface ApiDeps {
@@ -18,6 +19,8 @@ export interface ApiDeps {
   links: LinkSigner;
   /** Prometheus metrics (/metrics); made by createApp when not given. */
   metrics?: Metrics;
+  /** The queue that takes accepted events to their workflows; made by createApp when not given. */
+  delivery?: EventDelivery;
   /** The message templates: playbook validation checks against them, simulation renders subjects. */
   templates?: TemplateEngine;
   /** `org.name` in simulated templates (RAPPORT_ORG_NAME). */

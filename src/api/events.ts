@@ -1,29 +1,22 @@
-// POST /v1/events: store the event (idempotent by source and id), upsert its subject (a candidate, or a
-// job for `job.*` events), and deliver it to the subject's workflow with signal-with-start.
+// POST /v1/events: store the event (idempotent by source and id) with its subject (a candidate, or a job
+// for `job.*` events), answer 202, and deliver it to the subject's workflow with signal-with-start.
 import { Hono } from 'hono';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { applyEventFacts, upsertByEmail, upsertCandidate } from '../db/candidates.js';
 import { eventFacts, hasFacts } from '../events/facts.js';
 import type { Db } from '../db/client.js';
-import {
-  insertCandidateEvent,
-  insertEvent,
-  isDelivered,
-  markDelivered,
-  type StoredEvent,
-} from '../db/events.js';
+import { insertCandidateEvent, insertEvent, isDelivered, type StoredEvent } from '../db/events.js';
 import { upsertJob } from '../db/jobs.js';
-import type { CandidateEvent, CandidateInput, EventInput, JobInput } from '../domain.js';
-import { candidateWorkflowId, eventSignal, jobWorkflowId } from '../../workflows/messages.js';
+import type { CandidateInput, EventInput, JobInput } from '../domain.js';
+import { candidateWorkflowId } from '../../workflows/messages.js';
 import type { ApiDeps } from './deps.js';
 import { jsonBody } from './body.js';
+import { deliveryTo } from './event-delivery.js';
 
 interface Subject {
-  /** The workflow that receives the event, and the workflow function it runs. */
-  workflowId: string;
-  workflowType: 'candidateWorkflow' | 'jobWorkflow';
-  args: [{ candidateId: string } | { jobId: string }];
+  /** The candidate or job whose workflow receives the event. */
+  of: { candidateId: string } | { jobId: string };
   reply: { candidate_id: string } | { job_id: string };
   /** A duplicate candidate merged into this one by the upsert. */
   merged?: string;
@@ -63,7 +56,7 @@ export function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Accepted>
     return acceptByEmail(deps, input, candidate);
   return accept(deps, input, async (tx) => {
     const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
-    return { ...candidateWorkflowSubject(candidateId), ...(merged ? { merged } : {}) };
+    return { ...candidateSubject(candidateId), ...(merged ? { merged } : {}) };
   });
 }
 
@@ -94,7 +87,7 @@ async function acceptByEmail(deps: ApiDeps, input: EventInput, candidate: Candid
     },
     upsertByEmail(deps.sql, candidate, input.source),
   );
-  return delivered(deps, input, candidateWorkflowSubject(event.candidateId), event);
+  return delivered(deps, input, candidateSubject(event.candidateId), event);
 }
 
 /** An event about a candidate or job known by id (a recruiter's change, a completed task, a click, a reply). */
@@ -119,9 +112,7 @@ export function acceptSubjectEvent(
   const { subject, ...input } = event;
   return accept(deps, input, async (tx) => {
     await within?.(tx);
-    return 'candidateId' in subject
-      ? candidateWorkflowSubject(subject.candidateId)
-      : jobWorkflowSubject(subject.jobId);
+    return 'candidateId' in subject ? candidateSubject(subject.candidateId) : jobSubjectOf(subject.jobId);
   });
 }
 
@@ -150,72 +141,59 @@ async function accept(
   return delivered(deps, input, subject, event);
 }
 
-/** After the event is stored: ends a merged duplicate's workflow and delivers the event to its workflow. */
+/**
+ * After the event is stored: ends a merged duplicate's workflow, and queues the event for its workflow
+ * (src/api/event-delivery.ts): the answer does not wait for Temporal. A retried event that is not marked
+ * delivered is queued again; the workflow ignores an event id it has seen.
+ */
 async function delivered(
   deps: ApiDeps,
   input: Omit<EventInput, 'candidate' | 'job'>,
   subject: Subject,
   event: StoredEvent,
 ): Promise<Accepted> {
-  if (subject.merged) await endMergedWorkflow(deps, subject.merged, subject.workflowId);
-  // A retried event whose first delivery failed (Temporal unreachable) is delivered now.
-  if (event.created || !(await isDelivered(deps.sql, event.id))) await deliver(deps, input, subject, event);
-  deps.metrics?.eventAccepted(input.type, !event.created);
-  return { event_id: event.id, ...subject.reply, workflow_id: subject.workflowId, duplicate: !event.created };
-}
-
-function candidateWorkflowSubject(candidateId: string): Subject {
-  return {
-    workflowId: candidateWorkflowId(candidateId),
-    workflowType: 'candidateWorkflow',
-    args: [{ candidateId }],
-    reply: { candidate_id: candidateId },
-  };
-}
-
-/** A duplicate candidate merged into another: its workflow ends, its journeys are over. */
-export async function endMergedWorkflow(deps: ApiDeps, merged: string, into: string): Promise<void> {
-  await deps.temporal.workflow
-    .getHandle(candidateWorkflowId(merged))
-    .terminate(`merged into ${into}`)
-    .catch((error: unknown) => {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    });
-}
-
-async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {
-  const status = input.type === 'job.opened' ? 'open' : input.type === 'job.closed' ? 'closed' : undefined;
-  return jobWorkflowSubject(await upsertJob(tx, job, input.source, status));
-}
-
-function jobWorkflowSubject(jobId: string): Subject {
-  return {
-    workflowId: jobWorkflowId(jobId),
-    workflowType: 'jobWorkflow',
-    args: [{ jobId }],
-    reply: { job_id: jobId },
-  };
-}
-
-async function deliver(
-  deps: ApiDeps,
-  input: Omit<EventInput, 'candidate' | 'job'>,
-  subject: Subject,
-  event: StoredEvent,
-) {
-  const message: CandidateEvent = {
+  const delivery = deliveryTo(subject.of, {
     id: event.id,
     type: input.type,
     source: input.source,
     occurred_at: event.occurred_at,
     data: input.data ?? {},
-  };
-  await deps.temporal.workflow.signalWithStart(subject.workflowType, {
-    workflowId: subject.workflowId,
-    taskQueue: deps.taskQueue,
-    args: subject.args,
-    signal: eventSignal,
-    signalArgs: [message],
   });
-  markDelivered(deps.sql, event.id);
+  if (subject.merged) await endMergedWorkflow(deps, subject.merged, delivery.workflowId);
+  if (event.created || deps.delivery!.has(event.id) || !(await isDelivered(deps.sql, event.id)))
+    await deps.delivery!.send(delivery);
+  deps.metrics?.eventAccepted(input.type, !event.created);
+  return {
+    event_id: event.id,
+    ...subject.reply,
+    workflow_id: delivery.workflowId,
+    duplicate: !event.created,
+  };
+}
+
+function candidateSubject(candidateId: string): Subject {
+  return { of: { candidateId }, reply: { candidate_id: candidateId } };
+}
+
+/** A duplicate candidate merged into another: its workflow ends, its journeys are over. */
+export async function endMergedWorkflow(deps: ApiDeps, merged: string, into: string): Promise<void> {
+  const workflowId = candidateWorkflowId(merged);
+  // After the events queued for the duplicate, so that none of them starts its workflow again.
+  await deps.delivery!.after(workflowId, () =>
+    deps.temporal.workflow
+      .getHandle(workflowId)
+      .terminate(`merged into ${into}`)
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }),
+  );
+}
+
+async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {
+  const status = input.type === 'job.opened' ? 'open' : input.type === 'job.closed' ? 'closed' : undefined;
+  return jobSubjectOf(await upsertJob(tx, job, input.source, status));
+}
+
+function jobSubjectOf(jobId: string): Subject {
+  return { of: { jobId }, reply: { job_id: jobId } };
 }

@@ -40,8 +40,10 @@ export const OPERATIONS: Operation[] = [
     body: 'event.schema.json',
     scope: 'events:write',
     responses: {
-      '202': 'Accepted (duplicate: true when the source and id were seen)',
+      '202':
+        'Stored; delivered to its workflow right after (duplicate: true when the source and id were seen)',
       '422': 'Invalid event',
+      '503': 'Stored, but too many events wait for the workflow service; retry after Retry-After',
     },
   },
   {
@@ -293,6 +295,7 @@ export const OPERATIONS: Operation[] = [
       '202': 'Accepted, or ignored when no rule maps the payload',
       '401': 'Bad or missing signature, or a timestamp outside the window',
       '409': 'Replayed request',
+      '503': 'The source has no secret configured, or too many events wait for the workflow service',
     },
   },
   {

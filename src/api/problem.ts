@@ -14,6 +14,9 @@ export interface ProblemBody {
 }
 
 export class Problem extends Error {
+  /** Headers the answer carries besides the problem (such as Retry-After). */
+  headers?: Record<string, string>;
+
   constructor(
     readonly status: ContentfulStatusCode,
     readonly title: string,
@@ -47,5 +50,8 @@ export function problemResponse(c: Context, problem: Problem) {
       ? { errors: problem.errors.map((e) => ({ pointer: e.pointer, detail: e.message })) }
       : {}),
   };
-  return c.body(JSON.stringify(body), problem.status, { 'content-type': 'application/problem+json' });
+  return c.body(JSON.stringify(body), problem.status, {
+    ...problem.headers,
+    'content-type': 'application/problem+json',
+  });
 }

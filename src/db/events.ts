@@ -81,31 +81,56 @@ export async function isDelivered(db: Tx, eventId: string): Promise<boolean> {
   return row?.delivered ?? false;
 }
 
+/** An event stored and not yet delivered, with what its delivery needs. */
+export interface UndeliveredEvent {
+  id: string;
+  type: string;
+  source: string;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+  candidate_id: string | null;
+  job_id: string | null;
+  /** Its candidate was erased: the event goes to no workflow. */
+  erased: boolean;
+}
+
+/** Undelivered events received before `before`, oldest first. */
+export function undeliveredEvents(db: Tx, before: Date, limit: number): Promise<UndeliveredEvent[]> {
+  return db<UndeliveredEvent[]>`
+    select e.id, e.type, e.source, e.occurred_at, e.data, e.candidate_id, e.job_id,
+      c.erased_at is not null as erased
+    from events e left join candidates c on c.id = e.candidate_id
+    where e.delivered_at is null and e.received_at < ${before}
+    order by e.received_at
+    limit ${limit}`;
+}
+
 const FLUSH_MS = 250;
 const FLUSH_AT = 200;
 const pending = new WeakMap<Tx, string[]>();
 
 /**
  * Notes that the event reached its workflow, in a batch written within FLUSH_MS: one UPDATE for many
- * events instead of one per request. If the process dies first, the event only looks undelivered: a
- * retried post delivers it again, and the workflow ignores an event id it has seen.
+ * events instead of one per request. If the process dies first, the event only looks undelivered: the
+ * sweep (or a retried post) delivers it again, and the workflow ignores an event id it has seen.
  */
 export function markDelivered(db: Tx, eventId: string): void {
   let ids = pending.get(db);
   if (!ids) {
     ids = [];
     pending.set(db, ids);
-    setTimeout(() => flushDelivered(db), FLUSH_MS).unref();
+    setTimeout(() => void flushDelivered(db), FLUSH_MS).unref();
   }
   ids.push(eventId);
-  if (ids.length >= FLUSH_AT) flushDelivered(db);
+  if (ids.length >= FLUSH_AT) void flushDelivered(db);
 }
 
-function flushDelivered(db: Tx): void {
+/** Writes the marks noted so far now (at shutdown); a mark that fails to be written is only a retry later. */
+export async function flushDelivered(db: Tx): Promise<void> {
   const ids = pending.get(db);
   if (!ids?.length) return;
   pending.delete(db);
-  db`update events set delivered_at = now() where id = any(${ids}::uuid[]) and delivered_at is null`.catch(
+  await db`update events set delivered_at = now() where id = any(${ids}::uuid[]) and delivered_at is null`.catch(
     () => {},
   );
 }

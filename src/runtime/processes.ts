@@ -3,6 +3,9 @@
 import path from 'node:path';
 import { createApp } from '../api/app.js';
 import { listen } from '../api/listen.js';
+import { createEventDelivery } from '../api/event-delivery.js';
+import { startEventSweep } from '../api/event-sweep.js';
+import { createMetrics } from '../api/metrics.js';
 import { loadSources } from '../playbook/sources.js';
 import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';
@@ -123,11 +126,24 @@ export async function startApi(
 ): Promise<Stoppable & { url: string }> {
   const sql = createSql(endpoints.databaseUrl);
   const temporal = await connectClient(endpoints.temporalAddress, config.temporal.namespace);
+  const apiLog = log.child({ component: 'api' });
+  const metrics = createMetrics(sql);
+  const taskQueue = config.temporal.taskQueue;
+  const delivery = createEventDelivery({
+    sql,
+    temporal,
+    taskQueue,
+    log: apiLog.child({ part: 'delivery' }),
+    registry: metrics.registry,
+  });
+  const sweep = startEventSweep({ sql, delivery, log: apiLog });
   const app = createApp({
     sql,
     temporal,
-    taskQueue: config.temporal.taskQueue,
-    log: log.child({ component: 'api' }),
+    taskQueue,
+    log: apiLog,
+    metrics,
+    delivery,
     sources: await loadSources(config.pipelinesDir),
     links: await loadLinkSigner(sql),
     templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
@@ -141,6 +157,8 @@ export async function startApi(
     url,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Accepted events still on their way get a few seconds; the next start's sweep delivers the rest.
+      await Promise.all([sweep.stop(), delivery.stop(5000)]);
       await temporal.connection.close();
       await sql.end({ timeout: 5 });
     },

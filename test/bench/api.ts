@@ -59,7 +59,12 @@ type Side = 'raw' | 'rapport' | 'healthz';
 /** What a measurement took: latencies in milliseconds (sorted) and the CPU the processes spent. */
 interface Measured {
   requests: number;
+  /** For Rapport: until every event reached its workflow (signal-with-start answered). */
   seconds: number;
+  /** Until the last request was answered. */
+  acceptedSeconds: number;
+  /** From the last answer until every event reached its workflow. */
+  drainMs: number;
   latencies: number[];
   cpu: Cpu;
 }
@@ -92,10 +97,23 @@ export async function benchApi(): Promise<string[]> {
         ? closedLoop(load.n, load.concurrency, raw(label))
         : openLoop(load.perSecond, load.seconds, raw(label));
     };
+    // Rapport answers 202 once the event is stored and signals its workflow right after: a Rapport run
+    // lasts until every event it posted has reached its workflow, and its rate counts delivered events.
     const measure = async (side: Side, label: string, load: Load): Promise<LoadResult & Run> => {
       const before = await readCpu(services, api.pid);
+      const started = performance.now();
       const result = await apply(side, label, load);
-      return { side, ...result, cpu: cpuSince(before, await readCpu(services, api.pid)) };
+      const answered = performance.now();
+      if (side === 'rapport') await untilDelivered(services);
+      const ended = performance.now();
+      return {
+        side,
+        ...result,
+        seconds: side === 'rapport' ? (ended - started) / 1000 : result.seconds,
+        acceptedSeconds: result.seconds,
+        drainMs: ended - answered,
+        cpu: cpuSince(before, await readCpu(services, api.pid)),
+      };
     };
     const saturate = async (side: Side, label: string, n: number, concurrency = 32) => ({
       ...(await measure(side, label, { loop: 'closed', n, concurrency })),
@@ -136,7 +154,13 @@ export async function benchApi(): Promise<string[]> {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       // Steady state: the rest let idle keep-alive connections close; open them again before measuring.
       await measure(side, 'reconnect', { loop: 'closed', n: 20, concurrency: 4 });
-      return measure(side, 'open-loop', { loop: 'open', perSecond: halfRate, seconds: OPEN_LOOP_SECONDS });
+      const before = side === 'rapport' ? await deliveryTimes(base) : undefined;
+      const run = await measure(side, 'open-loop', {
+        loop: 'open',
+        perSecond: halfRate,
+        seconds: OPEN_LOOP_SECONDS,
+      });
+      return { ...run, delivery: before && countsSince(before, await deliveryTimes(base)) };
     };
     const openRaw = await open('raw');
     const openRapport = await open('rapport');
@@ -159,6 +183,19 @@ export async function benchApi(): Promise<string[]> {
     const p50p99 = (r: Measured) => `p50 ${ms(pct(r.latencies, 0.5))}, p99 ${ms(pct(r.latencies, 0.99))}`;
     const closedLine = (label: string, unit: string, r: Run & { concurrency: number }) =>
       `  ${label.padEnd(36)}${fmt(rate(r))} ${unit}/s at ${r.concurrency} in flight, ${p50p99(r)} (runs: ${all(r.side)})`;
+    const acceptedLine = (r: Run) =>
+      `  ${''.padEnd(36)}of which answering: ${fmt(r.requests / r.acceptedSeconds)} events/s answered 202; all marked delivered ${ms(r.drainMs)} after the last answer (marks are written within a quarter second)`;
+    const deliveryLine = (r: Measured & { delivery?: Map<number, number> }) => {
+      const counts = r.delivery!;
+      const total = counts.get(Infinity) ?? 0;
+      const within = [0.025, 0.05, 0.1, 0.25]
+        .map(
+          (le) =>
+            `${fmt(((counts.get(le) ?? 0) / Math.max(total, 1)) * 100, 1)}% within ${fmt(le * 1000)} ms`,
+        )
+        .join(', ');
+      return `  ${'  accepted → in its workflow'.padEnd(36)}${within} (of ${fmt(total)}); all marked delivered ${ms(r.drainMs)} after the last answer`;
+    };
     const openLine = (label: string, r: Measured & { maxInFlight: number }) =>
       `  ${label.padEnd(36)}${fmt(r.requests)} at ${fmt(rate(r), 1)}/s, ${p50p99(r)}, max ${ms(r.latencies.at(-1)!)}; at most ${r.maxInFlight} in flight`;
     const cpuLine = (label: string, r: Measured) => {
@@ -168,9 +205,10 @@ export async function benchApi(): Promise<string[]> {
     };
     const p99 = pct(openRapport.latencies, 0.99);
     return [
-      `events accepted/s at saturation: the best of 2 runs of ${fmt(EVENTS)} requests at each of ${CONCURRENCIES.join(', ')} in flight; each request starts a new candidate workflow; no worker polls the task queue (the API's job ends at signal-with-start)`,
+      `events accepted/s at saturation: the best of 2 runs of ${fmt(EVENTS)} requests at each of ${CONCURRENCIES.join(', ')} in flight; each request starts a new candidate workflow; no worker polls the task queue (the API's job ends at signal-with-start); Rapport's rate counts events that reached their workflow, until the last one did`,
       closedLine('raw client signalWithStart', 'req', bestRaw),
       closedLine('Rapport POST /v1/events (HTTP)', 'events', bestRapport),
+      acceptedLine(bestRapport),
       `  ratio Rapport/raw ${fmt(ratio, 2)} (target ≥ ${fmt(TARGET_RATIO, 2)}: ${ratio >= TARGET_RATIO ? 'met' : 'not met'})`,
       `  HTTP alone, GET /healthz (same load generator):  ${fmt(rate(healthz))} req/s, ${p50p99(healthz)}`,
       `  CPU per request (${os.cpus().length} cores; the bench process holds the raw Temporal client; the HTTP load generator is among the other processes):`,
@@ -179,6 +217,7 @@ export async function benchApi(): Promise<string[]> {
       cpuLine('GET /healthz', healthz),
       `latency at half saturation: ${fmt(halfRate, 1)} requests/s for ${OPEN_LOOP_SECONDS} s (open loop: fixed arrival rate, each latency from the request's scheduled time)`,
       `${openLine('Rapport POST /v1/events', openRapport)} (target p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'met' : 'not met'})`,
+      deliveryLine(openRapport),
       openLine('raw client signalWithStart', openRaw),
       cpuLine('Rapport POST /v1/events', openRapport),
       cpuLine('raw signalWithStart', openRaw),
@@ -348,6 +387,31 @@ async function openLoop(perSecond: number, seconds: number, send: Send) {
 /** The `q` quantile of sorted values (nearest rank). */
 function pct(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Waits until every event the bench posted is marked delivered (marks are written within a quarter second). */
+async function untilDelivered(services: Services): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const [row] = await services.sql<{ n: number }[]>`
+      select count(*)::int as n from events where delivered_at is null and source = ${SOURCE}`;
+    if (row!.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row!.n} accepted events did not reach their workflow`);
+    await sleep(20);
+  }
+}
+
+/** The API's counts of events delivered within each bound (rapport_event_delivery_seconds), by bound in seconds. */
+async function deliveryTimes(base: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const counts = new Map<number, number>();
+  for (const [, le, n] of text.matchAll(/^rapport_event_delivery_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm))
+    counts.set(le === '+Inf' ? Infinity : Number(le), Number(n));
+  return counts;
+}
+
+function countsSince(before: Map<number, number>, after: Map<number, number>): Map<number, number> {
+  return new Map([...after].map(([le, n]) => [le, n - (before.get(le) ?? 0)]));
 }
 
 /** How many workflows the task queue received (visibility is eventually consistent: waits up to 10 s). */

@@ -12,6 +12,7 @@ import {
 import { inject } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { createApp } from '../../src/api/app.js';
+import { createEventDelivery, type EventDelivery } from '../../src/api/event-delivery.js';
 import { createLogger } from '../../src/log.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { createMailer } from '../../src/mail/mailer.js';
@@ -45,6 +46,8 @@ export interface Stack {
   /** The API as is, for tests about keys. */
   rawApp: ReturnType<typeof createApp>;
   taskQueue: string;
+  /** The queue that takes the app's accepted events to their workflows. */
+  delivery: EventDelivery;
   stop(): Promise<void>;
 }
 
@@ -81,11 +84,14 @@ export async function startStack(
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
+  const log = createLogger(process.env.TEST_API_LOG === 'error' ? 'error' : 'silent');
+  const delivery = createEventDelivery({ sql: db.sql, temporal: client, taskQueue, log });
   const rawApp = createApp({
     sql: db.sql,
     temporal: client,
     taskQueue,
-    log: createLogger(process.env.TEST_API_LOG === 'error' ? 'error' : 'silent'),
+    log,
+    delivery,
     sources: await loadSources(pipelinesDir),
     links: deps.links!.signer,
     templates: deps.templates,
@@ -104,7 +110,9 @@ export async function startStack(
     app,
     rawApp,
     taskQueue,
+    delivery,
     async stop() {
+      await delivery.stop(5000);
       worker.shutdown();
       await running;
       await connection.close();

@@ -1,5 +1,5 @@
 // `rapport up` as a person runs it: embedded PostgreSQL and Temporal dev server, worker and API in one
-// process; a clean stop; a second start that finds the same data. Also the CLI's errors.
+// process; a clean stop; a second start that finds the same data and delivers an event left undelivered. Also the CLI's errors.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { cleanEnv, runCli, startCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
+import { eventually } from '../helpers/stack.js';
+import { createSql } from '../../src/db/client.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
 let dataDir: string;
@@ -75,6 +77,16 @@ describe('rapport up', () => {
     );
     expect(alive(temporalPid) && alive(postgresPid)).toBe(true);
 
+    // An event stored as a crash would leave it: accepted, never delivered. The next start's sweep
+    // delivers it.
+    const databaseUrl = `postgres://rapport:rapport@127.0.0.1:${env.RAPPORT_POSTGRES_PORT}/rapport`;
+    const database = createSql(databaseUrl);
+    const [left] = await database<{ id: string }[]>`
+      insert into events (source, source_event_id, type, candidate_id)
+      values ('crash-test', 'left-behind', 'candidate.hired', ${accepted.candidate_id})
+      returning id`;
+    await database.end();
+
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(alive(temporalPid)).toBe(false);
@@ -94,6 +106,16 @@ describe('rapport up', () => {
       expect(candidate.timeline.map((t) => t.kind)).toEqual(
         expect.arrayContaining(['event', 'journey.started', 'message.sent']),
       );
+      const again = createSql(databaseUrl);
+      try {
+        await eventually(async () => {
+          const [row] = await again<{ delivered_at: Date | null }[]>`
+            select delivered_at from events where id = ${left!.id}`;
+          return row?.delivered_at ?? undefined;
+        });
+      } finally {
+        await again.end();
+      }
     } finally {
       second.child.kill('SIGINT');
       expect(await second.exited).toBe(0);

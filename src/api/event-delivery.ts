@@ -1,0 +1,195 @@
+// Events reach their workflows after the request that stored them has answered. A request commits the
+// event to PostgreSQL and answers 202; this queue then signals the event's workflow (signal-with-start),
+// in the order the events were accepted for each workflow, retrying while Temporal cannot be reached, and
+// marks the event delivered. What a crash leaves undelivered, the sweep (src/api/event-sweep.ts) delivers.
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Db } from '../db/client.js';
+import { flushDelivered, markDelivered } from '../db/events.js';
+import type { CandidateEvent } from '../domain.js';
+import { candidateWorkflowId, eventSignal, jobWorkflowId } from '../../workflows/messages.js';
+import { Problem } from './problem.js';
+import { semaphore } from '../concurrency.js';
+
+/** One stored event on its way to the subject's workflow. */
+export interface Delivery {
+  workflowId: string;
+  workflowType: 'candidateWorkflow' | 'jobWorkflow';
+  args: [{ candidateId: string } | { jobId: string }];
+  event: CandidateEvent;
+}
+
+/** The delivery of an event to its candidate's or job's workflow. */
+export function deliveryTo(
+  subject: { candidateId: string } | { jobId: string },
+  event: CandidateEvent,
+): Delivery {
+  return 'candidateId' in subject
+    ? {
+        workflowId: candidateWorkflowId(subject.candidateId),
+        workflowType: 'candidateWorkflow',
+        args: [subject],
+        event,
+      }
+    : { workflowId: jobWorkflowId(subject.jobId), workflowType: 'jobWorkflow', args: [subject], event };
+}
+
+export interface EventDelivery {
+  /** Queues the event behind what was queued before for the same workflow; resolves once delivered. */
+  queue(delivery: Delivery): Promise<void>;
+  /**
+   * Queues the event behind what was queued before for the same workflow. Resolves at once, unless more
+   * than `backlog` events are waiting: then once this one is delivered, or with a 503 Problem after
+   * `waitMs` (the event stays stored and queued).
+   */
+  send(delivery: Delivery): Promise<void>;
+  /** Runs `operation` on a workflow after everything queued for it so far; its outcome is the caller's. */
+  after<T>(workflowId: string, operation: () => Promise<T>): Promise<T>;
+  /** Whether the event is queued in this process and not yet delivered. */
+  has(eventId: string): boolean;
+  /** Events queued and not yet delivered. */
+  readonly waiting: number;
+  /**
+   * Waits up to `timeoutMs` for what is queued to be delivered, then stops retrying: what is left stays
+   * stored, undelivered, for the sweep of the next process to start.
+   */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface DeliveryOptions {
+  temporal: Client;
+  taskQueue: string;
+  sql: Db;
+  log: Logger;
+  /** Where the queue's gauge and delivery-time histogram are registered (/metrics). */
+  registry?: Registry;
+  /** Events waiting beyond which a request waits for its own event's delivery (default BACKLOG). */
+  backlog?: number;
+  /** How long such a request waits before answering 503 (default WAIT_MS). */
+  waitMs?: number;
+  /** The first pause after a failed delivery; doubled on each failure up to MAX_RETRY_MS. */
+  retryMs?: number;
+  /** Signals in flight to Temporal at most, across workflows (default IN_FLIGHT). */
+  inFlight?: number;
+}
+
+export const BACKLOG = 10_000;
+const IN_FLIGHT = 64;
+const WAIT_MS = 10_000;
+const RETRY_MS = 200;
+const MAX_RETRY_MS = 10_000;
+
+export function createEventDelivery(options: DeliveryOptions): EventDelivery {
+  const { temporal, taskQueue, sql, log } = options;
+  const backlog = options.backlog ?? BACKLOG;
+  const waitMs = options.waitMs ?? WAIT_MS;
+  const firstRetryMs = options.retryMs ?? RETRY_MS;
+  /** The last operation queued for each workflow; an entry goes when its chain is done. */
+  const tails = new Map<string, Promise<unknown>>();
+  /** Each queued event's delivery, by event id. */
+  const queued = new Map<string, Promise<void>>();
+  const seconds = options.registry && deliveryMetrics(options.registry, () => queued.size);
+  let stopped = false;
+  const slots = semaphore(options.inFlight ?? IN_FLIGHT);
+
+  function after<T>(workflowId: string, operation: () => Promise<T>): Promise<T> {
+    const previous = tails.get(workflowId) ?? Promise.resolve();
+    const result = previous.then(operation);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    tails.set(workflowId, tail);
+    void tail.then(() => {
+      if (tails.get(workflowId) === tail) tails.delete(workflowId);
+    });
+    return result;
+  }
+
+  async function deliver(delivery: Delivery, acceptedAt: number): Promise<void> {
+    for (let attempt = 1, pause = firstRetryMs; ; attempt++, pause = Math.min(pause * 2, MAX_RETRY_MS)) {
+      if (stopped) return;
+      try {
+        await slots(() =>
+          temporal.workflow.signalWithStart(delivery.workflowType, {
+            workflowId: delivery.workflowId,
+            taskQueue,
+            args: delivery.args,
+            signal: eventSignal,
+            signalArgs: [delivery.event],
+          }),
+        );
+        if (attempt > 1) log.info({ eventId: delivery.event.id, attempt }, 'event delivered after retrying');
+        break;
+      } catch (err) {
+        // Temporal unreachable or overloaded: the event waits, and so do later events for its workflow.
+        if (attempt === 1 || attempt % 10 === 0)
+          log.warn({ err, eventId: delivery.event.id, attempt, retryInMs: pause }, 'event delivery failed');
+        await new Promise((resolve) => setTimeout(resolve, pause).unref());
+      }
+    }
+    markDelivered(sql, delivery.event.id);
+    seconds?.observe((performance.now() - acceptedAt) / 1000);
+  }
+
+  function queue(delivery: Delivery): Promise<void> {
+    const id = delivery.event.id;
+    let delivered = queued.get(id);
+    if (!delivered) {
+      const acceptedAt = performance.now();
+      delivered = after(delivery.workflowId, () => deliver(delivery, acceptedAt)).finally(() =>
+        queued.delete(id),
+      );
+      queued.set(id, delivered);
+    }
+    return delivered;
+  }
+
+  return {
+    queue,
+    send(delivery) {
+      const delivered = queue(delivery);
+      if (queued.size <= backlog) return Promise.resolve();
+      return Promise.race([delivered, timeout(waitMs)]);
+    },
+    after,
+    has: (eventId) => queued.has(eventId),
+    get waiting() {
+      return queued.size;
+    },
+    async stop(timeoutMs = 10_000) {
+      const all = Promise.all(queued.values()).then(() => undefined);
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+      stopped = true;
+      await flushDelivered(sql);
+    },
+  };
+}
+
+function timeout(ms: number): Promise<never> {
+  const behind = new Problem(
+    503,
+    'Service unavailable',
+    'The event is stored and will reach its workflow, but the workflow service is behind; retrying with the same event id is safe.',
+  );
+  behind.headers = { 'Retry-After': String(Math.ceil(ms / 1000)) };
+  return new Promise((_, reject) => setTimeout(() => reject(behind), ms).unref());
+}
+
+function deliveryMetrics(registry: Registry, waiting: () => number): Histogram {
+  new Gauge({
+    name: 'rapport_events_awaiting_delivery',
+    help: 'Events this process accepted that have not reached their workflow yet.',
+    registers: [registry],
+    collect() {
+      this.set(waiting());
+    },
+  });
+  return new Histogram({
+    name: 'rapport_event_delivery_seconds',
+    help: 'From an event being accepted to its workflow having it (signal-with-start answered).',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+}

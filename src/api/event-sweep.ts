@@ -1,0 +1,82 @@
+// Delivers what a crash left behind: events stored (so the request answered 202) whose delivery had not
+// finished when the process that accepted them stopped. At start, every undelivered event received before
+// the process started; then, every SWEEP_MS, those older than SWEEP_MS (newer ones are still on their way
+// in some process's queue). An event can so reach its workflow twice; the workflow ignores an event id it
+// has seen.
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { markDelivered, undeliveredEvents, type UndeliveredEvent } from '../db/events.js';
+import { deliveryTo, type EventDelivery } from './event-delivery.js';
+
+export const SWEEP_MS = 30_000;
+const BATCH = 500;
+
+export interface SweepDeps {
+  sql: Db;
+  delivery: EventDelivery;
+  log: Logger;
+}
+
+/**
+ * Queues the undelivered events received before `before` (those already queued here excepted) and
+ * resolves once they are delivered; answers how many it found.
+ */
+export async function sweepUndelivered(deps: SweepDeps, before: Date): Promise<number> {
+  let found = 0;
+  let after = new Set<string>();
+  for (;;) {
+    const rows = (await undeliveredEvents(deps.sql, before, BATCH + after.size)).filter(
+      (row) => !after.has(row.id) && !deps.delivery.has(row.id),
+    );
+    if (rows.length === 0) return found;
+    found += rows.length;
+    await Promise.all(rows.map((row) => deliverRow(deps, row)));
+    // Marks are written in batches: the rows just delivered may still read as undelivered.
+    after = new Set(rows.map((row) => row.id));
+  }
+}
+
+function deliverRow(deps: SweepDeps, row: UndeliveredEvent): Promise<void> {
+  const subject = row.erased
+    ? undefined
+    : row.candidate_id
+      ? { candidateId: row.candidate_id }
+      : row.job_id
+        ? { jobId: row.job_id }
+        : undefined;
+  if (!subject) {
+    // An erased candidate, or a subject that no longer exists: there is no workflow to tell.
+    markDelivered(deps.sql, row.id);
+    return Promise.resolve();
+  }
+  const event = {
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    occurred_at: row.occurred_at.toISOString(),
+    data: row.data,
+  };
+  return deps.delivery.queue(deliveryTo(subject, event));
+}
+
+/** Sweeps once now (events received before now) and then every `everyMs`, until stopped. */
+export function startEventSweep(deps: SweepDeps, everyMs = SWEEP_MS): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const sweep = (before: Date) => {
+    // A sweep still waiting for Temporal covers the next one's events too.
+    running ??= sweepUndelivered(deps, before)
+      .then(
+        (found) => found && deps.log.info({ found }, 'delivered events left undelivered'),
+        (err: unknown) => deps.log.warn({ err }, 'sweeping undelivered events failed'),
+      )
+      .finally(() => (running = undefined));
+  };
+  sweep(new Date());
+  const timer = setInterval(() => sweep(new Date(Date.now() - everyMs)), everyMs).unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// The delivery queue's order: what is queued for one workflow runs one at a time, in the order queued,
+// whether or not an earlier operation failed; different workflows do not wait for each other.
+import { describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { createEventDelivery } from '../../src/api/event-delivery.js';
+import type { Db } from '../../src/db/client.js';
+import { createLogger } from '../../src/log.js';
+
+// `after` runs the caller's own operations: neither Temporal nor PostgreSQL is asked.
+const delivery = () =>
+  createEventDelivery({
+    temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
+    taskQueue: 'unused',
+    sql: undefined as unknown as Db,
+    log: createLogger('silent'),
+  });
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the delivery queue', () => {
+  it('runs one workflow’s operations one at a time, in order, past a failure', async () => {
+    const queue = delivery();
+    const log: string[] = [];
+    let running = 0;
+    const op =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        running += 1;
+        expect(running).toBe(1);
+        log.push(`start ${name}`);
+        await tick(ms);
+        log.push(`end ${name}`);
+        running -= 1;
+        if (fail) throw new Error(name);
+        return name;
+      };
+    const results = await Promise.allSettled([
+      queue.after('w', op('a', 30)),
+      queue.after('w', op('b', 5, true)),
+      queue.after('w', op('c', 1)),
+    ]);
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('does not hold one workflow’s operations behind another’s', async () => {
+    const queue = delivery();
+    const order: string[] = [];
+    const slow = queue.after('slow', async () => {
+      await tick(50);
+      order.push('slow');
+    });
+    const fast = queue.after('fast', () => {
+      order.push('fast');
+      return Promise.resolve();
+    });
+    await Promise.all([slow, fast]);
+    expect(order).toEqual(['fast', 'slow']);
+  });
+});
