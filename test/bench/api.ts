@@ -1,7 +1,12 @@
 // `npm run bench` (API): on one Temporal dev server and embedded PostgreSQL, how many events per second
-// POST /v1/events accepts through the real HTTP server, next to the raw Temporal client's signal-with-start
-// of the same candidate workflow with the same signal, at the same concurrency; then the API's latency at a
-// fixed arrival rate of half that saturation rate.
+// POST /v1/events takes through the real HTTP server to their workflows, next to the raw Temporal client's
+// signal-with-start of the same candidate workflow with the same signal, at the same concurrency; then the
+// API's latency at a fixed arrival rate of half that saturation rate, and how long accepted events took to
+// reach their workflows.
+//
+// The API answers 202 once an event is stored and signals its workflow right after (src/api/event-delivery.ts),
+// so a Rapport run lasts until the last event it posted is marked delivered: its rate counts delivered
+// events, not answers (those are printed too).
 //
 // The API's job ends at signal-with-start, so no worker polls the task queue during either measurement:
 // both sides create the workflow execution and its first workflow task, and nothing runs it. HTTP load

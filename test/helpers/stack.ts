@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { createApp } from '../../src/api/app.js';
 import { createEventDelivery, type EventDelivery } from '../../src/api/event-delivery.js';
+import { createMetrics } from '../../src/api/metrics.js';
 import { createLogger } from '../../src/log.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { createMailer } from '../../src/mail/mailer.js';
@@ -85,12 +86,20 @@ export async function startStack(
   });
   const running = worker.run();
   const log = createLogger(process.env.TEST_API_LOG === 'error' ? 'error' : 'silent');
-  const delivery = createEventDelivery({ sql: db.sql, temporal: client, taskQueue, log });
+  const metrics = createMetrics(db.sql);
+  const delivery = createEventDelivery({
+    sql: db.sql,
+    temporal: client,
+    taskQueue,
+    log,
+    registry: metrics.registry,
+  });
   const rawApp = createApp({
     sql: db.sql,
     temporal: client,
     taskQueue,
     log,
+    metrics,
     delivery,
     sources: await loadSources(pipelinesDir),
     links: deps.links!.signer,

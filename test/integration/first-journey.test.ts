@@ -98,7 +98,7 @@ describe('an application', () => {
 });
 
 describe('metrics', () => {
-  it('counts accepted events, journeys by status and messages by outcome for Prometheus', async () => {
+  it('counts accepted and delivered events, journeys by status and messages by outcome for Prometheus', async () => {
     const res = await stack.rawApp.request('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
@@ -113,6 +113,9 @@ describe('metrics', () => {
       /^rapport_journeys\{playbook="engage-acknowledge-application",status="completed"\} [1-9]/m,
     );
     expect(text).toMatch(/^rapport_messages\{channel="email",status="sent"\} [1-9]/m);
+    // Every accepted event has reached its workflow, each timed.
+    expect(text).toMatch(/^rapport_events_awaiting_delivery 0$/m);
+    expect(text).toMatch(/^rapport_event_delivery_seconds_count [1-9]/m);
   });
 });
 
