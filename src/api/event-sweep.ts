@@ -18,22 +18,22 @@ export interface SweepDeps {
 }
 
 /**
- * Queues the undelivered events received before `before` (those already queued here excepted) and
- * resolves once they are delivered; answers how many it found.
+ * Queues the undelivered events received before `before` (those already queued here excepted), batch by
+ * batch, each batch once delivered; answers how many it found. Stops between batches once `signal` aborts.
  */
-export async function sweepUndelivered(deps: SweepDeps, before: Date): Promise<number> {
-  let found = 0;
-  let after = new Set<string>();
-  for (;;) {
-    const rows = (await undeliveredEvents(deps.sql, before, BATCH + after.size)).filter(
-      (row) => !after.has(row.id) && !deps.delivery.has(row.id),
+export async function sweepUndelivered(deps: SweepDeps, before: Date, signal?: AbortSignal): Promise<number> {
+  // Every event this sweep queued: marks are written in batches, so a delivered one may still read as
+  // undelivered for a moment.
+  const seen = new Set<string>();
+  while (!signal?.aborted) {
+    const rows = (await undeliveredEvents(deps.sql, before, BATCH + seen.size)).filter(
+      (row) => !seen.has(row.id) && !deps.delivery.has(row.id),
     );
-    if (rows.length === 0) return found;
-    found += rows.length;
+    if (rows.length === 0) break;
+    for (const row of rows) seen.add(row.id);
     await Promise.all(rows.map((row) => deliverRow(deps, row)));
-    // Marks are written in batches: the rows just delivered may still read as undelivered.
-    after = new Set(rows.map((row) => row.id));
   }
+  return seen.size;
 }
 
 function deliverRow(deps: SweepDeps, row: UndeliveredEvent): Promise<void> {
@@ -61,10 +61,11 @@ function deliverRow(deps: SweepDeps, row: UndeliveredEvent): Promise<void> {
 
 /** Sweeps once now (events received before now) and then every `everyMs`, until stopped. */
 export function startEventSweep(deps: SweepDeps, everyMs = SWEEP_MS): { stop(): Promise<void> } {
+  const stopping = new AbortController();
   let running: Promise<unknown> | undefined;
   const sweep = (before: Date) => {
     // A sweep still waiting for Temporal covers the next one's events too.
-    running ??= sweepUndelivered(deps, before)
+    running ??= sweepUndelivered(deps, before, stopping.signal)
       .then(
         (found) => found && deps.log.info({ found }, 'delivered events left undelivered'),
         (err: unknown) => deps.log.warn({ err }, 'sweeping undelivered events failed'),
@@ -76,6 +77,7 @@ export function startEventSweep(deps: SweepDeps, everyMs = SWEEP_MS): { stop(): 
   return {
     async stop() {
       clearInterval(timer);
+      stopping.abort();
       await running;
     },
   };
