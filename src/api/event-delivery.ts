@@ -6,7 +6,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Db } from '../db/client.js';
-import { flushDelivered, markDelivered } from '../db/events.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { flushDelivered, markDelivered, markPending } from '../db/events.js';
 import type { CandidateEvent } from '../domain.js';
 import { candidateWorkflowId, eventSignal, jobWorkflowId } from '../../workflows/messages.js';
 import { Problem } from './problem.js';
@@ -36,23 +37,29 @@ export function deliveryTo(
 }
 
 export interface EventDelivery {
-  /** Queues the event behind what was queued before for the same workflow; resolves once delivered. */
+  /**
+   * Queues the event behind what was queued before for the same workflow; resolves once it is delivered
+   * (or the queue has stopped).
+   */
   queue(delivery: Delivery): Promise<void>;
   /**
-   * Queues the event behind what was queued before for the same workflow. Resolves at once, unless more
-   * than `backlog` events are waiting: then once this one is delivered, or with a 503 Problem after
-   * `waitMs` (the event stays stored and queued).
+   * Refuses new events while more than `backlog` wait in this process: throws a 503 Problem with
+   * Retry-After. Called before anything is stored, so the refused request wrote nothing.
    */
-  send(delivery: Delivery): Promise<void>;
-  /** Runs `operation` on a workflow after everything queued for it so far; its outcome is the caller's. */
+  admit(): void;
+  /**
+   * Runs `operation` on a workflow after everything queued for it so far; its outcome is the caller's.
+   * Rejects with a 503 Problem after `waitMs` if the workflow's earlier events are still waiting for
+   * Temporal (the operation still runs when their turn is over).
+   */
   after<T>(workflowId: string, operation: () => Promise<T>): Promise<T>;
-  /** Whether the event is queued in this process and not yet delivered. */
+  /** Whether the event is queued in this process, or delivered with its mark not written yet. */
   has(eventId: string): boolean;
   /** Events queued and not yet delivered. */
   readonly waiting: number;
   /**
-   * Waits up to `timeoutMs` for what is queued to be delivered, then stops retrying: what is left stays
-   * stored, undelivered, for the sweep of the next process to start.
+   * Waits up to `timeoutMs` for what is queued to be delivered, then stops: signals in flight are
+   * abandoned, and what is left stays stored, undelivered, for a sweep. Writes the marks noted so far.
    */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -64,9 +71,9 @@ export interface DeliveryOptions {
   log: Logger;
   /** Where the queue's gauge and delivery-time histogram are registered (/metrics). */
   registry?: Registry;
-  /** Events waiting beyond which a request waits for its own event's delivery (default BACKLOG). */
+  /** Events waiting beyond which new ones are refused (default BACKLOG). */
   backlog?: number;
-  /** How long such a request waits before answering 503 (default WAIT_MS). */
+  /** How long `after` waits behind a workflow's earlier events before answering 503 (default WAIT_MS). */
   waitMs?: number;
   /** The first pause after a failed delivery; doubled on each failure up to MAX_RETRY_MS. */
   retryMs?: number;
@@ -79,6 +86,8 @@ const IN_FLIGHT = 64;
 const WAIT_MS = 10_000;
 const RETRY_MS = 200;
 const MAX_RETRY_MS = 10_000;
+/** Retry-After for a refused event, in seconds. */
+const RETRY_AFTER_S = 5;
 
 export function createEventDelivery(options: DeliveryOptions): EventDelivery {
   const { temporal, taskQueue, sql, log } = options;
@@ -90,10 +99,10 @@ export function createEventDelivery(options: DeliveryOptions): EventDelivery {
   /** Each queued event's delivery, by event id. */
   const queued = new Map<string, Promise<void>>();
   const seconds = options.registry && deliveryMetrics(options.registry, () => queued.size);
-  let stopped = false;
+  const stopping = new AbortController();
   const slots = semaphore(options.inFlight ?? IN_FLIGHT);
 
-  function after<T>(workflowId: string, operation: () => Promise<T>): Promise<T> {
+  function chain<T>(workflowId: string, operation: () => Promise<T>): Promise<T> {
     const previous = tails.get(workflowId) ?? Promise.resolve();
     const result = previous.then(operation);
     const tail = result.then(
@@ -107,74 +116,108 @@ export function createEventDelivery(options: DeliveryOptions): EventDelivery {
     return result;
   }
 
+  /**
+   * One signal-with-start, unless the queue has stopped (then false). Stopping abandons a signal in
+   * flight: the client's own retries can take many seconds while Temporal is away.
+   */
+  const signal = (delivery: Delivery) =>
+    slots(async () => {
+      if (stopping.signal.aborted) return false;
+      await unlessAborted(
+        stopping.signal,
+        temporal.workflow.signalWithStart(delivery.workflowType, {
+          workflowId: delivery.workflowId,
+          taskQueue,
+          args: delivery.args,
+          signal: eventSignal,
+          signalArgs: [delivery.event],
+        }),
+      );
+      return true;
+    });
+
   async function deliver(delivery: Delivery, acceptedAt: number): Promise<void> {
     for (let attempt = 1, pause = firstRetryMs; ; attempt++, pause = Math.min(pause * 2, MAX_RETRY_MS)) {
-      if (stopped) return;
       try {
-        await slots(() =>
-          temporal.workflow.signalWithStart(delivery.workflowType, {
-            workflowId: delivery.workflowId,
-            taskQueue,
-            args: delivery.args,
-            signal: eventSignal,
-            signalArgs: [delivery.event],
-          }),
-        );
+        if (!(await signal(delivery))) return;
         if (attempt > 1) log.info({ eventId: delivery.event.id, attempt }, 'event delivered after retrying');
         break;
       } catch (err) {
+        if (stopping.signal.aborted) return;
         // Temporal unreachable or overloaded: the event waits, and so do later events for its workflow.
         if (attempt === 1 || attempt % 10 === 0)
           log.warn({ err, eventId: delivery.event.id, attempt, retryInMs: pause }, 'event delivery failed');
-        await new Promise((resolve) => setTimeout(resolve, pause).unref());
+        await sleep(pause, undefined, { signal: stopping.signal, ref: false }).catch(() => {});
       }
     }
     markDelivered(sql, delivery.event.id);
     seconds?.observe((performance.now() - acceptedAt) / 1000);
   }
 
-  function queue(delivery: Delivery): Promise<void> {
-    const id = delivery.event.id;
-    let delivered = queued.get(id);
-    if (!delivered) {
-      const acceptedAt = performance.now();
-      delivered = after(delivery.workflowId, () => deliver(delivery, acceptedAt)).finally(() =>
-        queued.delete(id),
-      );
-      queued.set(id, delivered);
-    }
-    return delivered;
-  }
-
   return {
-    queue,
-    send(delivery) {
-      const delivered = queue(delivery);
-      if (queued.size <= backlog) return Promise.resolve();
-      return Promise.race([delivered, timeout(waitMs)]);
+    queue(delivery) {
+      const id = delivery.event.id;
+      let delivered = queued.get(id);
+      if (!delivered) {
+        const acceptedAt = performance.now();
+        delivered = chain(delivery.workflowId, () => deliver(delivery, acceptedAt)).finally(() =>
+          queued.delete(id),
+        );
+        queued.set(id, delivered);
+      }
+      return delivered;
     },
-    after,
-    has: (eventId) => queued.has(eventId),
+    admit() {
+      if (queued.size < backlog) return;
+      throw unavailable(
+        `${queued.size} accepted events are waiting for the workflow service; this one was not stored. Send it again after Retry-After.`,
+        RETRY_AFTER_S,
+      );
+    },
+    after(workflowId, operation) {
+      return Promise.race([
+        chain(workflowId, operation),
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () =>
+              reject(
+                unavailable(
+                  'The workflow service has not taken the earlier events of this candidate yet; nothing was changed. Try again after Retry-After.',
+                  Math.ceil(waitMs / 1000),
+                ),
+              ),
+            waitMs,
+          ).unref(),
+        ),
+      ]);
+    },
+    has: (eventId) => queued.has(eventId) || markPending(sql, eventId),
     get waiting() {
       return queued.size;
     },
     async stop(timeoutMs = 10_000) {
-      const all = Promise.all(queued.values()).then(() => undefined);
-      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
-      stopped = true;
+      const all = () => Promise.all(queued.values()).then(() => undefined);
+      await Promise.race([all(), sleep(timeoutMs, undefined, { ref: false })]);
+      stopping.abort();
+      await all();
       await flushDelivered(sql);
     },
   };
 }
 
-function timeout(ms: number): Promise<never> {
-  const behind = new Problem(
-    503,
-    'Service unavailable',
-    'The event is stored and will reach its workflow, but the workflow service is behind; retrying with the same event id is safe.',
-  );
-  behind.headers = { 'Retry-After': String(Math.ceil(ms / 1000)) };
-  return new Promise((_, reject) => setTimeout(() => reject(behind), ms).unref());
+/** `work`'s outcome, or a rejection as soon as `signal` aborts (its listener goes with the work). */
+function unlessAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('stopped'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function unavailable(detail: string, retryAfterSeconds: number): Problem {
+  const problem = new Problem(503, 'Service unavailable', detail);
+  problem.headers = { 'Retry-After': String(retryAfterSeconds) };
+  return problem;
 }
 
 function deliveryMetrics(registry: Registry, waiting: () => number): Histogram {

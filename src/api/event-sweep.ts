@@ -1,14 +1,15 @@
 // Delivers what a crash left behind: events stored (so the request answered 202) whose delivery had not
-// finished when the process that accepted them stopped. At start, every undelivered event received before
-// the process started; then, every SWEEP_MS, those older than SWEEP_MS (newer ones are still on their way
-// in some process's queue). An event can so reach its workflow twice; the workflow ignores an event id it
-// has seen.
+// finished when the process that accepted them stopped. Once at an API process's start and then every
+// SWEEP_MS, it delivers the undelivered events older than SWEEP_AGE_S: younger ones are most likely still
+// on their way in some process's queue. An event can so reach its workflow twice; the workflow ignores an
+// event id it has seen.
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { markDelivered, undeliveredEvents, type UndeliveredEvent } from '../db/events.js';
 import { deliveryTo, type EventDelivery } from './event-delivery.js';
 
 export const SWEEP_MS = 30_000;
+export const SWEEP_AGE_S = 10;
 const BATCH = 500;
 
 export interface SweepDeps {
@@ -18,15 +19,22 @@ export interface SweepDeps {
 }
 
 /**
- * Queues the undelivered events received before `before` (those already queued here excepted), batch by
- * batch, each batch once delivered; answers how many it found. Stops between batches once `signal` aborts.
+ * Queues the undelivered events older than `olderThanS` seconds (those already queued here excepted),
+ * batch by batch, each batch once delivered; answers how many it found. Stops between batches once
+ * `signal` aborts.
  */
-export async function sweepUndelivered(deps: SweepDeps, before: Date, signal?: AbortSignal): Promise<number> {
+export async function sweepUndelivered(
+  deps: SweepDeps,
+  olderThanS: number,
+  signal?: AbortSignal,
+): Promise<number> {
   // Every event this sweep queued: marks are written in batches, so a delivered one may still read as
   // undelivered for a moment.
   const seen = new Set<string>();
   while (!signal?.aborted) {
-    const rows = (await undeliveredEvents(deps.sql, before, BATCH + seen.size)).filter(
+    // Enough rows to find a batch past the ones this process has queued or this sweep has seen.
+    const limit = BATCH + seen.size + deps.delivery.waiting;
+    const rows = (await undeliveredEvents(deps.sql, olderThanS, limit)).filter(
       (row) => !seen.has(row.id) && !deps.delivery.has(row.id),
     );
     if (rows.length === 0) break;
@@ -59,22 +67,23 @@ function deliverRow(deps: SweepDeps, row: UndeliveredEvent): Promise<void> {
   return deps.delivery.queue(deliveryTo(subject, event));
 }
 
-/** Sweeps once now (events received before now) and then every `everyMs`, until stopped. */
+/** Sweeps once now and then every `everyMs`, until stopped. */
 export function startEventSweep(deps: SweepDeps, everyMs = SWEEP_MS): { stop(): Promise<void> } {
   const stopping = new AbortController();
   let running: Promise<unknown> | undefined;
-  const sweep = (before: Date) => {
+  const sweep = () => {
     // A sweep still waiting for Temporal covers the next one's events too.
-    running ??= sweepUndelivered(deps, before, stopping.signal)
+    running ??= sweepUndelivered(deps, SWEEP_AGE_S, stopping.signal)
       .then(
         (found) => found && deps.log.info({ found }, 'delivered events left undelivered'),
         (err: unknown) => deps.log.warn({ err }, 'sweeping undelivered events failed'),
       )
       .finally(() => (running = undefined));
   };
-  sweep(new Date());
-  const timer = setInterval(() => sweep(new Date(Date.now() - everyMs)), everyMs).unref();
+  sweep();
+  const timer = setInterval(sweep, everyMs).unref();
   return {
+    /** Stops between batches; a batch in progress ends when the delivery queue stops. */
     async stop() {
       clearInterval(timer);
       stopping.abort();

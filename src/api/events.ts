@@ -13,6 +13,7 @@ import { candidateWorkflowId } from '../../workflows/messages.js';
 import type { ApiDeps } from './deps.js';
 import { jsonBody } from './body.js';
 import { deliveryTo } from './event-delivery.js';
+import { Problem } from './problem.js';
 
 interface Subject {
   /** The candidate or job whose workflow receives the event. */
@@ -27,6 +28,7 @@ export function eventsRoutes(deps: ApiDeps) {
     const body = await jsonBody<EventInput | EventInput[]>(c, (data) =>
       Array.isArray(data) ? 'event-batch.schema.json' : 'event.schema.json',
     );
+    deps.delivery!.admit();
     if (!Array.isArray(body)) return c.json(await acceptEvent(deps, body), 202);
     // A batch: every event was checked above; each is then accepted as if posted alone, in order.
     const events: Accepted[] = [];
@@ -160,8 +162,8 @@ async function delivered(
     data: input.data ?? {},
   });
   if (subject.merged) await endMergedWorkflow(deps, subject.merged, delivery.workflowId);
-  if (event.created || deps.delivery!.has(event.id) || !(await isDelivered(deps.sql, event.id)))
-    await deps.delivery!.send(delivery);
+  if (event.created || (!deps.delivery!.has(event.id) && !(await isDelivered(deps.sql, event.id))))
+    void deps.delivery!.queue(delivery);
   deps.metrics?.eventAccepted(input.type, !event.created);
   return {
     event_id: event.id,
@@ -179,7 +181,7 @@ function candidateSubject(candidateId: string): Subject {
 export async function endMergedWorkflow(deps: ApiDeps, merged: string, into: string): Promise<void> {
   const workflowId = candidateWorkflowId(merged);
   // After the events queued for the duplicate, so that none of them starts its workflow again.
-  await deps.delivery!.after(workflowId, () =>
+  const ended = deps.delivery!.after(workflowId, () =>
     deps.temporal.workflow
       .getHandle(workflowId)
       .terminate(`merged into ${into}`)
@@ -187,6 +189,11 @@ export async function endMergedWorkflow(deps: ApiDeps, merged: string, into: str
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }),
   );
+  await ended.catch((error: unknown) => {
+    // The merge is recorded; the duplicate's workflow ends once its earlier events have reached it.
+    if (!(error instanceof Problem && error.status === 503)) throw error;
+    deps.log.warn({ workflowId, into }, 'merged workflow ends once its queued events are delivered');
+  });
 }
 
 async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {

@@ -43,7 +43,7 @@ export const OPERATIONS: Operation[] = [
       '202':
         'Stored; delivered to its workflow right after (duplicate: true when the source and id were seen)',
       '422': 'Invalid event',
-      '503': 'Stored, but too many events wait for the workflow service; retry after Retry-After',
+      '503': 'Too many events wait for the workflow service; nothing stored, retry after Retry-After',
     },
   },
   {
@@ -96,7 +96,11 @@ export const OPERATIONS: Operation[] = [
     path: '/v1/candidates/{id}',
     summary: 'Erase a candidate: journeys ended, personal data scrubbed, anonymous counts kept',
     scope: 'candidates:erase',
-    responses: { '204': 'Erased', '404': 'Unknown or already erased candidate' },
+    responses: {
+      '204': 'Erased',
+      '404': 'Unknown or already erased candidate',
+      '503': 'The candidate’s earlier events still wait for the workflow service; nothing changed',
+    },
   },
   {
     method: 'get',
@@ -295,7 +299,8 @@ export const OPERATIONS: Operation[] = [
       '202': 'Accepted, or ignored when no rule maps the payload',
       '401': 'Bad or missing signature, or a timestamp outside the window',
       '409': 'Replayed request',
-      '503': 'The source has no secret configured, or too many events wait for the workflow service',
+      '503':
+        'The source has no secret configured, or too many events wait for the workflow service (nothing stored)',
     },
   },
   {

@@ -25,6 +25,8 @@ export function sourcesRoutes(deps: ApiDeps) {
         verified.detail,
       );
     }
+    // Over the delivery backlog, before the signature is remembered: the sender's retry is not a replay.
+    deps.delivery!.admit();
     if (verified.signature && !(await firstDelivery(deps.sql, source, verified.signature, REPLAY_WINDOW_S)))
       throw new Problem(409, 'Replayed request', 'This signed request was already received.');
     let payload: unknown;

@@ -94,20 +94,22 @@ export interface UndeliveredEvent {
   erased: boolean;
 }
 
-/** Undelivered events received before `before`, oldest first. */
-export function undeliveredEvents(db: Tx, before: Date, limit: number): Promise<UndeliveredEvent[]> {
+/** Undelivered events received more than `olderThanS` seconds ago (by the database's clock), oldest first. */
+export function undeliveredEvents(db: Tx, olderThanS: number, limit: number): Promise<UndeliveredEvent[]> {
   return db<UndeliveredEvent[]>`
     select e.id, e.type, e.source, e.occurred_at, e.data, e.candidate_id, e.job_id,
       c.erased_at is not null as erased
     from events e left join candidates c on c.id = e.candidate_id
-    where e.delivered_at is null and e.received_at < ${before}
+    where e.delivered_at is null and e.received_at < now() - make_interval(secs => ${olderThanS})
     order by e.received_at
     limit ${limit}`;
 }
 
 const FLUSH_MS = 250;
 const FLUSH_AT = 200;
-const pending = new WeakMap<Tx, string[]>();
+const pending = new WeakMap<Tx, Set<string>>();
+/** Batches of marks being written. */
+const writing = new WeakMap<Tx, Set<Set<string>>>();
 
 /**
  * Notes that the event reached its workflow, in a batch written within FLUSH_MS: one UPDATE for many
@@ -117,20 +119,29 @@ const pending = new WeakMap<Tx, string[]>();
 export function markDelivered(db: Tx, eventId: string): void {
   let ids = pending.get(db);
   if (!ids) {
-    ids = [];
+    ids = new Set();
     pending.set(db, ids);
     setTimeout(() => void flushDelivered(db), FLUSH_MS).unref();
   }
-  ids.push(eventId);
-  if (ids.length >= FLUSH_AT) void flushDelivered(db);
+  ids.add(eventId);
+  if (ids.size >= FLUSH_AT) void flushDelivered(db);
+}
+
+/** Whether the event was noted delivered and its mark is not written yet. */
+export function markPending(db: Tx, eventId: string): boolean {
+  if (pending.get(db)?.has(eventId)) return true;
+  for (const ids of writing.get(db) ?? []) if (ids.has(eventId)) return true;
+  return false;
 }
 
 /** Writes the marks noted so far now (at shutdown); a mark that fails to be written is only a retry later. */
 export async function flushDelivered(db: Tx): Promise<void> {
   const ids = pending.get(db);
-  if (!ids?.length) return;
+  if (!ids?.size) return;
   pending.delete(db);
-  await db`update events set delivered_at = now() where id = any(${ids}::uuid[]) and delivered_at is null`.catch(
-    () => {},
-  );
+  const batches = writing.get(db) ?? new Set<Set<string>>();
+  writing.set(db, batches.add(ids));
+  await db`update events set delivered_at = now() where id = any(${[...ids]}::uuid[]) and delivered_at is null`
+    .catch(() => {})
+    .finally(() => batches.delete(ids));
 }

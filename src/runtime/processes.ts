@@ -136,7 +136,6 @@ export async function startApi(
     log: apiLog.child({ part: 'delivery' }),
     registry: metrics.registry,
   });
-  const sweep = startEventSweep({ sql, delivery, log: apiLog });
   const app = createApp({
     sql,
     temporal,
@@ -151,6 +150,7 @@ export async function startApi(
     rateLimit: config.http.rateLimit,
   });
   const server = await listen(app.fetch, config.http.port, config.http.host);
+  const sweep = startEventSweep({ sql, delivery, log: apiLog });
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'API listening');
   return {

@@ -82,8 +82,8 @@ describe('rapport up', () => {
     const databaseUrl = `postgres://rapport:rapport@127.0.0.1:${env.RAPPORT_POSTGRES_PORT}/rapport`;
     const database = createSql(databaseUrl);
     const [left] = await database<{ id: string }[]>`
-      insert into events (source, source_event_id, type, candidate_id)
-      values ('crash-test', 'left-behind', 'candidate.hired', ${accepted.candidate_id})
+      insert into events (source, source_event_id, type, candidate_id, received_at)
+      values ('crash-test', 'left-behind', 'candidate.hired', ${accepted.candidate_id}, now() - interval '1 minute')
       returning id`;
     await database.end();
 

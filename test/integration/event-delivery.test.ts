@@ -77,9 +77,10 @@ const acknowledgement = (candidateId: string) =>
     return journey;
   });
 
+/** The process stops (or dies) before Temporal answers: nothing is left queued, nothing delivered. */
 async function stopped(delivery: EventDelivery) {
   await delivery.stop(0);
-  expect(delivery.waiting).toBe(1);
+  expect(delivery.waiting).toBe(0);
 }
 
 describe('event delivery', () => {
@@ -96,30 +97,51 @@ describe('event delivery', () => {
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
 
     // The next process's sweep finds it and delivers it.
-    const found = await sweepUndelivered({ sql: stack.db.sql, delivery: stack.delivery, log }, new Date());
+    const found = await sweepUndelivered({ sql: stack.db.sql, delivery: stack.delivery, log }, 0);
     expect(found).toBeGreaterThanOrEqual(1);
     expect(await acknowledgement(accepted.candidate_id)).toBeDefined();
     await eventually(async () => (await deliveredAt(accepted.event_id)) ?? undefined);
     // Delivered once: a second sweep finds nothing of it.
-    expect(await sweepUndelivered({ sql: stack.db.sql, delivery: stack.delivery, log }, new Date())).toBe(0);
+    expect(await sweepUndelivered({ sql: stack.db.sql, delivery: stack.delivery, log }, 0)).toBe(0);
   });
 
-  it('over its backlog, waits for the event and answers 503 with Retry-After; the retry is a duplicate that is delivered', async () => {
-    const { app, delivery } = await appWithoutTemporal({ backlog: 0, waitMs: 300 });
-    const res = await app.request('/v1/events', application('away-2', 'grace.behind@example.com'));
+  it('over its backlog, refuses new events with 503 and Retry-After, storing nothing; sent again, one is accepted', async () => {
+    const { app, delivery } = await appWithoutTemporal({ backlog: 1 });
+    expect((await app.request('/v1/events', application('away-2a', 'grace.first@example.com'))).status).toBe(
+      202,
+    );
+    const res = await app.request('/v1/events', application('away-2b', 'grace.behind@example.com'));
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(res.headers.get('retry-after')).toBe('1');
-    expect(((await res.json()) as { detail: string }).detail).toMatch(/stored.*same event id is safe/);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(((await res.json()) as { detail: string }).detail).toMatch(
+      /1 accepted events are waiting.*not stored/,
+    );
+    const [refused] = await stack.db.sql<{ n: number }[]>`
+      select count(*)::int as n from events where source_event_id = 'away-2b'`;
+    expect(refused!.n).toBe(0);
     await stopped(delivery);
 
-    // The client retries the same event once Temporal is back (here: through a process that reaches it).
-    const retried = await stack.app.request('/v1/events', application('away-2', 'grace.behind@example.com'));
-    expect(retried.status).toBe(202);
-    const accepted = (await retried.json()) as { candidate_id: string; duplicate: boolean; event_id: string };
-    expect(accepted.duplicate).toBe(true);
+    // The client sends it again once Temporal has caught up (here: to a process that reaches it).
+    const again = await stack.app.request('/v1/events', application('away-2b', 'grace.behind@example.com'));
+    expect(again.status).toBe(202);
+    const accepted = (await again.json()) as { candidate_id: string; duplicate: boolean; event_id: string };
+    expect(accepted.duplicate).toBe(false);
     expect(await acknowledgement(accepted.candidate_id)).toBeDefined();
     await eventually(async () => (await deliveredAt(accepted.event_id)) ?? undefined);
+  });
+
+  it('answers an erasure 503 while the candidate’s earlier events wait for Temporal, and erases nothing', async () => {
+    const { app, delivery } = await appWithoutTemporal({ waitMs: 300 });
+    const res = await app.request('/v1/events', application('away-4', 'grace.waiting@example.com'));
+    const { candidate_id } = (await res.json()) as { candidate_id: string };
+    const erase = await app.request(`/v1/candidates/${candidate_id}`, { method: 'DELETE' });
+    expect(erase.status).toBe(503);
+    expect(erase.headers.get('retry-after')).toBe('1');
+    await stopped(delivery);
+    const [candidate] = await stack.db.sql<{ email: string | null }[]>`
+      select email from candidates where id = ${candidate_id}`;
+    expect(candidate!.email).toBe('grace.waiting@example.com');
   });
 
   it('delivers an erased candidate’s leftover event to no workflow and marks it done', async () => {
@@ -131,7 +153,7 @@ describe('event delivery', () => {
       (await stack.app.request(`/v1/candidates/${accepted.candidate_id}`, { method: 'DELETE' })).status,
     ).toBe(204);
 
-    await sweepUndelivered({ sql: stack.db.sql, delivery: stack.delivery, log }, new Date());
+    await sweepUndelivered({ sql: stack.db.sql, delivery: stack.delivery, log }, 0);
     await eventually(async () => (await deliveredAt(accepted.event_id)) ?? undefined);
     await expect(
       stack.client.workflow.getHandle(`candidate/${accepted.candidate_id}`).describe(),
