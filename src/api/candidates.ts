@@ -38,7 +38,7 @@ export function candidatesRoutes(deps: ApiDeps) {
   app.post('/', async (c) => {
     const input = await jsonBody<CandidateInput>(c, 'candidate-input.schema.json');
     const upserted = await deps.sql.begin((tx) => upsertCandidate(tx, input, 'api'));
-    if (upserted.merged) await endMergedWorkflow(deps, upserted.merged, candidateWorkflowId(upserted.id));
+    if (upserted.merged) endMergedWorkflow(deps, upserted.merged, candidateWorkflowId(upserted.id));
     const candidate = await getCandidate(deps.sql, upserted.id);
     return c.json(candidate, upserted.created ? 201 : 200);
   });

@@ -24,18 +24,22 @@ export function enrollmentRoutes(deps: ApiDeps) {
     }
     const request: ManualEnrollment = { id: randomUUID(), playbook: body.playbook };
     try {
-      const journey = await deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
-        args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof candidateWorkflow>(
-          'candidateWorkflow',
-          {
-            workflowId: candidateWorkflowId(id),
-            taskQueue: deps.taskQueue,
-            args: [{ candidateId: id }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-          },
-        ),
-      });
+      const workflowId = candidateWorkflowId(id);
+      // After the candidate's events accepted before it, as a recruiter who saw them would expect.
+      const journey = await deps.delivery!.after(workflowId, () =>
+        deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
+          args: [request],
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof candidateWorkflow>(
+            'candidateWorkflow',
+            {
+              workflowId,
+              taskQueue: deps.taskQueue,
+              args: [{ candidateId: id }],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            },
+          ),
+        }),
+      );
       return c.json(journey, 201);
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {

@@ -49,10 +49,12 @@ export interface EventDelivery {
   admit(): void;
   /**
    * Runs `operation` on a workflow after everything queued for it so far; its outcome is the caller's.
-   * Rejects with a 503 Problem after `waitMs` if the workflow's earlier events are still waiting for
-   * Temporal (the operation still runs when their turn is over).
+   * If its turn has not come within `waitMs` (the workflow's earlier events still wait for Temporal), it
+   * never runs, and the answer is a 503 Problem.
    */
   after<T>(workflowId: string, operation: () => Promise<T>): Promise<T>;
+  /** Runs `operation` on a workflow in its turn, without the caller waiting; a failure is logged. */
+  later(workflowId: string, what: string, operation: () => Promise<unknown>): void;
   /** Whether the event is queued in this process, or delivered with its mark not written yet. */
   has(eventId: string): boolean;
   /** Events queued and not yet delivered. */
@@ -174,22 +176,29 @@ export function createEventDelivery(options: DeliveryOptions): EventDelivery {
         RETRY_AFTER_S,
       );
     },
-    after(workflowId, operation) {
-      return Promise.race([
-        chain(workflowId, operation),
-        new Promise<never>((_, reject) =>
-          setTimeout(
-            () =>
-              reject(
-                unavailable(
-                  'The workflow service has not taken the earlier events of this candidate yet; nothing was changed. Try again after Retry-After.',
-                  Math.ceil(waitMs / 1000),
-                ),
-              ),
-            waitMs,
-          ).unref(),
-        ),
-      ]);
+    after<T>(workflowId: string, operation: () => Promise<T>) {
+      return new Promise<T>((resolve, reject) => {
+        let state: 'waiting' | 'running' | 'abandoned' = 'waiting';
+        const timer = setTimeout(() => {
+          if (state !== 'waiting') return;
+          state = 'abandoned';
+          reject(
+            unavailable(
+              'The workflow service has not taken the earlier events of this workflow yet; nothing was changed. Try again after Retry-After.',
+              Math.ceil(waitMs / 1000),
+            ),
+          );
+        }, waitMs).unref();
+        void chain(workflowId, async () => {
+          if (state === 'abandoned') return;
+          state = 'running';
+          clearTimeout(timer);
+          await operation().then(resolve, reject);
+        });
+      });
+    },
+    later(workflowId, what, operation) {
+      chain(workflowId, operation).catch((err: unknown) => log.warn({ err, workflowId }, `${what} failed`));
     },
     has: (eventId) => queued.has(eventId) || markPending(sql, eventId),
     get waiting() {

@@ -13,7 +13,6 @@ import { candidateWorkflowId } from '../../workflows/messages.js';
 import type { ApiDeps } from './deps.js';
 import { jsonBody } from './body.js';
 import { deliveryTo } from './event-delivery.js';
-import { Problem } from './problem.js';
 
 interface Subject {
   /** The candidate or job whose workflow receives the event. */
@@ -161,7 +160,7 @@ async function delivered(
     occurred_at: event.occurred_at,
     data: input.data ?? {},
   });
-  if (subject.merged) await endMergedWorkflow(deps, subject.merged, delivery.workflowId);
+  if (subject.merged) endMergedWorkflow(deps, subject.merged, delivery.workflowId);
   if (event.created || (!deps.delivery!.has(event.id) && !(await isDelivered(deps.sql, event.id))))
     void deps.delivery!.queue(delivery);
   deps.metrics?.eventAccepted(input.type, !event.created);
@@ -178,10 +177,10 @@ function candidateSubject(candidateId: string): Subject {
 }
 
 /** A duplicate candidate merged into another: its workflow ends, its journeys are over. */
-export async function endMergedWorkflow(deps: ApiDeps, merged: string, into: string): Promise<void> {
+export function endMergedWorkflow(deps: ApiDeps, merged: string, into: string): void {
   const workflowId = candidateWorkflowId(merged);
-  // After the events queued for the duplicate, so that none of them starts its workflow again.
-  const ended = deps.delivery!.after(workflowId, () =>
+  // In turn after the events queued for the duplicate, so that none of them starts its workflow again.
+  deps.delivery!.later(workflowId, 'ending a merged workflow', () =>
     deps.temporal.workflow
       .getHandle(workflowId)
       .terminate(`merged into ${into}`)
@@ -189,11 +188,6 @@ export async function endMergedWorkflow(deps: ApiDeps, merged: string, into: str
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }),
   );
-  await ended.catch((error: unknown) => {
-    // The merge is recorded; the duplicate's workflow ends once its earlier events have reached it.
-    if (!(error instanceof Problem && error.status === 503)) throw error;
-    deps.log.warn({ workflowId, into }, 'merged workflow ends once its queued events are delivered');
-  });
 }
 
 async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {

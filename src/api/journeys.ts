@@ -47,9 +47,10 @@ export function journeysRoutes(deps: ApiDeps) {
       const { reason } = await optionalJsonBody<{ reason?: string }>(c, 'journey-operation.schema.json');
       const operation: JourneyOperation = { journeyId: journey.id, ...(reason ? { reason } : {}) };
       try {
-        const summary = await deps.temporal.workflow
-          .getHandle(journey.workflow_id)
-          .executeUpdate(update, { args: [operation] });
+        // After the events accepted before it for the same workflow.
+        const summary = await deps.delivery!.after(journey.workflow_id, () =>
+          deps.temporal.workflow.getHandle(journey.workflow_id).executeUpdate(update, { args: [operation] }),
+        );
         return c.json(summary);
       } catch (error) {
         throw operationProblem(error, journey.id);

@@ -31,6 +31,9 @@ const PAGE = {
   cursor: 'next_cursor of the previous page',
 };
 
+/** The 503 of an operation on a workflow whose earlier events wait for Temporal (src/api/event-delivery.ts). */
+const BEHIND = 'The workflow’s earlier events still wait for the workflow service; nothing changed';
+
 export const OPERATIONS: Operation[] = [
   {
     method: 'post',
@@ -99,7 +102,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       '204': 'Erased',
       '404': 'Unknown or already erased candidate',
-      '503': 'The candidate’s earlier events still wait for the workflow service; nothing changed',
+      '503': BEHIND,
     },
   },
   {
@@ -134,6 +137,7 @@ export const OPERATIONS: Operation[] = [
       '201': 'The new journey',
       '409': 'Already in that playbook',
       '422': 'Not a candidate playbook',
+      '503': BEHIND,
     },
   },
   {
@@ -153,6 +157,7 @@ export const OPERATIONS: Operation[] = [
       '200': 'The journey after the operation',
       '404': 'Unknown journey',
       '409': 'The journey has ended',
+      '503': BEHIND,
     },
   })),
   {

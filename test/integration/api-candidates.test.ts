@@ -61,8 +61,15 @@ describe('candidates', () => {
       phone: '+4915100000000',
       tags: ['referral'],
     });
+    // The duplicate has a workflow of its own, which the merge ends.
+    expect((await post({ email: 'lin@example.com' })).body.candidate_id).toBe(byEmail.body.id);
+    const duplicateWorkflow = stack.client.workflow.getHandle(`candidate/${byEmail.body.id}`);
+    await eventually(() => duplicateWorkflow.describe().catch(() => undefined));
     const merged = await post({ email: 'lin@example.com', external_id: 'ats-77' });
     expect(merged.body.candidate_id).toBe(byAts.body.candidate_id);
+    await eventually(async () =>
+      (await duplicateWorkflow.describe()).status.name === 'TERMINATED' ? true : undefined,
+    );
     expect((await call('GET', `/v1/candidates/${byEmail.body.id}`)).status).toBe(404);
     const kept = await call<Candidate & { phone: string; timeline: { kind: string }[] }>(
       'GET',

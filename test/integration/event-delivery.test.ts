@@ -131,13 +131,19 @@ describe('event delivery', () => {
     await eventually(async () => (await deliveredAt(accepted.event_id)) ?? undefined);
   });
 
-  it('answers an erasure 503 while the candidate’s earlier events wait for Temporal, and erases nothing', async () => {
+  it('answers an erasure or an enrollment 503 while the candidate’s earlier events wait for Temporal, and changes nothing', async () => {
     const { app, delivery } = await appWithoutTemporal({ waitMs: 300 });
     const res = await app.request('/v1/events', application('away-4', 'grace.waiting@example.com'));
     const { candidate_id } = (await res.json()) as { candidate_id: string };
     const erase = await app.request(`/v1/candidates/${candidate_id}`, { method: 'DELETE' });
     expect(erase.status).toBe(503);
     expect(erase.headers.get('retry-after')).toBe('1');
+    const enroll = await app.request(`/v1/candidates/${candidate_id}/journeys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ playbook: 'nurture-company-updates' }),
+    });
+    expect(enroll.status).toBe(503);
     await stopped(delivery);
     const [candidate] = await stack.db.sql<{ email: string | null }[]>`
       select email from candidates where id = ${candidate_id}`;

@@ -1,5 +1,6 @@
 // The delivery queue's order: what is queued for one workflow runs one at a time, in the order queued,
-// whether or not an earlier operation failed; different workflows do not wait for each other.
+// whether or not an earlier operation failed; different workflows do not wait for each other; an operation
+// whose turn does not come in time never runs.
 import { describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { createEventDelivery } from '../../src/api/event-delivery.js';
@@ -7,8 +8,9 @@ import type { Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
 
 // `after` runs the caller's own operations: neither Temporal nor PostgreSQL is asked.
-const delivery = () =>
+const delivery = (waitMs?: number) =>
   createEventDelivery({
+    ...(waitMs === undefined ? {} : { waitMs }),
     temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }),
     taskQueue: 'unused',
     sql: undefined as unknown as Db,
@@ -56,5 +58,24 @@ describe('the delivery queue', () => {
     });
     await Promise.all([slow, fast]);
     expect(order).toEqual(['fast', 'slow']);
+  });
+
+  it('never runs an operation whose turn did not come in time, and answers 503', async () => {
+    const queue = delivery(20);
+    const ran: string[] = [];
+    const first = queue.after('w', async () => {
+      await tick(60);
+      ran.push('first');
+    });
+    const late = queue.after('w', () => {
+      ran.push('late');
+      return Promise.resolve();
+    });
+    await expect(late).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+    await first;
+    await tick(10);
+    expect(ran).toEqual(['first']);
+    // The first one, once running, was waited for past the limit: its outcome is the caller's.
+    await expect(first).resolves.toBeUndefined();
   });
 });
