@@ -48,7 +48,13 @@ export function createApp(given: ApiDeps) {
   const metrics = given.metrics ?? createMetrics(given.sql);
   const delivery =
     given.delivery ??
-    createEventDelivery({ ...given, registry: metrics.registry, log: given.log.child({ part: 'delivery' }) });
+    createEventDelivery({
+      sql: given.sql,
+      temporal: given.temporal,
+      taskQueue: given.taskQueue,
+      log: given.log.child({ part: 'delivery' }),
+      registry: metrics.registry,
+    });
   const deps: ApiDeps = { ...given, metrics, delivery };
   const app = new Hono<RequestEnv & AuthEnv>();
   const limitBody = limitBodies(MAX_BODY_BYTES);

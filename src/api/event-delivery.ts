@@ -79,11 +79,9 @@ export interface DeliveryOptions {
   waitMs?: number;
   /** The first pause after a failed delivery; doubled on each failure up to MAX_RETRY_MS. */
   retryMs?: number;
-  /** Signals in flight to Temporal at most, across workflows (default IN_FLIGHT). */
-  inFlight?: number;
 }
 
-export const BACKLOG = 10_000;
+const BACKLOG = 10_000;
 const IN_FLIGHT = 64;
 const WAIT_MS = 10_000;
 const RETRY_MS = 200;
@@ -102,7 +100,7 @@ export function createEventDelivery(options: DeliveryOptions): EventDelivery {
   const queued = new Map<string, Promise<void>>();
   const seconds = options.registry && deliveryMetrics(options.registry, () => queued.size);
   const stopping = new AbortController();
-  const slots = semaphore(options.inFlight ?? IN_FLIGHT);
+  const slots = semaphore(IN_FLIGHT);
 
   function chain<T>(workflowId: string, operation: () => Promise<T>): Promise<T> {
     const previous = tails.get(workflowId) ?? Promise.resolve();

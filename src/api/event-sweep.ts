@@ -8,8 +8,8 @@ import type { Db } from '../db/client.js';
 import { markDelivered, undeliveredEvents, type UndeliveredEvent } from '../db/events.js';
 import { deliveryTo, type EventDelivery } from './event-delivery.js';
 
-export const SWEEP_MS = 30_000;
-export const SWEEP_AGE_S = 10;
+const SWEEP_MS = 30_000;
+const SWEEP_AGE_S = 10;
 const BATCH = 500;
 
 export interface SweepDeps {
@@ -67,8 +67,8 @@ function deliverRow(deps: SweepDeps, row: UndeliveredEvent): Promise<void> {
   return deps.delivery.queue(deliveryTo(subject, event));
 }
 
-/** Sweeps once now and then every `everyMs`, until stopped. */
-export function startEventSweep(deps: SweepDeps, everyMs = SWEEP_MS): { stop(): Promise<void> } {
+/** Sweeps once now and then every SWEEP_MS, until stopped. */
+export function startEventSweep(deps: SweepDeps): { stop(): Promise<void> } {
   const stopping = new AbortController();
   let running: Promise<unknown> | undefined;
   const sweep = () => {
@@ -81,7 +81,7 @@ export function startEventSweep(deps: SweepDeps, everyMs = SWEEP_MS): { stop(): 
       .finally(() => (running = undefined));
   };
   sweep();
-  const timer = setInterval(sweep, everyMs).unref();
+  const timer = setInterval(sweep, SWEEP_MS).unref();
   return {
     /** Stops between batches; a batch in progress ends when the delivery queue stops. */
     async stop() {

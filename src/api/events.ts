@@ -17,7 +17,6 @@ import { deliveryTo } from './event-delivery.js';
 interface Subject {
   /** The candidate or job whose workflow receives the event. */
   of: { candidateId: string } | { jobId: string };
-  reply: { candidate_id: string } | { job_id: string };
   /** A duplicate candidate merged into this one by the upsert. */
   merged?: string;
 }
@@ -57,7 +56,7 @@ export function acceptEvent(deps: ApiDeps, input: EventInput): Promise<Accepted>
     return acceptByEmail(deps, input, candidate);
   return accept(deps, input, async (tx) => {
     const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
-    return { ...candidateSubject(candidateId), ...(merged ? { merged } : {}) };
+    return { of: { candidateId }, ...(merged ? { merged } : {}) };
   });
 }
 
@@ -88,7 +87,7 @@ async function acceptByEmail(deps: ApiDeps, input: EventInput, candidate: Candid
     },
     upsertByEmail(deps.sql, candidate, input.source),
   );
-  return delivered(deps, input, candidateSubject(event.candidateId), event);
+  return delivered(deps, input, { of: { candidateId: event.candidateId } }, event);
 }
 
 /** An event about a candidate or job known by id (a recruiter's change, a completed task, a click, a reply). */
@@ -113,7 +112,7 @@ export function acceptSubjectEvent(
   const { subject, ...input } = event;
   return accept(deps, input, async (tx) => {
     await within?.(tx);
-    return 'candidateId' in subject ? candidateSubject(subject.candidateId) : jobSubjectOf(subject.jobId);
+    return { of: subject };
   });
 }
 
@@ -125,15 +124,12 @@ async function accept(
   const { subject, event } = await deps.sql.begin(async (tx) => {
     const subject = await subjectOf(tx);
     // What the event says about the candidate is recorded before any journey reacts to it.
-    if ('candidate_id' in subject.reply)
-      await applyEventFacts(tx, subject.reply.candidate_id, factsOf(input));
+    if ('candidateId' in subject.of) await applyEventFacts(tx, subject.of.candidateId, factsOf(input));
     const event = await insertEvent(tx, {
       source: input.source,
       sourceEventId: input.id ?? randomUUID(),
       type: input.type,
-      ...('candidate_id' in subject.reply
-        ? { candidateId: subject.reply.candidate_id }
-        : { jobId: subject.reply.job_id }),
+      ...subject.of,
       data: input.data ?? {},
       occurredAt: input.occurred_at,
     });
@@ -166,14 +162,12 @@ async function delivered(
   deps.metrics?.eventAccepted(input.type, !event.created);
   return {
     event_id: event.id,
-    ...subject.reply,
+    ...('candidateId' in subject.of
+      ? { candidate_id: subject.of.candidateId }
+      : { job_id: subject.of.jobId }),
     workflow_id: delivery.workflowId,
     duplicate: !event.created,
   };
-}
-
-function candidateSubject(candidateId: string): Subject {
-  return { of: { candidateId }, reply: { candidate_id: candidateId } };
 }
 
 /** A duplicate candidate merged into another: its workflow ends, its journeys are over. */
@@ -192,9 +186,5 @@ export function endMergedWorkflow(deps: ApiDeps, merged: string, into: string): 
 
 async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {
   const status = input.type === 'job.opened' ? 'open' : input.type === 'job.closed' ? 'closed' : undefined;
-  return jobSubjectOf(await upsertJob(tx, job, input.source, status));
-}
-
-function jobSubjectOf(jobId: string): Subject {
-  return { of: { jobId }, reply: { job_id: jobId } };
+  return { of: { jobId: await upsertJob(tx, job, input.source, status) } };
 }

@@ -19,6 +19,14 @@ const delivery = (waitMs?: number) =>
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An operation that takes `ms` and then notes its name. */
+const noting =
+  (names: string[], name: string, ms = 0) =>
+  async () => {
+    await tick(ms);
+    names.push(name);
+  };
+
 describe('the delivery queue', () => {
   it('runs one workflow’s operations one at a time, in order, past a failure', async () => {
     const queue = delivery();
@@ -48,14 +56,8 @@ describe('the delivery queue', () => {
   it('does not hold one workflow’s operations behind another’s', async () => {
     const queue = delivery();
     const order: string[] = [];
-    const slow = queue.after('slow', async () => {
-      await tick(50);
-      order.push('slow');
-    });
-    const fast = queue.after('fast', () => {
-      order.push('fast');
-      return Promise.resolve();
-    });
+    const slow = queue.after('slow', noting(order, 'slow', 50));
+    const fast = queue.after('fast', noting(order, 'fast'));
     await Promise.all([slow, fast]);
     expect(order).toEqual(['fast', 'slow']);
   });
@@ -63,14 +65,8 @@ describe('the delivery queue', () => {
   it('never runs an operation whose turn did not come in time, and answers 503', async () => {
     const queue = delivery(20);
     const ran: string[] = [];
-    const first = queue.after('w', async () => {
-      await tick(60);
-      ran.push('first');
-    });
-    const late = queue.after('w', () => {
-      ran.push('late');
-      return Promise.resolve();
-    });
+    const first = queue.after('w', noting(ran, 'first', 60));
+    const late = queue.after('w', noting(ran, 'late'));
     await expect(late).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
     await first;
     await tick(10);
