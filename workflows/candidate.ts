@@ -31,7 +31,9 @@ import {
   type JourneySummary,
   type ManualEnrollment,
   type EnrollRequest,
-} from './messages.js';
+  type SendInput,
+  effectInput,
+} from './contract.js';
 
 const { settleSend } = proxyActivities<Activities>({
   // Waits out a delivery attempt in progress (at most the send's own timeout), heartbeating.
@@ -173,7 +175,8 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       if (runner.journeys.has(id)) continue;
       const ctx = { ...(await stepContext({ candidateId })), expressions };
       const decision = decideEnrollment(definition, event, at, ctx, runner.journeysIn(definition.playbook));
-      if (decision.enroll) await runner.begin(id, definition, at, event, { context: ctx });
+      if (decision.enroll)
+        await runner.begin(id, definition, at, event, { context: ctx, failure: decision.failure });
     }
   }
 
@@ -218,13 +221,13 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         return { outcome: result.status };
       }
       case 'update':
-        await update(activityInput(effect, command));
+        await update(effectInput(effect, command));
         return undefined;
       case 'task':
-        await task(activityInput(effect, command));
+        await task(effectInput(effect, command));
         return undefined;
       case 'webhook':
-        await webhook(activityInput(effect, command));
+        await webhook(effectInput(effect, command));
         return undefined;
       case 'enroll': {
         // Another playbook for this candidate, unless they are already in it; this journey goes on.
@@ -242,28 +245,16 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     }
   }
 
-  function sendInput(j: JourneyState, command: Extract<EffectCommand, { type: 'send' }>) {
-    return {
-      workflowId: workflowInfo().workflowId,
-      journeyId: j.id,
-      candidateId,
-      playbook: { id: j.definition.playbook, version: j.definition.version, owner: j.definition.owner },
-      step: command.step,
-      iteration: command.iteration,
-      template: command.template,
-      channel: command.channel,
-      event: (j.event as CandidateEvent | undefined) ?? null,
-      startedAt: j.startedAt,
-      ...(j.jobId ? { jobId: j.jobId } : {}),
-    };
+  function sendInput(j: JourneyState, command: Extract<EffectCommand, { type: 'send' }>): SendInput {
+    return effectInput(
+      {
+        ...runner.effectOf(j.id),
+        candidateId,
+        playbook: { id: j.definition.playbook, version: j.definition.version, owner: j.definition.owner },
+        event: (j.event as CandidateEvent | undefined) ?? null,
+        startedAt: j.startedAt,
+      },
+      command,
+    );
   }
-}
-
-/** An effect command as its activity's input: the journey's identity plus the command's own fields. */
-function activityInput<C extends { type: string }, E extends object>(
-  effect: E,
-  command: C,
-): E & Omit<C, 'type'> {
-  const { type: _type, ...fields } = command;
-  return { ...effect, ...fields };
 }

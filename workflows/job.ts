@@ -20,7 +20,7 @@ import {
   type EffectCommand,
   type EffectResult,
 } from './journeys.js';
-import { eventSignal, SEEN_EVENTS_KEPT, type JobWorkflowInput } from './messages.js';
+import { eventSignal, SEEN_EVENTS_KEPT, type JobWorkflowInput } from './contract.js';
 
 const { find, closeJob } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -102,7 +102,8 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<void> {
       const id = `${definition.playbook}:${event.id}`;
       if (runner.journeys.has(id)) continue;
       const decision = decideEnrollment(definition, event, at, ctx, runner.journeysIn(definition.playbook));
-      if (decision.enroll) await runner.begin(id, definition, at, event, { context: ctx, jobId });
+      if (decision.enroll)
+        await runner.begin(id, definition, at, event, { context: ctx, jobId, failure: decision.failure });
     }
   }
 

@@ -43,7 +43,7 @@ import {
   type JourneyOperation,
   type JourneySummary,
   type MigrateRequest,
-} from './messages.js';
+} from './contract.js';
 
 /** Reads and bookkeeping of milliseconds: the step context, the mirror, the timeline, enrollments. */
 const bookkeeping = proxyActivities<Activities>({
@@ -140,7 +140,7 @@ export class JourneyRunner {
     definition: PlaybookDefinition,
     at: string,
     event: JourneyEvent | undefined,
-    extra: { jobId?: string; context?: StepContext } = {},
+    extra: { jobId?: string; context?: StepContext; failure?: string | undefined } = {},
   ): Promise<void> {
     if (this.journeys.has(id)) return;
     const seed: JourneyState = {
@@ -155,7 +155,7 @@ export class JourneyRunner {
     };
     if (extra.context) this.contexts.set(extra.jobId ?? '', { at: Date.now(), value: extra.context });
     const ctx = extra.context ?? (await this.contextFor(seed));
-    const started = startJourney(id, definition, at, ctx, event);
+    const started = startJourney(id, definition, at, ctx, event, extra.failure);
     const state = extra.jobId ? { ...started.state, jobId: extra.jobId } : started.state;
     this.journeys.set(id, state);
     this.queues.set(id, started.commands);

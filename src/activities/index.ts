@@ -14,7 +14,8 @@ import type { LinkSigner } from '../links/tokens.js';
 import type { TemplateEngine } from '../templates/engine.js';
 import type { FindQuery } from '../db/find.js';
 import { closeJob, enrollCandidates, find, type JobEffect, type TemporalDeps } from './jobs.js';
-import { send, settleSend, type SendInput } from './send.js';
+import { send, settleSend } from './send.js';
+import type { EffectInput, SendInput, StepEffect } from '../../workflows/contract.js';
 import { callWebhook, webhookSummary } from './webhook.js';
 
 export interface ActivityDeps {
@@ -67,9 +68,7 @@ export function createActivities(deps: ActivityDeps) {
     closeJob: (input: { jobId: string; eventId: string }) => closeJob(deps.sql, deps.temporal, input),
 
     /** Calls an external system for a `webhook` step, once per step iteration (Idempotency-Key). */
-    async webhook(
-      input: StepEffect & { url: string; method: string; headers?: Record<string, string>; body?: unknown },
-    ) {
+    async webhook(input: EffectInput<'webhook'>) {
       const call = {
         key: effectKey(input),
         url: input.url,
@@ -101,11 +100,14 @@ export function createActivities(deps: ActivityDeps) {
       const job = input.jobId ? await getJob(deps.sql, input.jobId) : undefined;
       if (input.jobId && !job)
         throw ApplicationFailure.nonRetryable(`job ${input.jobId} not found`, 'NotFound');
-      if (!input.candidateId) return { candidate: {}, sentAt: [], ...(job ? { job: { ...job } } : {}) };
+      // A send without a channel takes its template's: the interpreter reads them here.
+      const channels = deps.templates.channels();
+      if (!input.candidateId)
+        return { candidate: {}, sentAt: [], channels, ...(job ? { job: { ...job } } : {}) };
       const context = await loadStepContext(deps.sql, input.candidateId);
       if (!context)
         throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
-      return { ...context, ...(job ? { job: { ...job } } : {}) };
+      return { ...context, channels, ...(job ? { job: { ...job } } : {}) };
     },
 
     /**
@@ -127,12 +129,7 @@ export function createActivities(deps: ActivityDeps) {
       await recordOnce(deps.sql, input, kind, summary, detail);
     },
 
-    async update(
-      input: CandidateEffect & {
-        set?: Record<string, string | null>;
-        tags?: { add?: string[]; remove?: string[] };
-      },
-    ) {
+    async update(input: EffectInput<'update'> & { candidateId: string }) {
       await deps.sql.begin(async (tx) => {
         await applyUpdate(tx, input.candidateId, input);
         await recordOnce(tx, input, 'candidate.updated', 'Updated by the playbook', {
@@ -142,7 +139,7 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    async task(input: CandidateEffect & { title: string; assignee: string; due?: string }) {
+    async task(input: EffectInput<'task'> & { candidateId: string }) {
       await deps.sql.begin(async (tx) => {
         const task = await createTask(tx, { key: effectKey(input), ...input });
         if (task.created)
@@ -178,19 +175,6 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-/** Identifies one effect of one journey step iteration, as the send activity's outbox key does. */
-export interface StepEffect {
-  workflowId: string;
-  journeyId: string;
-  candidateId: string | null;
-  jobId?: string | null | undefined;
-  step: string;
-  iteration: number;
-}
-
-/** An effect on a candidate (update, task). */
-export type CandidateEffect = StepEffect & { candidateId: string };
 
 function effectKey(e: StepEffect): string {
   return `${e.workflowId}/${e.journeyId}/${e.step}/${e.iteration}`;

@@ -5,13 +5,14 @@ import { forEachLimited } from '../concurrency.js';
 import type { Db } from '../db/client.js';
 import { findCandidates, type FindQuery } from '../db/find.js';
 import { recordInteraction } from '../db/interactions.js';
-import type { candidateWorkflow } from '../../workflows/candidate.js';
 import {
+  CANDIDATE_WORKFLOW,
   candidateWorkflowId,
   enrollSignal,
+  type CandidateWorkflow,
   jobClosedSignal,
   type EnrollRequest,
-} from '../../workflows/messages.js';
+} from '../../workflows/contract.js';
 
 export interface TemporalDeps {
   client: Client;
@@ -60,16 +61,13 @@ export async function enrollCandidates(
       playbook: input.playbook,
       jobId: input.jobId,
     };
-    await temporal.client.workflow.signalWithStart<typeof candidateWorkflow, [EnrollRequest]>(
-      'candidateWorkflow',
-      {
-        workflowId: candidateWorkflowId(candidateId),
-        taskQueue: temporal.taskQueue,
-        args: [{ candidateId }],
-        signal: enrollSignal,
-        signalArgs: [request],
-      },
-    );
+    await temporal.client.workflow.signalWithStart<CandidateWorkflow, [EnrollRequest]>(CANDIDATE_WORKFLOW, {
+      workflowId: candidateWorkflowId(candidateId),
+      taskQueue: temporal.taskQueue,
+      args: [{ candidateId }],
+      signal: enrollSignal,
+      signalArgs: [request],
+    });
   };
   await forEachLimited(input.candidates, CONCURRENCY, one);
   return { enrolled: input.candidates.length };

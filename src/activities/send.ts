@@ -1,4 +1,7 @@
 // The send activity: consent first, render, claim the outbox row, deliver once, record the timeline.
+// A send `to: owner` is a notification about the candidate for their recruiter: it goes to the owner's
+// address (the candidate's owner, else the playbook's), consent does not apply, and it carries none of
+// the candidate's links (unsubscribe, answers, tracking) nor a Message-ID a reply could be matched by.
 // A retry after a crash finds the outbox row: a message left mid-delivery is marked `unknown` and never
 // sent twice; one that never reached the server is delivered.
 import { ApplicationFailure } from '@temporalio/common';
@@ -7,26 +10,12 @@ import { getJob } from '../db/jobs.js';
 import type { Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
 import { claimMessage, messageIdFor, messageStatus, transition, type MessageStatus } from '../db/messages.js';
-import type { CandidateEvent } from '../domain.js';
+import type { SendInput } from '../../workflows/contract.js';
+import { ownerOf } from '../interpreter/owner.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
 import { messageScope, replyableMessageId, trackLinks, type Links } from '../links/message-links.js';
 import { TemplateError, type TemplateEngine } from '../templates/engine.js';
-
-export interface SendInput {
-  workflowId: string;
-  journeyId: string;
-  candidateId: string;
-  playbook: { id: string; version: number; owner?: string | undefined };
-  step: string;
-  iteration: number;
-  template: string;
-  channel: 'email' | 'sms';
-  event: CandidateEvent | null;
-  startedAt: string;
-  /** The job in scope, for journeys a job's playbook enrolled. */
-  jobId?: string;
-}
 
 export interface SendResult {
   messageId: string;
@@ -62,14 +51,22 @@ export async function send(
   if (!candidate)
     throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
   const sms = input.channel === 'sms';
-  const address = sms ? candidate.phone : candidate.email;
-  const suppression = candidate.unsubscribed_at
-    ? 'unsubscribed'
-    : !candidate.consent[input.channel]
-      ? 'no-consent'
-      : !address
-        ? 'no-address'
-        : undefined;
+  const toOwner = input.to === 'owner';
+  const address = toOwner
+    ? ownerOf({ owner: input.playbook.owner }, candidate)
+    : sms
+      ? candidate.phone
+      : candidate.email;
+  const suppression =
+    !toOwner && candidate.unsubscribed_at
+      ? 'unsubscribed'
+      : !toOwner && !candidate.consent[input.channel]
+        ? 'no-consent'
+        : !address
+          ? 'no-address'
+          : undefined;
+  // The candidate's own links only go to the candidate.
+  const links = toOwner ? undefined : deps.links;
 
   let rendered: ReturnType<TemplateEngine['render']> | undefined;
   if (!suppression) {
@@ -87,17 +84,18 @@ export async function send(
           started_at: input.startedAt,
           step: input.step,
         },
-        ...(deps.links ? messageScope(deps.links, messageId) : {}),
+        ...(links ? messageScope(links, messageId) : {}),
       });
-      if (deps.links && rendered.html)
-        rendered = { ...rendered, html: trackLinks(rendered.html, deps.links, messageId) };
+      if (links && rendered.html)
+        rendered = { ...rendered, html: trackLinks(rendered.html, links, messageId) };
     } catch (error) {
       if (error instanceof TemplateError)
         throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
       throw error;
     }
   }
-  const from = rendered?.from ?? input.playbook.owner ?? deps.mailFrom;
+  // The step's `from`, else the template's, else the playbook owner, else RAPPORT_MAIL_FROM.
+  const from = input.from ?? rendered?.from ?? input.playbook.owner ?? deps.mailFrom;
   const { row, created } = await claimMessage(sql, {
     id: messageId,
     idempotencyKey: key,
@@ -106,7 +104,7 @@ export async function send(
     step: input.step,
     channel: input.channel,
     template: input.template,
-    to: address,
+    to: address ?? null,
     from: sms ? null : from,
     subject: rendered?.subject ?? null,
     text: rendered?.text ?? null,
@@ -165,8 +163,8 @@ export async function send(
           subject: rendered!.subject,
           text: rendered!.text,
           html: rendered!.html,
-          messageId: replyableMessageId(deps.links, row.id),
-          headers: { 'X-Rapport-Message': row.id, ...unsubscribeHeaders(deps, row.id) },
+          messageId: replyableMessageId(links, row.id),
+          headers: { 'X-Rapport-Message': row.id, ...unsubscribeHeaders(links, row.id) },
         });
     await transition(sql, row.id, 'sending', 'sent', { providerId });
     await record('message.sent', `Sent: ${rendered!.subject}`, { subject: rendered!.subject });
@@ -269,13 +267,19 @@ function recordMessage(
     journeyId: input.journeyId,
     step: input.step,
     messageId,
-    data: { template: input.template, channel: input.channel, playbook: input.playbook.id, ...data },
+    data: {
+      template: input.template,
+      channel: input.channel,
+      playbook: input.playbook.id,
+      ...(input.to === 'owner' ? { to: 'owner' } : {}),
+      ...data,
+    },
   });
 }
 
 /** RFC 8058 one-click unsubscribe: the link, and the header that says a POST to it is enough. */
-function unsubscribeHeaders(deps: SendDeps, messageId: string): Record<string, string> {
-  if (!deps.links) return {};
-  const url = messageScope(deps.links, messageId).unsubscribe_url;
+function unsubscribeHeaders(links: Links | undefined, messageId: string): Record<string, string> {
+  if (!links) return {};
+  const url = messageScope(links, messageId).unsubscribe_url;
   return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

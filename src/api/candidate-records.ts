@@ -3,8 +3,10 @@
 import { Hono } from 'hono';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { addNote, eraseCandidate, exportCandidate, listNotes } from '../db/candidate-records.js';
-import { candidateWorkflowId } from '../../workflows/messages.js';
+import { candidateWorkflowId } from '../../workflows/contract.js';
 import { jsonBody } from './body.js';
+import { isUuid } from './ids.js';
+import { Problem } from './problem.js';
 import { candidateOf } from './candidates.js';
 import type { ApiDeps } from './deps.js';
 
@@ -28,10 +30,14 @@ export function candidateRecordsRoutes(deps: ApiDeps) {
     return c.json(data);
   });
   app.delete('/:id', async (c) => {
-    const { id } = await candidateOf(c, deps);
+    const id = c.req.param('id');
+    // Erased first: from this commit on no event reaches the candidate's workflow (the sweep and the
+    // public pages skip erased candidates), so nothing can start it again once it is ended below.
+    const erased = isUuid(id) ? await deps.sql.begin((tx) => eraseCandidate(tx, id)) : 'unknown';
+    if (erased === 'unknown') throw Problem.notFound(`Candidate ${id}`);
+    if (erased === 'erased') deps.log.info({ candidateId: id }, 'candidate erased');
+    // Erasing again ends what an earlier attempt could not (Temporal was away): it is idempotent.
     await endCandidateWorkflow(deps, id);
-    await deps.sql.begin((tx) => eraseCandidate(tx, id));
-    deps.log.info({ candidateId: id }, 'candidate erased');
     return c.body(null, 204);
   });
   return app;
@@ -46,13 +52,24 @@ async function endCandidateWorkflow(deps: ApiDeps, candidateId: string): Promise
   const workflowId = candidateWorkflowId(candidateId);
   const handle = deps.temporal.workflow.getHandle(workflowId);
   // After the events queued for the candidate, so that none of them starts the workflow again.
-  await deps.delivery!.after(workflowId, async () => {
-    try {
-      await handle.terminate('candidate erased');
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
-  });
+  await deps
+    .delivery!.after(workflowId, async () => {
+      try {
+        await handle.terminate('candidate erased');
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof Problem) || error.status !== 503) throw error;
+      const problem = new Problem(
+        503,
+        'Service unavailable',
+        'The personal data is erased, but the workflow service has not taken the candidate’s earlier events yet, so their workflow is not ended. Send the DELETE again after Retry-After.',
+      );
+      problem.headers = error.headers;
+      throw problem;
+    });
   try {
     await deps.temporal.workflowService.deleteWorkflowExecution({
       namespace: deps.temporal.options.namespace,

@@ -6,7 +6,7 @@ import { patchCandidate, searchCandidates, type CandidatePatch } from '../db/can
 import { listJourneysForCandidate } from '../db/journeys.js';
 import { listMessagesForCandidate } from '../db/messages.js';
 import type { CandidateInput } from '../domain.js';
-import { candidateWorkflowId } from '../../workflows/messages.js';
+import { candidateWorkflowId } from '../../workflows/contract.js';
 import { jsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent, endMergedWorkflow } from './events.js';

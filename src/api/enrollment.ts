@@ -5,8 +5,13 @@ import { Hono } from 'hono';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { latestPlaybooks } from '../db/playbook-versions.js';
-import { candidateWorkflowId, enrollJourneyUpdate, type ManualEnrollment } from '../../workflows/messages.js';
-import type { candidateWorkflow } from '../../workflows/candidate.js';
+import {
+  CANDIDATE_WORKFLOW,
+  candidateWorkflowId,
+  enrollJourneyUpdate,
+  type CandidateWorkflow,
+  type ManualEnrollment,
+} from '../../workflows/contract.js';
 import { jsonBody } from './body.js';
 import { candidateOf } from './candidates.js';
 import type { ApiDeps } from './deps.js';
@@ -29,15 +34,12 @@ export function enrollmentRoutes(deps: ApiDeps) {
       const journey = await deps.delivery!.after(workflowId, () =>
         deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
           args: [request],
-          startWorkflowOperation: new WithStartWorkflowOperation<typeof candidateWorkflow>(
-            'candidateWorkflow',
-            {
-              workflowId,
-              taskQueue: deps.taskQueue,
-              args: [{ candidateId: id }],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-            },
-          ),
+          startWorkflowOperation: new WithStartWorkflowOperation<CandidateWorkflow>(CANDIDATE_WORKFLOW, {
+            workflowId,
+            taskQueue: deps.taskQueue,
+            args: [{ candidateId: id }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
         }),
       );
       return c.json(journey, 201);

@@ -9,14 +9,20 @@ import type { Db } from '../db/client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flushDelivered, markDelivered, markPending } from '../db/events.js';
 import type { CandidateEvent } from '../domain.js';
-import { candidateWorkflowId, eventSignal, jobWorkflowId } from '../../workflows/messages.js';
+import {
+  CANDIDATE_WORKFLOW,
+  JOB_WORKFLOW,
+  candidateWorkflowId,
+  eventSignal,
+  jobWorkflowId,
+} from '../../workflows/contract.js';
 import { Problem } from './problem.js';
 import { semaphore } from '../concurrency.js';
 
 /** One stored event on its way to the subject's workflow. */
 export interface Delivery {
   workflowId: string;
-  workflowType: 'candidateWorkflow' | 'jobWorkflow';
+  workflowType: typeof CANDIDATE_WORKFLOW | typeof JOB_WORKFLOW;
   args: [{ candidateId: string } | { jobId: string }];
   event: CandidateEvent;
 }
@@ -29,11 +35,11 @@ export function deliveryTo(
   return 'candidateId' in subject
     ? {
         workflowId: candidateWorkflowId(subject.candidateId),
-        workflowType: 'candidateWorkflow',
+        workflowType: CANDIDATE_WORKFLOW,
         args: [subject],
         event,
       }
-    : { workflowId: jobWorkflowId(subject.jobId), workflowType: 'jobWorkflow', args: [subject], event };
+    : { workflowId: jobWorkflowId(subject.jobId), workflowType: JOB_WORKFLOW, args: [subject], event };
 }
 
 export interface EventDelivery {

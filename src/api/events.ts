@@ -9,7 +9,7 @@ import type { Db } from '../db/client.js';
 import { insertCandidateEvent, insertEvent, isDelivered, type StoredEvent } from '../db/events.js';
 import { upsertJob } from '../db/jobs.js';
 import type { CandidateInput, EventInput, JobInput } from '../domain.js';
-import { candidateWorkflowId } from '../../workflows/messages.js';
+import { candidateWorkflowId } from '../../workflows/contract.js';
 import type { ApiDeps } from './deps.js';
 import { jsonBody } from './body.js';
 import { deliveryTo } from './event-delivery.js';

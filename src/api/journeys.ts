@@ -12,7 +12,7 @@ import {
   resumeJourneyUpdate,
   type JourneyOperation,
   type JourneySummary,
-} from '../../workflows/messages.js';
+} from '../../workflows/contract.js';
 import { optionalJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { Problem } from './problem.js';

@@ -100,9 +100,9 @@ export const OPERATIONS: Operation[] = [
     summary: 'Erase a candidate: journeys ended, personal data scrubbed, anonymous counts kept',
     scope: 'candidates:erase',
     responses: {
-      '204': 'Erased',
-      '404': 'Unknown or already erased candidate',
-      '503': BEHIND,
+      '204': 'Erased (again: whatever an earlier attempt left in Temporal is ended)',
+      '404': 'Unknown candidate',
+      '503': 'The data is erased; the workflow waits behind earlier events: send the DELETE again',
     },
   },
   {

@@ -98,7 +98,10 @@ export function playbooksRoutes(deps: ApiDeps) {
       days: body.days ?? 365,
       expressions,
       ...(templates
-        ? { subjectOf: (t: string, scope: Record<string, unknown>) => templates.subject(t, scope) }
+        ? {
+            subjectOf: (t: string, scope: Record<string, unknown>) => templates.subject(t, scope),
+            channels: templates.channels(),
+          }
         : {}),
       org: { name: deps.orgName ?? 'Rapport' },
     });

@@ -9,7 +9,7 @@ import type { Db } from '../db/client.js';
 import { journeysToMigrate } from '../db/journeys.js';
 import { playbookVersion } from '../db/playbook-versions.js';
 import { stepsByName } from '../interpreter/index.js';
-import { migrateJourneyUpdate } from '../../workflows/messages.js';
+import { migrateJourneyUpdate } from '../../workflows/contract.js';
 import { UsageError } from './pipelines.js';
 
 export interface MigrationPlanLine {

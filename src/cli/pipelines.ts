@@ -92,6 +92,7 @@ export async function simulateCommand(
     days,
     expressions: createExpressions(),
     subjectOf: subjects(templates),
+    channels: templates.channels(),
     org,
   });
   for (const line of lines) out(values.json ? JSON.stringify(line) : describe(line));

@@ -141,7 +141,11 @@ export async function exportCandidate(db: Db, candidate: Candidate) {
  * Erasure: every personal field of the candidate and everything written about them is scrubbed; the
  * rows stay, without content, so counts by stage, playbook, channel and outcome still add up.
  */
-export async function eraseCandidate(db: Db, id: string): Promise<void> {
+export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'already' | 'unknown'> {
+  const [candidate] = await db<{ erased: boolean }[]>`
+    select erased_at is not null as erased from candidates where id = ${id} for update`;
+  if (!candidate) return 'unknown';
+  if (candidate.erased) return 'already';
   await db`
     update candidates set email = null, first_name = null, last_name = null, phone = null, timezone = null,
       locale = null, location = null, tags = '{}', skills = '{}', employment_status = null,
@@ -166,4 +170,5 @@ export async function eraseCandidate(db: Db, id: string): Promise<void> {
     where candidate_id = ${id}`;
   await db`
     insert into interactions (candidate_id, kind, summary) values (${id}, 'erased', 'Personal data erased')`;
+  return 'erased';
 }

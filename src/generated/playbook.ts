@@ -25,11 +25,11 @@ export type Step =
              */
             channel?: 'email' | 'sms';
             /**
-             * Recipient (default candidate).
+             * Recipient: the candidate (default), or `owner` — a notification to the candidate's owner, else the playbook's; the candidate's consent and cap do not apply to it.
              */
             to?: 'candidate' | 'owner';
             /**
-             * Sender, overriding the playbook owner.
+             * Sender, overriding the template's `from` and the playbook owner.
              */
             from?: string;
             window?: Window;
@@ -280,7 +280,7 @@ export interface RapportPlaybook {
    */
   title?: string;
   /**
-   * Default sender of messages and recipient of tasks (an email address).
+   * Default sender of messages, and the owner of candidates who have none: tasks and `to: owner` notifications go to the candidate's owner, else to this address.
    */
   owner?: string;
   /**

@@ -5,7 +5,12 @@ import type { JourneyEvent, PlaybookDefinition, StepContext } from './types.js';
 
 export interface EnrollmentDecision {
   enroll: boolean;
-  reason: 'enrolled' | 'other-event' | 'already-active' | 'reentry' | 'condition';
+  reason: 'enrolled' | 'other-event' | 'already-active' | 'reentry' | 'condition' | 'condition-failed';
+  /**
+   * Set when `enroll.if` could not be evaluated: the subject is enrolled into a journey that fails at
+   * once with this reason (startJourney's `failure`), so the failure is on the timeline, not lost.
+   */
+  failure?: string;
 }
 
 export function decideEnrollment(
@@ -28,7 +33,13 @@ export function decideEnrollment(
   }
   if (definition.enroll.if !== undefined) {
     const scope = { candidate: context.candidate, job: context.job, org: context.org ?? {}, event, now: at };
-    const value = context.expressions.evaluate(definition.enroll.if, scope);
+    let value: unknown;
+    try {
+      value = context.expressions.evaluate(definition.enroll.if, scope);
+    } catch (error) {
+      const failure = `enroll.if: cannot evaluate "${definition.enroll.if}": ${(error as Error).message}`;
+      return { enroll: true, reason: 'condition-failed', failure };
+    }
     if (value === false || value === null || value === undefined)
       return { enroll: false, reason: 'condition' };
   }

@@ -2,6 +2,7 @@
 // clock and never performs I/O; time arrives in inputs and leaves as "sleep until" commands, and effects
 // (send, update, task, enroll, find, webhook) leave as commands whose results come back as `done` inputs.
 import { nextSlotUnderCap } from './cap.js';
+import { ownerOf } from './owner.js';
 import { addDuration, parseDuration } from './duration.js';
 import type {
   Command,
@@ -43,12 +44,24 @@ export class JourneyError extends Error {
   }
 }
 
+/** The reason a journey failed, from what a step threw. */
+function failureReason(error: unknown, stepNow: string | undefined): string {
+  if (error instanceof JourneyError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return stepNow ? `step ${stepNow}: ${message}` : message;
+}
+
+/**
+ * Starts a journey. With `failure` (its enrollment condition could not be evaluated, for one) the journey
+ * is recorded and ends as failed at once, with that reason.
+ */
 export function startJourney(
   id: string,
   definition: PlaybookDefinition,
   at: string,
   context: StepContext,
   event?: JourneyEvent,
+  failure?: string,
 ): StepResult {
   const state: JourneyState = {
     id,
@@ -60,6 +73,10 @@ export function startJourney(
     awaiting: null,
     iterations: {},
   };
+  if (failure !== undefined) {
+    const ended: JourneyState = { ...state, frames: [], status: 'failed', exitReason: failure };
+    return { state: ended, commands: [{ type: 'end', status: 'failed', reason: failure }] };
+  }
   return step(state, { type: 'start', at }, context);
 }
 
@@ -75,8 +92,10 @@ export function step(previous: JourneyState, input: Input, context: StepContext)
   try {
     run.accept(input);
   } catch (error) {
-    if (!(error instanceof JourneyError)) throw error;
-    run.end('failed', error.message);
+    // Whatever a step cannot do (an expression over a value that is not there, a time zone that does
+    // not exist, a window that never opens) ends this journey as failed, with the reason; it never
+    // escapes to the workflow, where it would stall every journey of the subject.
+    run.end('failed', failureReason(error, run.stepNow));
   }
   return { state, commands: run.commands };
 }
@@ -116,6 +135,8 @@ export function stepName(current: Step, path: (string | number)[]): string {
 /** One call of `step`: applies one input, then runs until the journey blocks or ends. */
 class Run {
   readonly commands: Command[] = [];
+  /** The step being carried out, to name it when it fails. */
+  stepNow: string | undefined;
   constructor(
     private readonly state: JourneyState,
     private readonly context: StepContext,
@@ -185,6 +206,7 @@ class Run {
 
   private execute(frame: Frame, current: Step, path: (string | number)[]): void {
     const name = stepName(current, path);
+    this.stepNow = name;
     if ('send' in current) return this.send(current.send, name);
     if ('wait' in current) {
       const until =
@@ -220,12 +242,10 @@ class Run {
       });
     }
     if ('task' in current) {
-      // `owner` is the playbook's owner, else the candidate's recruiter.
-      const candidateOwner = (this.context.candidate as { owner?: unknown }).owner;
-      const owner =
-        this.state.definition.owner ?? (typeof candidateOwner === 'string' ? candidateOwner : 'unassigned');
       const assignee =
-        !current.task.assignee || current.task.assignee === 'owner' ? owner : current.task.assignee;
+        !current.task.assignee || current.task.assignee === 'owner'
+          ? (ownerOf(this.state.definition, this.context.candidate) ?? 'unassigned')
+          : current.task.assignee;
       const due = current.task.due ? addDuration(this.at, this.duration(current.task.due, name)) : undefined;
       const title = this.render(current.task.title, name);
       return this.effect({ type: 'task', step: name, title, assignee, ...(due ? { due } : {}) });
@@ -304,7 +324,7 @@ class Run {
 
   private send(short: string | SendSpec, name: string): void {
     const spec = typeof short === 'string' ? { template: short } : short;
-    const channel = spec.channel ?? 'email';
+    const channel = spec.channel ?? this.context.channels?.[spec.template] ?? 'email';
     const candidate = this.context.candidate;
     const to = spec.to ?? 'candidate';
     if (to === 'candidate') {

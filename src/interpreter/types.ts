@@ -201,6 +201,8 @@ export interface StepContext {
   org?: Record<string, unknown>;
   /** When messages were sent to this subject, by any playbook (for the cap). */
   sentAt: readonly string[];
+  /** Each template's channel (its front matter): a send without `channel` uses its template's. */
+  channels?: Readonly<Record<string, Channel>>;
   expressions: Expressions;
 }
 

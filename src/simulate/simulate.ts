@@ -6,6 +6,7 @@ import {
   isOver,
   startJourney,
   step,
+  type Channel,
   type Command,
   type Expressions,
   type Input,
@@ -38,6 +39,8 @@ export interface SimulationOptions {
   expressions: Expressions;
   /** Renders a template's subject for send lines; omitted, send lines carry no subject. */
   subjectOf?: (template: string, scope: Record<string, unknown>) => string;
+  /** Each template's channel, for sends that do not name one (TemplateEngine#channels). */
+  channels?: Readonly<Record<string, Channel>>;
   org?: Record<string, unknown>;
   /** Applied to every journey state between inputs (tests pass a JSON round trip). */
   carry?: (state: JourneyState) => JourneyState;
@@ -72,6 +75,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     org: options.org ?? {},
     sentAt,
     expressions,
+    ...(options.channels ? { channels: options.channels } : {}),
   };
   const context = () => shared;
 
@@ -104,6 +108,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             template: command.template,
             channel: command.channel,
           };
+          if (command.to === 'owner') line.to = 'owner';
           if (options.subjectOf) line.subject = options.subjectOf(command.template, scope);
           lines.push(line);
           if (command.to === 'candidate') sentAt.push(at);
@@ -180,9 +185,11 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
 
   const enroll = (at: string, event: JourneyEvent) => {
     const earlier = journeys.map((j) => ({ startedAt: j.startedAt, active: !isOver(j) }));
-    if (!decideEnrollment(definition, event, at, context(), earlier).enroll) return;
+    const decision = decideEnrollment(definition, event, at, context(), earlier);
+    if (!decision.enroll) return;
     sequence += 1;
-    const started = startJourney(`${definition.playbook}#${sequence}`, definition, at, context(), event);
+    const id = `${definition.playbook}#${sequence}`;
+    const started = startJourney(id, definition, at, context(), event, decision.failure);
     journeys.push(carry(started.state));
     lines.push({
       at,

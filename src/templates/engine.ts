@@ -60,6 +60,8 @@ export interface TemplateEngine {
   /** Variables the templates read that the scope does not have (schemas/scope.schema.json). */
   problems(): TemplateProblem[];
   ids(): string[];
+  /** Each template's channel (front matter), for sends that do not name one. */
+  channels(): Record<string, 'email' | 'sms'>;
   render(template: string, scope: Record<string, unknown>): RenderedMessage;
   /** Renders the subject line alone (the simulator prints it for every send). */
   subject(template: string, scope: Record<string, unknown>): string;
@@ -109,6 +111,7 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
         ...unknownVariables(t.body).map((v) => problem(t.file, t.bodyLine + v.row - 1, v)),
       ]),
     ids: () => [...parsed.keys()].sort(),
+    channels: () => Object.fromEntries([...parsed].map(([id, t]) => [id, t.front.channel])),
     subject(id, scope) {
       try {
         return rememberedSubject(get(id), scope);

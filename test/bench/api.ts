@@ -21,8 +21,12 @@ import path from 'node:path';
 import { createApiKey } from '../../src/db/api-keys.js';
 import type { CandidateEvent } from '../../src/domain.js';
 import type { Load, LoadResult, Target } from './http-load.js';
-import type { candidateWorkflow } from '../../workflows/candidate.js';
-import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
+import {
+  CANDIDATE_WORKFLOW,
+  candidateWorkflowId,
+  eventSignal,
+  type CandidateWorkflow,
+} from '../../workflows/contract.js';
 import { cleanEnv, RAPPORT_BIN } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import {
@@ -243,8 +247,8 @@ function rawSignalWithStart(services: Services, taskQueue: string) {
         occurred_at: new Date().toISOString(),
         data: { job: { title: 'Backend engineer' } },
       };
-      await services.client.workflow.signalWithStart<typeof candidateWorkflow, [CandidateEvent]>(
-        'candidateWorkflow',
+      await services.client.workflow.signalWithStart<CandidateWorkflow, [CandidateEvent]>(
+        CANDIDATE_WORKFLOW,
         {
           workflowId: candidateWorkflowId(candidateId),
           taskQueue,

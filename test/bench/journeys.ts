@@ -18,8 +18,12 @@ import { createMailer } from '../../src/mail/mailer.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { loadTemplates } from '../../src/templates/engine.js';
-import type { candidateWorkflow } from '../../workflows/candidate.js';
-import { candidateWorkflowId, eventSignal } from '../../workflows/messages.js';
+import {
+  CANDIDATE_WORKFLOW,
+  candidateWorkflowId,
+  eventSignal,
+  type CandidateWorkflow,
+} from '../../workflows/contract.js';
 import { cleanEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { quietBundlerLogger } from '../helpers/bundler.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -99,7 +103,7 @@ function startCandidateWorkflow(client: Client, taskQueue: string, candidateId: 
     occurred_at: new Date().toISOString(),
     data: {},
   };
-  return client.workflow.signalWithStart<typeof candidateWorkflow, [CandidateEvent]>('candidateWorkflow', {
+  return client.workflow.signalWithStart<CandidateWorkflow, [CandidateEvent]>(CANDIDATE_WORKFLOW, {
     workflowId: candidateWorkflowId(candidateId),
     taskQueue,
     args: [{ candidateId }],

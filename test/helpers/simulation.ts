@@ -35,6 +35,7 @@ export function run(
     events?: SimulatedEvent[];
     start?: string;
     days?: number;
+    channels?: Record<string, 'email' | 'sms'>;
   } = {},
 ): TimelineLine[] {
   return simulate({
@@ -44,6 +45,7 @@ export function run(
     start: options.start ?? MONDAY_9AM,
     days: options.days ?? 365,
     expressions,
+    ...(options.channels ? { channels: options.channels } : {}),
   });
 }
 

@@ -131,23 +131,47 @@ describe('event delivery', () => {
     await eventually(async () => (await deliveredAt(accepted.event_id)) ?? undefined);
   });
 
-  it('answers an erasure or an enrollment 503 while the candidate’s earlier events wait for Temporal, and changes nothing', async () => {
+  it('answers an enrollment 503 while the candidate’s earlier events wait for Temporal, and changes nothing', async () => {
     const { app, delivery } = await appWithoutTemporal({ waitMs: 300 });
     const res = await app.request('/v1/events', application('away-4', 'grace.waiting@example.com'));
     const { candidate_id } = (await res.json()) as { candidate_id: string };
-    const erase = await app.request(`/v1/candidates/${candidate_id}`, { method: 'DELETE' });
-    expect(erase.status).toBe(503);
-    expect(erase.headers.get('retry-after')).toBe('1');
     const enroll = await app.request(`/v1/candidates/${candidate_id}/journeys`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ playbook: 'nurture-company-updates' }),
     });
     expect(enroll.status).toBe(503);
+    expect(enroll.headers.get('retry-after')).toBe('1');
     await stopped(delivery);
     const [candidate] = await stack.db.sql<{ email: string | null }[]>`
       select email from candidates where id = ${candidate_id}`;
     expect(candidate!.email).toBe('grace.waiting@example.com');
+  });
+
+  it('erases the candidate before ending their workflow: behind stuck events the data is gone, no sweep starts the workflow, and the DELETE sent again ends it', async () => {
+    const { app, delivery } = await appWithoutTemporal({ waitMs: 300 });
+    const res = await app.request('/v1/events', application('away-5', 'grace.gone@example.com'));
+    const accepted = (await res.json()) as { candidate_id: string; event_id: string };
+    const erase = await app.request(`/v1/candidates/${accepted.candidate_id}`, { method: 'DELETE' });
+    expect(erase.status).toBe(503);
+    expect(erase.headers.get('retry-after')).toBe('1');
+    expect(((await erase.json()) as { detail: string }).detail).toMatch(/personal data is erased/);
+    await stopped(delivery);
+    const [candidate] = await stack.db.sql<{ email: string | null; erased: boolean }[]>`
+      select email, erased_at is not null as erased from candidates where id = ${accepted.candidate_id}`;
+    expect(candidate).toEqual({ email: null, erased: true });
+
+    // The event left behind is swept by a process that reaches Temporal: it starts no workflow.
+    await sweepUndelivered({ sql: stack.db.sql, delivery: stack.delivery, log }, 0);
+    await eventually(async () => (await deliveredAt(accepted.event_id)) ?? undefined);
+    const workflow = stack.client.workflow.getHandle(`candidate/${accepted.candidate_id}`);
+    await expect(workflow.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    // Sent again, the erasure ends what is left and answers 204; an unknown candidate is still 404.
+    const again = await stack.app.request(`/v1/candidates/${accepted.candidate_id}`, { method: 'DELETE' });
+    expect(again.status).toBe(204);
+    const unknown = await stack.app.request(`/v1/candidates/${crypto.randomUUID()}`, { method: 'DELETE' });
+    expect(unknown.status).toBe(404);
   });
 
   it('delivers an erased candidate’s leftover event to no workflow and marks it done', async () => {

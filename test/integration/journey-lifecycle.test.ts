@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
-import { journeyStateQuery } from '../../workflows/messages.js';
+import { journeyStateQuery } from '../../workflows/contract.js';
 import { keepHistory } from '../helpers/histories.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 

@@ -129,4 +129,56 @@ describe('a journey in the candidate workflow', () => {
     expect(v.journeys[0]).toMatchObject({ status: 'exited', exit_reason: 'candidate.hired' });
     expect(v.timeline.map((t) => t.kind)).not.toContain('candidate.updated');
   });
+
+  it('sends `to: owner` to the candidate’s owner from the step’s sender, without their consent, and texts on the template’s channel', async () => {
+    const res = await stack.app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'candidate.matched',
+        candidate: {
+          email: 'hedy@example.com',
+          first_name: 'Hedy',
+          phone: '+15550002222',
+          owner: 'sam@acme.example',
+          timezone: 'Mars/Olympus',
+          consent: { email: false, sms: true },
+        },
+      }),
+    });
+    expect(res.status).toBe(202);
+    const { candidate_id } = (await res.json()) as { candidate_id: string };
+    const notice = await stack.smtp.waitFor((m) => m.subject === 'Hedy matches an opening');
+    expect(notice.to).toEqual(['sam@acme.example']);
+    expect(notice.from).toBe('matches@acme.example');
+    // A notification carries none of the candidate's links.
+    expect(notice.headers.has('list-unsubscribe')).toBe(false);
+
+    const v = await eventually(async () => {
+      const current = await view(candidate_id);
+      return current.journeys.length === 2 &&
+        current.journeys.every((j) => ['completed', 'failed'].includes(j.status))
+        ? current
+        : undefined;
+    });
+    const messages = await stack.db.sql<
+      { step: string; channel: string; to_address: string; status: string }[]
+    >`
+      select step, channel, to_address, status from messages where candidate_id = ${candidate_id} order by step`;
+    expect(messages).toEqual([
+      { step: 'notify', channel: 'email', to_address: 'sam@acme.example', status: 'sent' },
+      { step: 'text', channel: 'sms', to_address: '+15550002222', status: 'recorded' },
+    ]);
+    // Only the notifying journey sent: the other failed before its send.
+    expect(stack.smtp.received.some((m) => m.to.includes('hedy@example.com'))).toBe(false);
+
+    // The other journey's window is measured in a time zone that does not exist: that journey fails,
+    // with the reason on the timeline, and this one went on.
+    const journeys = v.journeys as { playbook: string; status: string; exit_reason: string | null }[];
+    expect(journeys.find((j) => j.playbook === 'fast-matched-notify')).toMatchObject({ status: 'completed' });
+    const broken = journeys.find((j) => j.playbook === 'fast-matched-windowed');
+    expect(broken).toMatchObject({ status: 'failed' });
+    expect(broken!.exit_reason).toMatch(/^step hello: .*Mars\/Olympus/);
+    expect(v.timeline.map((t) => t.kind)).toContain('journey.ended');
+  });
 });

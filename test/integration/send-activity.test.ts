@@ -4,7 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { send, settleSend, type SendDeps, type SendInput } from '../../src/activities/send.js';
+import { send, settleSend, type SendDeps } from '../../src/activities/send.js';
+import type { SendInput } from '../../workflows/contract.js';
 import { createSmsProvider } from '../../src/sms/provider.js';
 import { upsertCandidate, getTimeline } from '../../src/db/candidates.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
@@ -49,6 +50,7 @@ function input(candidateId: string): SendInput {
     iteration: 0,
     template: 'application-received',
     channel: 'email',
+    to: 'candidate',
     event: null,
     startedAt: '2026-01-05T09:00:00.000Z',
   };

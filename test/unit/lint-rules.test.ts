@@ -16,6 +16,8 @@ describe('the determinism lint rule', { timeout: 60_000 }, () => {
     ['src/interpreter/step.ts', "import { Ajv } from 'ajv';"],
     ['src/interpreter/step.ts', "import { createSql } from '../db/client.js';"],
     ['workflows/candidate.ts', "import { Liquid } from 'liquidjs';"],
+    ['src/expressions/liquid.ts', "import postgres from 'postgres';"],
+    ['src/expressions/filters.ts', "import fs from 'node:fs';"],
   ])('rejects, in %s: %s', async (file, code) => {
     expect(await restrictedImports(file, `${code}\nexport {};\n`)).not.toEqual([]);
   });

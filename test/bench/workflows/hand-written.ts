@@ -49,6 +49,7 @@ export async function handWrittenJourney(input: { candidateId: string }): Promis
       iteration: 1,
       template: step,
       channel: 'email',
+      to: 'candidate',
       event: null,
       startedAt,
     });

@@ -1,7 +1,15 @@
-// Signals, queries and updates of the candidate and job workflows, shared by the workflows and callers.
+// The contract of the candidate and job workflows: their names and ids, signals, queries, updates and
+// input types, and the inputs of the activities they call. Activities, the API and the CLI import this
+// module, never the workflows themselves.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CandidateEvent } from '../src/domain.js';
 import type { Command, JourneyState, PlaybookDefinition } from '../src/interpreter/index.js';
+
+/** Workflow type names, as the worker registers them (workflows/index.ts). */
+export const CANDIDATE_WORKFLOW = 'candidateWorkflow';
+export const JOB_WORKFLOW = 'jobWorkflow';
+export type CandidateWorkflow = (input: CandidateWorkflowInput) => Promise<void>;
+export type JobWorkflow = (input: JobWorkflowInput) => Promise<void>;
 
 export const eventSignal = defineSignal<[CandidateEvent]>('event');
 /** A job's playbook enrolls the candidate into a playbook with the job in scope. */
@@ -115,4 +123,41 @@ export function summarize(j: JourneyState, paused: boolean): JourneySummary {
     exitReason: j.exitReason ?? null,
     jobId: j.jobId ?? null,
   };
+}
+
+/** Identifies one effect of one journey step iteration; the outbox and timeline keys derive from it. */
+export interface StepEffect {
+  workflowId: string;
+  journeyId: string;
+  candidateId: string | null;
+  jobId?: string | null | undefined;
+  step: string;
+  iteration: number;
+}
+
+type EffectCommand = Extract<Command, { iteration: number }>;
+
+/**
+ * An effect command as its activity's input: the effect's identity and every field of the command. Each
+ * activity's input is this type (plus what the journey adds), so no field the interpreter emits can be
+ * left behind on the way.
+ */
+export type EffectInput<T extends EffectCommand['type']> = StepEffect &
+  Omit<Extract<EffectCommand, { type: T }>, 'type'>;
+
+/** The send activity's input: the send command, the journey's playbook, event and start. */
+export type SendInput = EffectInput<'send'> & {
+  candidateId: string;
+  playbook: { id: string; version: number; owner?: string | undefined };
+  event: CandidateEvent | null;
+  startedAt: string;
+};
+
+/** An effect command as its activity's input: the journey's identity plus the command's own fields. */
+export function effectInput<C extends EffectCommand, E extends object>(
+  effect: E,
+  command: C,
+): E & Omit<C, 'type'> {
+  const { type: _type, ...fields } = command;
+  return { ...effect, ...fields };
 }
