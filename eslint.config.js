@@ -37,7 +37,7 @@ function deterministic(modules) {
         message: 'Workflow code and the interpreter must be deterministic: no I/O modules here.',
       },
       {
-        group: ['**/db/**', '**/api/**', '**/activities/**', '**/embedded/**', '**/mail/**'],
+        group: ['**/db/**', '**/http/**', '**/intake/**', '**/activities/**', '**/embedded/**', '**/mail/**'],
         allowTypeImports: true,
         message: 'Reach I/O only through activities (import type only).',
       },

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey, countActiveApiKeys } from '../db/api-keys.js';
 import type { Db } from '../db/client.js';
-import { ALL_SCOPES, unknownScopes } from '../api/scopes.js';
+import { ALL_SCOPES, unknownScopes } from '../http/scopes.js';
 import { UsageError } from './pipelines.js';
 
 const USAGE =

@@ -1,5 +1,5 @@
 // Keyset paging for lists, newest first: a page is a size and, after the first, the last row seen (its
-// time and id). The API turns it into `limit` and an opaque `cursor` (src/api/paging.ts).
+// time and id). The API turns it into `limit` and an opaque `cursor` (src/http/paging.ts).
 import type { Db } from './client.js';
 
 export interface Page {

@@ -1,11 +1,11 @@
 // The processes Rapport runs: the embedded pieces (PostgreSQL, Temporal dev server), the worker and
 // the API. `rapport up` runs them all in one process; `api` and `worker` run one each.
 import path from 'node:path';
-import { createApp } from '../api/app.js';
-import { listen } from '../api/listen.js';
-import { createEventDelivery } from '../api/event-delivery.js';
-import { startEventSweep } from '../api/event-sweep.js';
-import { createMetrics } from '../api/metrics.js';
+import { createApp } from '../http/app.js';
+import { listen } from '../http/listen.js';
+import { createEventDelivery } from '../intake/event-delivery.js';
+import { startEventSweep } from '../intake/event-sweep.js';
+import { createMetrics } from '../http/metrics.js';
 import { loadSources } from '../playbook/sources.js';
 import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';

@@ -46,6 +46,19 @@ export function validate<T>(name: string, data: unknown): Validation<T> {
     if (!fn) throw new Error(`Unknown schema ${name}`);
     compiled.set(name, fn);
   }
+  return check<T>(fn, data);
+}
+
+/**
+ * A validator for an inline schema (a query's parameters, say), compiled once by the same ajv, so its
+ * `$ref`s to `schemas/` files, formats and error messages are those of every other check.
+ */
+export function compileSchema<T>(schema: object): (data: unknown) => Validation<T> {
+  const fn = instance().compile(schema);
+  return (data) => check<T>(fn, data);
+}
+
+function check<T>(fn: ValidateFunction, data: unknown): Validation<T> {
   if (fn(data)) return { ok: true, value: data as T };
   // An `if`/`then` rule reports the failing rule itself; "must match then schema" adds nothing.
   const errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if');

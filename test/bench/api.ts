@@ -4,7 +4,7 @@
 // API's latency at a fixed arrival rate of half that saturation rate, and how long accepted events took to
 // reach their workflows.
 //
-// The API answers 202 once an event is stored and signals its workflow right after (src/api/event-delivery.ts),
+// The API answers 202 once an event is stored and signals its workflow right after (src/intake/event-delivery.ts),
 // so a Rapport run lasts until the last event it posted is marked delivered: its rate counts delivered
 // events, not answers (those are printed too).
 //
@@ -235,7 +235,7 @@ export async function benchApi(): Promise<string[]> {
   });
 }
 
-/** Signal-with-start of a new candidate workflow, exactly as POST /v1/events does it (src/api/events.ts). */
+/** Signal-with-start of a new candidate workflow, exactly as POST /v1/events does it (src/http/events.ts). */
 function rawSignalWithStart(services: Services, taskQueue: string) {
   return (_label: string): Send =>
     async () => {

@@ -1,6 +1,6 @@
 // The API as a client with a key calls it: every request carries `Authorization: Bearer <key>` unless
 // the test sets its own.
-import type { createApp } from '../../src/api/app.js';
+import type { createApp } from '../../src/http/app.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import type { Db } from '../../src/db/client.js';
 

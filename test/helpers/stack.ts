@@ -11,9 +11,9 @@ import {
 } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
-import { createApp } from '../../src/api/app.js';
-import { createEventDelivery, type EventDelivery } from '../../src/api/event-delivery.js';
-import { createMetrics } from '../../src/api/metrics.js';
+import { createApp } from '../../src/http/app.js';
+import { createEventDelivery, type EventDelivery } from '../../src/intake/event-delivery.js';
+import { createMetrics } from '../../src/http/metrics.js';
 import { createLogger } from '../../src/log.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { createMailer } from '../../src/mail/mailer.js';

@@ -3,9 +3,9 @@
 // undelivered, and the sweep of the next process delivers it; the candidate's journey then runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { createApp } from '../../src/api/app.js';
-import { createEventDelivery, type EventDelivery } from '../../src/api/event-delivery.js';
-import { sweepUndelivered } from '../../src/api/event-sweep.js';
+import { createApp } from '../../src/http/app.js';
+import { createEventDelivery, type EventDelivery } from '../../src/intake/event-delivery.js';
+import { sweepUndelivered } from '../../src/intake/event-sweep.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { createLogger } from '../../src/log.js';
 import { adminKey, withKey } from '../helpers/api.js';

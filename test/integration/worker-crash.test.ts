@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
-import { createApp } from '../../src/api/app.js';
+import { createApp } from '../../src/http/app.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { createLogger } from '../../src/log.js';

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { limitBodies } from '../../src/api/body-limit.js';
-import { Problem, problemResponse } from '../../src/api/problem.js';
+import { limitBodies } from '../../src/http/body-limit.js';
+import { Problem, problemResponse } from '../../src/http/problem.js';
 
 const LIMIT = 1000;
 const app = new Hono();

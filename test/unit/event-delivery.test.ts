@@ -3,7 +3,7 @@
 // whose turn does not come in time never runs.
 import { describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { createEventDelivery } from '../../src/api/event-delivery.js';
+import { createEventDelivery } from '../../src/intake/event-delivery.js';
 import type { Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
 

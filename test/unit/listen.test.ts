@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listen } from '../../src/api/listen.js';
+import { listen } from '../../src/http/listen.js';
 
 const app = new Hono().get('/ping', (c) => c.text('pong'));
 let server: ServerType | undefined;

@@ -9,7 +9,7 @@ import {
   trackLinks,
 } from '../../src/links/message-links.js';
 import { linkSigner } from '../../src/links/tokens.js';
-import { safeRedirect } from '../../src/api/tracking.js';
+import { safeRedirect } from '../../src/http/tracking.js';
 
 const links = { publicUrl: 'https://rapport.acme.example', signer: linkSigner('secret') };
 const m = '8d9f0c1e-0000-4000-8000-000000000001';

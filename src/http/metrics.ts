@@ -1,7 +1,7 @@
 // GET /metrics in the Prometheus text format: events accepted by this process (by type and whether they
 // were new), and, read from PostgreSQL at each scrape, journeys by playbook and status, messages by
 // channel and outcome, and failed activity attempts (counted by the workers, see src/worker/failure-counter.ts).
-import { Hono } from 'hono';
+import { operation } from './operation.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client.js';
 
@@ -61,8 +61,16 @@ export function createMetrics(db: Db): Metrics {
   };
 }
 
-export function metricsRoutes(metrics: Metrics) {
-  return new Hono().get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
-  );
-}
+export const metricsOperations = [
+  operation({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: events accepted, journeys by status, messages by outcome',
+    access: { public: 'scraped by Prometheus; counts only, no personal data' },
+    answers: { 200: { description: 'The Prometheus text format', mediaType: 'text/plain' } },
+    async handle(c, _request, deps) {
+      const { registry } = deps.metrics!;
+      return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+    },
+  }),
+];

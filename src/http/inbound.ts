@@ -3,13 +3,10 @@
 // proves which message (and so which candidate and journey) it answers. The reply becomes the event
 // `candidate.replied`. Mail that names no Rapport message is acknowledged and ignored, so the provider
 // does not retry it.
-import { Hono } from 'hono';
 import { repliedMessage } from '../links/message-links.js';
 import { messageRecipient } from '../db/message-subjects.js';
-import { validate } from '../schemas/index.js';
-import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent } from './events.js';
-import { Problem } from './problem.js';
+import { operation } from './operation.js';
 
 interface InboundEmail {
   from: string;
@@ -45,34 +42,36 @@ function normalize(body: unknown): unknown {
   return Object.fromEntries(Object.entries(inbound).filter(([, v]) => v !== undefined));
 }
 
-export function inboundRoutes(deps: ApiDeps) {
-  return new Hono().post('/email', async (c) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await c.req.text());
-    } catch (error) {
-      throw new Problem(400, 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
-    }
-    const result = validate<InboundEmail>('inbound-email.schema.json', normalize(raw));
-    if (!result.ok) throw Problem.validation(result.errors);
-    const email = result.value;
-    const answered = repliedMessage(deps.links, `${email.in_reply_to ?? ''} ${email.references ?? ''}`);
-    const who = answered && (await messageRecipient(deps.sql, answered));
-    if (!answered || !who) return c.json({ ignored: true, reason: 'not a reply to a Rapport message' }, 202);
-    const accepted = await acceptSubjectEvent(deps, {
-      subject: { candidateId: who.candidate_id },
-      type: 'candidate.replied',
-      source: 'email',
-      ...(email.message_id ? { id: email.message_id.slice(0, 500) } : {}),
-      data: {
-        message_id: answered,
-        journey_id: who.journey_id,
-        step: who.step,
-        from: email.from,
-        subject: email.subject ?? null,
-        text: (email.text ?? '').slice(0, 10_000),
-      },
-    });
-    return c.json(accepted, 202);
-  });
-}
+export const inboundOperations = [
+  operation<object, InboundEmail>({
+    method: 'post',
+    path: '/inbound/email',
+    summary: 'A reply from an inbound-mail provider; becomes candidate.replied',
+    access: { public: 'a reply only counts when it names a message Rapport signed (In-Reply-To)' },
+    body: { json: 'inbound-email.schema.json', prepare: normalize },
+    answers: {
+      202: { description: 'Accepted, or ignored when it answers no Rapport message' },
+    },
+    async handle(c, { body: email }, deps) {
+      const answered = repliedMessage(deps.links, `${email.in_reply_to ?? ''} ${email.references ?? ''}`);
+      const who = answered && (await messageRecipient(deps.sql, answered));
+      if (!answered || !who)
+        return c.json({ ignored: true, reason: 'not a reply to a Rapport message' }, 202);
+      const accepted = await acceptSubjectEvent(deps, {
+        subject: { candidateId: who.candidate_id },
+        type: 'candidate.replied',
+        source: 'email',
+        ...(email.message_id ? { id: email.message_id.slice(0, 500) } : {}),
+        data: {
+          message_id: answered,
+          journey_id: who.journey_id,
+          step: who.step,
+          from: email.from,
+          subject: email.subject ?? null,
+          text: (email.text ?? '').slice(0, 10_000),
+        },
+      });
+      return c.json(accepted, 202);
+    },
+  }),
+];

@@ -1,14 +1,14 @@
 // Per-key rate limits: a token bucket per API key in this process (RAPPORT_RATE_LIMIT requests per
 // second, bursts up to ten times that). Over the limit: 429 problem+json with Retry-After.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AuthEnv } from './auth.js';
 import { Problem } from './problem.js';
 
-export function rateLimit(perSecond: number): MiddlewareHandler<AuthEnv> {
+export function rateLimit<E extends AuthEnv>(perSecond: number): MiddlewareHandler<E> {
   const burst = perSecond * 10;
   const buckets = new Map<string, { tokens: number; at: number }>();
   return async (c, next) => {
-    const key = c.get('apiKey');
+    const key = (c as unknown as Context<AuthEnv>).get('apiKey');
     if (!key || perSecond <= 0) return next();
     const now = Date.now();
     const bucket = buckets.get(key.id) ?? { tokens: burst, at: now };

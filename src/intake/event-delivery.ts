@@ -1,7 +1,7 @@
 // Events reach their workflows after the request that stored them has answered. A request commits the
 // event to PostgreSQL and answers 202; this queue then signals the event's workflow (signal-with-start),
 // in the order the events were accepted for each workflow, retrying while Temporal cannot be reached, and
-// marks the event delivered. What a crash leaves undelivered, the sweep (src/api/event-sweep.ts) delivers.
+// marks the event delivered. What a crash leaves undelivered, the sweep (src/intake/event-sweep.ts) delivers.
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Gauge, Histogram, type Registry } from 'prom-client';
@@ -16,7 +16,7 @@ import {
   eventSignal,
   jobWorkflowId,
 } from '../../workflows/contract.js';
-import { Problem } from './problem.js';
+import { Problem } from '../http/problem.js';
 import { semaphore } from '../concurrency.js';
 
 /** One stored event on its way to the subject's workflow. */

@@ -1,11 +1,10 @@
-// Every /v1 route needs an API key (`Authorization: Bearer rk_…`) with the route's scope: 401 without a
-// valid key (missing, unknown, revoked), 403 when the key lacks the scope. Both as problem+json. A revoked
-// key stops working within KEY_CACHE_MS (valid keys are remembered that long).
-import type { MiddlewareHandler } from 'hono';
+// API keys (`Authorization: Bearer rk_…`): 401 problem+json without a valid one (missing, unknown,
+// revoked). Which operation needs which scope is the operation's own (src/http/router.ts checks it). A
+// revoked key stops working within KEY_CACHE_MS (valid keys are remembered that long).
+import type { Context } from 'hono';
 import { verifyApiKey, type ApiKey } from '../db/api-keys.js';
 import type { ApiDeps } from './deps.js';
 import { Problem } from './problem.js';
-import { grants, type Scope } from './scopes.js';
 
 export type AuthEnv = { Variables: { apiKey: ApiKey } };
 
@@ -33,24 +32,22 @@ export function keyVerifier(deps: Pick<ApiDeps, 'sql'>, ttlMs = KEY_CACHE_MS): K
   };
 }
 
-export function requireScope(verify: KeyVerifier, scope: Scope): MiddlewareHandler<AuthEnv> {
-  return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const key = presented ? await verify(presented) : undefined;
-    if (!key) {
-      c.header('WWW-Authenticate', 'Bearer realm="rapport"');
-      throw new Problem(
-        401,
-        'Unauthorized',
-        presented
-          ? 'The API key is unknown or revoked.'
-          : 'Send an API key as `Authorization: Bearer rk_…` (create one with `rapport keys create`).',
-      );
-    }
-    if (!grants(key.scopes, scope))
-      throw new Problem(403, 'Forbidden', `The API key "${key.name}" lacks the scope ${scope}.`);
-    c.set('apiKey', key);
-    await next();
-  };
+/** The API key the request presents (`Authorization: Bearer rk_…`), or a 401 problem. */
+export async function requireKey<E extends AuthEnv>(verify: KeyVerifier, c: Context<E>): Promise<ApiKey> {
+  const header = c.req.header('authorization') ?? '';
+  const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const key = presented ? await verify(presented) : undefined;
+  if (!key) {
+    const problem = new Problem(
+      401,
+      'Unauthorized',
+      presented
+        ? 'The API key is unknown or revoked.'
+        : 'Send an API key as `Authorization: Bearer rk_…` (create one with `rapport keys create`).',
+    );
+    problem.headers = { 'WWW-Authenticate': 'Bearer realm="rapport"' };
+    throw problem;
+  }
+  c.set('apiKey', key);
+  return key;
 }

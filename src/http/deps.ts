@@ -5,7 +5,7 @@ import type { Sql } from '../db/client.js';
 import type { SourceMapping } from '../playbook/sources.js';
 import type { LinkSigner } from '../links/tokens.js';
 import type { Metrics } from './metrics.js';
-import type { EventDelivery } from './event-delivery.js';
+import type { EventDelivery } from '../intake/event-delivery.js';
 import type { TemplateEngine } from '../templates/engine.js';
 
 export interface ApiDeps {

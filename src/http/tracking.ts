@@ -5,12 +5,12 @@
 // - GET /t/{token} of an answer link (`links.open_to_work` …) asks the candidate to confirm, and POST
 //   records the answer as its event. Mail scanners that open every link never answer for the candidate.
 import { createHash } from 'node:crypto';
-import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { messageRecipient } from '../db/message-subjects.js';
 import type { AnswerEvent } from '../links/message-links.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent } from './events.js';
+import { operation } from './operation.js';
 import { linkNotFound, page } from './public-page.js';
 
 /** The page of each answer link (src/links/message-links.ts): the compiler keeps the two lists in step. */
@@ -52,48 +52,74 @@ export function safeRedirect(url: string): string | undefined {
   }
 }
 
-export function trackingRoutes(deps: ApiDeps) {
-  const app = new Hono();
-  app.get('/:token', async (c) => {
-    const token = c.req.param('token');
-    c.header('cache-control', 'no-store');
-    c.header('referrer-policy', 'no-referrer');
-    const tracked = deps.links.verify(token, 't');
-    if (tracked) {
-      const target = safeRedirect(tracked.u);
-      if (!target) return c.html(linkNotFound, 404);
-      await recordClick(deps, tracked.m, target).catch((error: unknown) =>
-        deps.log.warn({ err: error, messageId: tracked.m }, 'click not recorded'),
+const TOKEN = {
+  token: { description: 'The signed token of the link', schema: { type: 'string', maxLength: 4000 } },
+};
+const PUBLIC = { public: 'a link in a message; its token is signed' };
+
+export const trackingOperations = [
+  operation({
+    method: 'get',
+    path: '/t/{token}',
+    summary: 'A tracked link: records the click and redirects to the URL the signed token carries',
+    access: PUBLIC,
+    params: TOKEN,
+    answers: {
+      302: { description: 'Redirect', headers: { Location: 'The URL the token carries' } },
+      200: { description: 'Confirmation page of an answer link', mediaType: 'text/html' },
+      404: { description: 'Unknown link', mediaType: 'text/html' },
+    },
+    async handle(c, { params }, deps) {
+      const token = params.token!;
+      c.header('cache-control', 'no-store');
+      c.header('referrer-policy', 'no-referrer');
+      const tracked = deps.links.verify(token, 't');
+      if (tracked) {
+        const target = safeRedirect(tracked.u);
+        if (!target) return c.html(linkNotFound, 404);
+        await recordClick(deps, tracked.m, target).catch((error: unknown) =>
+          deps.log.warn({ err: error, messageId: tracked.m }, 'click not recorded'),
+        );
+        return c.redirect(target, 302);
+      }
+      const answer = deps.links.verify(token, 'e');
+      const text = answer && answerPage(answer.e);
+      if (!answer || !text || !(await messageRecipient(deps.sql, answer.m))) return c.html(linkNotFound, 404);
+      return c.html(
+        page(
+          text.question,
+          html`<form method="post" action="/t/${token}"><button type="submit">${text.button}</button></form>`,
+        ),
       );
-      return c.redirect(target, 302);
-    }
-    const answer = deps.links.verify(token, 'e');
-    const text = answer && answerPage(answer.e);
-    if (!answer || !text || !(await messageRecipient(deps.sql, answer.m))) return c.html(linkNotFound, 404);
-    return c.html(
-      page(
-        text.question,
-        html`<form method="post" action="/t/${token}"><button type="submit">${text.button}</button></form>`,
-      ),
-    );
-  });
-  app.post('/:token', async (c) => {
-    const answer = deps.links.verify(c.req.param('token'), 'e');
-    const text = answer && answerPage(answer.e);
-    const who = answer && (await messageRecipient(deps.sql, answer.m));
-    if (!answer || !text || !who) return c.html(linkNotFound, 404);
-    // The message and the answer make the event's id: answering twice is one event.
-    await acceptSubjectEvent(deps, {
-      subject: { candidateId: who.candidate_id },
-      type: answer.e,
-      source: 'link',
-      id: `${answer.m}/${answer.e}`,
-      data: { message_id: answer.m, journey_id: who.journey_id, step: who.step },
-    });
-    return c.html(page(text.done, html``));
-  });
-  return app;
-}
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/t/{token}',
+    summary: 'Confirm an answer link (e.g. open to work); recorded as its event',
+    access: PUBLIC,
+    params: TOKEN,
+    answers: {
+      200: { description: 'Recorded', mediaType: 'text/html' },
+      404: { description: 'Unknown link', mediaType: 'text/html' },
+    },
+    async handle(c, { params }, deps) {
+      const answer = deps.links.verify(params.token!, 'e');
+      const text = answer && answerPage(answer.e);
+      const who = answer && (await messageRecipient(deps.sql, answer.m));
+      if (!answer || !text || !who) return c.html(linkNotFound, 404);
+      // The message and the answer make the event's id: answering twice is one event.
+      await acceptSubjectEvent(deps, {
+        subject: { candidateId: who.candidate_id },
+        type: answer.e,
+        source: 'link',
+        id: `${answer.m}/${answer.e}`,
+        data: { message_id: answer.m, journey_id: who.journey_id, step: who.step },
+      });
+      return c.html(page(text.done, html``));
+    },
+  }),
+];
 
 /** A click is `candidate.clicked`, once per message and URL. */
 async function recordClick(deps: ApiDeps, messageId: string, url: string): Promise<void> {

@@ -1,11 +1,27 @@
 // /healthz: the process is up. /readyz: PostgreSQL and Temporal answer.
-import { Hono } from 'hono';
-import type { ApiDeps } from './deps.js';
+import { operation } from './operation.js';
 
-export function healthRoutes(deps: ApiDeps) {
-  return new Hono()
-    .get('/healthz', (c) => c.json({ status: 'ok' }))
-    .get('/readyz', async (c) => {
+const PROBE = { public: 'a probe for load balancers and orchestrators' };
+
+export const healthOperations = [
+  operation({
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is up',
+    access: PROBE,
+    answers: { 200: { description: 'Up' } },
+    handle: (c) => c.json({ status: 'ok' }),
+  }),
+  operation({
+    method: 'get',
+    path: '/readyz',
+    summary: 'PostgreSQL and Temporal answer',
+    access: PROBE,
+    answers: {
+      200: { description: 'Ready' },
+      503: { description: 'A dependency does not answer; it is named' },
+    },
+    async handle(c, _request, deps) {
       const check = async (probe: () => Promise<unknown>) => {
         try {
           await withTimeout(probe(), 2000);
@@ -23,8 +39,9 @@ export function healthRoutes(deps: ApiDeps) {
         { status: ready ? 'ready' : 'not ready', checks: { postgres, temporal } },
         ready ? 200 : 503,
       );
-    });
-}
+    },
+  }),
+];
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

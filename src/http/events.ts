@@ -1,6 +1,5 @@
 // POST /v1/events: store the event (idempotent by source and id) with its subject (a candidate, or a job
 // for `job.*` events), answer 202, and deliver it to the subject's workflow with signal-with-start.
-import { Hono } from 'hono';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { applyEventFacts, upsertByEmail, upsertCandidate } from '../db/candidates.js';
@@ -11,8 +10,8 @@ import { upsertJob } from '../db/jobs.js';
 import type { CandidateInput, EventInput, JobInput } from '../domain.js';
 import { candidateWorkflowId } from '../../workflows/contract.js';
 import type { ApiDeps } from './deps.js';
-import { jsonBody } from './body.js';
-import { deliveryTo } from './event-delivery.js';
+import { operation } from './operation.js';
+import { deliveryTo } from '../intake/event-delivery.js';
 
 interface Subject {
   /** The candidate or job whose workflow receives the event. */
@@ -21,19 +20,40 @@ interface Subject {
   merged?: string;
 }
 
-export function eventsRoutes(deps: ApiDeps) {
-  return new Hono().post('/', async (c) => {
-    const body = await jsonBody<EventInput | EventInput[]>(c, (data) =>
-      Array.isArray(data) ? 'event-batch.schema.json' : 'event.schema.json',
-    );
-    deps.delivery!.admit();
-    if (!Array.isArray(body)) return c.json(await acceptEvent(deps, body), 202);
-    // A batch: every event was checked above; each is then accepted as if posted alone, in order.
-    const events: Accepted[] = [];
-    for (const input of body) events.push(await acceptEvent(deps, input));
-    return c.json({ events }, 202);
-  });
-}
+export const eventOperations = [
+  operation<object, EventInput | EventInput[]>({
+    method: 'post',
+    path: '/v1/events',
+    summary: 'Post a candidate or job event, or a batch of up to 100',
+    access: { scope: 'events:write' },
+    body: {
+      json: ['event.schema.json', 'event-batch.schema.json'],
+      choose: (data) => (Array.isArray(data) ? 'event-batch.schema.json' : 'event.schema.json'),
+    },
+    answers: {
+      202: {
+        description:
+          'Stored; delivered to its workflow right after (duplicate: true when the source and id were seen)',
+        schema: 'event-accepted.schema.json',
+        links: {
+          candidate: { to: 'get /v1/candidates/{id}', with: { id: '$response.body#/candidate_id' } },
+        },
+      },
+      503: {
+        description: 'Too many events wait for the workflow service; nothing stored, retry after Retry-After',
+        headers: { 'Retry-After': 'Seconds to wait' },
+      },
+    },
+    async handle(c, { body }, deps) {
+      deps.delivery!.admit();
+      if (!Array.isArray(body)) return c.json(await acceptEvent(deps, body), 202);
+      // A batch: every event was checked above; each is then accepted as if posted alone, in order.
+      const events: Accepted[] = [];
+      for (const input of body) events.push(await acceptEvent(deps, input));
+      return c.json({ events }, 202);
+    },
+  }),
+];
 
 export interface Accepted {
   event_id: string;
@@ -140,7 +160,7 @@ async function accept(
 
 /**
  * After the event is stored: ends a merged duplicate's workflow, and queues the event for its workflow
- * (src/api/event-delivery.ts): the answer does not wait for Temporal. A retried event that is not marked
+ * (src/intake/event-delivery.ts): the answer does not wait for Temporal. A retried event that is not marked
  * delivered is queued again; the workflow ignores an event id it has seen.
  */
 async function delivered(

@@ -1,0 +1,62 @@
+// The HTTP API: the operations of src/http/operations.ts served by the router (default deny, schemas
+// checked both ways), behind the body limit and the request log, with one error handler that answers
+// every failure as RFC 9457 problem+json.
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ApiDeps } from './deps.js';
+import { createEventDelivery } from '../intake/event-delivery.js';
+import { createMetrics } from './metrics.js';
+import { OPERATIONS } from './operations.js';
+import type { Operation } from './operation.js';
+import { Problem, problemResponse } from './problem.js';
+import { keyVerifier, type AuthEnv } from './auth.js';
+import { rateLimit } from './rate-limit.js';
+import { limitBodies } from './body-limit.js';
+import { requestLog, type RequestEnv } from './request-log.js';
+import { guard, serve, type RouterOptions } from './router.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(given: ApiDeps & { operations?: readonly Operation[] }) {
+  const metrics = given.metrics ?? createMetrics(given.sql);
+  const delivery =
+    given.delivery ??
+    createEventDelivery({
+      sql: given.sql,
+      temporal: given.temporal,
+      taskQueue: given.taskQueue,
+      log: given.log.child({ part: 'delivery' }),
+      registry: metrics.registry,
+    });
+  const deps: ApiDeps = { ...given, metrics, delivery };
+  const app = new Hono<RequestEnv & AuthEnv>();
+  const limitBody = limitBodies(MAX_BODY_BYTES);
+  app.use('/v1/*', limitBody);
+  app.use('/inbound/*', limitBody);
+  app.use('*', requestLog(deps.log));
+  const options: RouterOptions = {
+    verify: keyVerifier(deps, deps.keyCacheMs),
+    limit: rateLimit(deps.rateLimit ?? 0),
+    log: deps.log,
+    strict: deps.strictResponses ?? false,
+  };
+  // Default deny: before every route, so that no route is served without its operation's say.
+  app.use('*', guard(options));
+  serve(app, given.operations ?? OPERATIONS, deps, options);
+
+  app.onError((error, c) => {
+    if (error instanceof Problem) return problemResponse(c, error);
+    if (error instanceof HTTPException) {
+      return problemResponse(c, new Problem(error.status, error.message || 'HTTP error'));
+    }
+    deps.log.error(
+      { err: error, path: c.req.path, method: c.req.method, requestId: c.get('requestId') },
+      'request failed',
+    );
+    return problemResponse(
+      c,
+      new Problem(500, 'Internal error', 'The server could not complete the request.'),
+    );
+  });
+  return app;
+}

@@ -1,0 +1,74 @@
+// POST /v1/candidates/{id}/journeys: a recruiter enrolls the candidate into a playbook; the candidate's
+// workflow is updated (and started if it is not running) and answers with the new journey.
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { latestPlaybooks } from '../db/playbook-versions.js';
+import {
+  CANDIDATE_WORKFLOW,
+  candidateWorkflowId,
+  enrollJourneyUpdate,
+  type CandidateWorkflow,
+  type ManualEnrollment,
+} from '../../workflows/contract.js';
+import { CANDIDATE_ID, candidateOf } from './candidates.js';
+import { BEHIND, operation } from './operation.js';
+import { Problem } from './problem.js';
+
+export const enrollmentOperations = [
+  operation<object, { playbook: string }>({
+    method: 'post',
+    path: '/v1/candidates/{id}/journeys',
+    summary: 'Enroll the candidate into a playbook',
+    access: { scope: 'journeys:write' },
+    params: CANDIDATE_ID,
+    body: { json: 'enrollment.schema.json' },
+    answers: {
+      201: {
+        description: 'The new journey',
+        links: {
+          read: { to: 'get /v1/journeys/{id}', with: { id: '$response.body#/id' } },
+          pause: { to: 'post /v1/journeys/{id}/pause', with: { id: '$response.body#/id' } },
+          resume: { to: 'post /v1/journeys/{id}/resume', with: { id: '$response.body#/id' } },
+          cancel: { to: 'post /v1/journeys/{id}/cancel', with: { id: '$response.body#/id' } },
+        },
+      },
+      404: { description: 'Unknown candidate' },
+      409: { description: 'Already in that playbook' },
+      422: { description: 'Not a published candidate playbook' },
+      503: { description: BEHIND, headers: { 'Retry-After': 'Seconds to wait' } },
+    },
+    async handle(c, { params, body }, deps) {
+      const { id } = await candidateOf(deps, params.id!);
+      const definition = (await latestPlaybooks(deps.sql)).get(body.playbook);
+      if (!definition || (definition.for ?? 'candidate') !== 'candidate') {
+        throw Problem.validation([
+          { pointer: '/playbook', message: `is not a published candidate playbook: ${body.playbook}` },
+        ]);
+      }
+      const request: ManualEnrollment = { id: randomUUID(), playbook: body.playbook };
+      try {
+        const workflowId = candidateWorkflowId(id);
+        // After the candidate's events accepted before it, as a recruiter who saw them would expect.
+        const journey = await deps.delivery!.after(workflowId, () =>
+          deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
+            args: [request],
+            startWorkflowOperation: new WithStartWorkflowOperation<CandidateWorkflow>(CANDIDATE_WORKFLOW, {
+              workflowId,
+              taskQueue: deps.taskQueue,
+              args: [{ candidateId: id }],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            }),
+          }),
+        );
+        return c.json(journey, 201);
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+          if (error.cause.type === 'Conflict') throw new Problem(409, 'Conflict', error.cause.message);
+          throw Problem.validation([{ pointer: '/playbook', message: error.cause.message }]);
+        }
+        throw error;
+      }
+    },
+  }),
+];

@@ -1,0 +1,106 @@
+// Jobs: list (GET /v1/jobs), open (POST /v1/jobs → `job.opened`), read with the candidates its playbooks
+// rediscovered (GET /{id}) and close (POST /{id}/close → `job.closed`). Opening and closing go through
+// the job's workflow exactly like job events posted to /v1/events.
+import { closeJobRow, findJob, getJobRow, jobCandidates, jobTimeline, listJobs } from '../db/jobs.js';
+import type { JobInput } from '../domain.js';
+import type { ApiDeps } from './deps.js';
+import { acceptEvent, acceptSubjectEvent } from './events.js';
+import { operation, PAGE_QUERY, UUID_PARAM } from './operation.js';
+import { paged, pageOf, type PageQuery } from './paging.js';
+import { Problem } from './problem.js';
+
+const JOB_ID = { id: { ...UUID_PARAM, description: 'Job (UUID)' } };
+
+async function jobOf(deps: ApiDeps, id: string) {
+  const job = await getJobRow(deps.sql, id);
+  if (!job) throw Problem.notFound(`Job ${id}`);
+  return job;
+}
+
+export const jobOperations = [
+  operation<PageQuery & { status?: 'open' | 'closed' }>({
+    method: 'get',
+    path: '/v1/jobs',
+    summary: 'Jobs, most recently opened first',
+    access: { scope: 'jobs:read' },
+    query: {
+      status: { description: 'Only open or only closed jobs', schema: { enum: ['open', 'closed'] } },
+      ...PAGE_QUERY,
+    },
+    answers: { 200: { description: '{ items, next_cursor }', schema: 'job-page.schema.json' } },
+    async handle(c, { query }, deps) {
+      const page = pageOf(query);
+      return c.json(paged(await listJobs(deps.sql, query.status, page), page));
+    },
+  }),
+  operation<object, JobInput>({
+    method: 'post',
+    path: '/v1/jobs',
+    summary: 'Open a job (job.opened: its playbooks rediscover and enroll candidates)',
+    access: { scope: 'jobs:write' },
+    body: { json: 'job-input.schema.json' },
+    answers: {
+      201: {
+        description: 'Opened',
+        schema: 'job.schema.json',
+        links: {
+          read: { to: 'get /v1/jobs/{id}', with: { id: '$response.body#/id' } },
+          close: { to: 'post /v1/jobs/{id}/close', with: { id: '$response.body#/id' } },
+        },
+      },
+      200: { description: 'Already open, unchanged', schema: 'job.schema.json' },
+      503: { description: 'Too many events wait for the workflow service; nothing stored' },
+    },
+    async handle(c, { body: job }, deps) {
+      // Posting an open job again changes nothing; a new or closed one is opened.
+      const existing = await findJob(deps.sql, 'api', job.external_id);
+      if (existing?.status === 'open') return c.json(existing, 200);
+      const accepted = await acceptEvent(deps, { source: 'api', type: 'job.opened', job });
+      const opened = await getJobRow(deps.sql, accepted.job_id!);
+      return c.json({ ...opened, workflow_id: accepted.workflow_id }, 201);
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/v1/jobs/{id}',
+    summary: 'A job with the candidates it rediscovered and its timeline',
+    access: { scope: 'jobs:read' },
+    params: JOB_ID,
+    answers: {
+      200: { description: 'The job', schema: 'job.schema.json' },
+      404: { description: 'Unknown job' },
+    },
+    async handle(c, { params }, deps) {
+      const job = await jobOf(deps, params.id!);
+      const [candidates, timeline] = await Promise.all([
+        jobCandidates(deps.sql, job.id),
+        jobTimeline(deps.sql, job.id),
+      ]);
+      return c.json({ ...job, candidates, timeline });
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/jobs/{id}/close',
+    summary: 'Close a job (job.closed: the journeys it started end)',
+    access: { scope: 'jobs:write' },
+    params: JOB_ID,
+    answers: {
+      200: { description: 'The job, closed', schema: 'job.schema.json' },
+      404: { description: 'Unknown job' },
+      409: { description: 'Closed already' },
+    },
+    async handle(c, { params }, deps) {
+      const job = await jobOf(deps, params.id!);
+      await acceptSubjectEvent(
+        deps,
+        { subject: { jobId: job.id }, type: 'job.closed', source: 'api' },
+        async (tx) => {
+          if (!(await closeJobRow(tx, job.id)))
+            throw new Problem(409, 'Conflict', `Job ${job.id} is closed already.`);
+        },
+      );
+      return c.json(await getJobRow(deps.sql, job.id));
+    },
+  }),
+];

@@ -1,0 +1,292 @@
+// The OpenAPI 3.1 document (/openapi.json) and the reference page (/docs), built from the operations
+// themselves. The document is self-contained: every file of `schemas/` is a component, with its `$ref`s
+// (to other files and to its own `$defs`) rewritten to point inside the document, so generators and
+// contract testers need nothing else. Answers the router gives on its own (401, 403, 429, 400, 415,
+// 422) are added to the operations they apply to.
+import fs from 'node:fs';
+import path from 'node:path';
+import { html } from 'hono/html';
+import { SCHEMAS_DIR } from '../schemas/index.js';
+import type { Answer, Operation } from './operation.js';
+import { SCOPES } from './scopes.js';
+
+const PROBLEM = 'Problem';
+const component = (file: string) => file.replace(/\.schema\.json$/, '');
+
+/** Every answer of an operation: its own and the router's. */
+export function answersOf(op: Operation): Record<number, Answer> {
+  const answers: Record<number, Answer> = { ...op.answers };
+  const add = (status: number, description: string) => (answers[status] ??= { description });
+  if ('scope' in op.access) {
+    add(401, 'No valid API key (missing, unknown or revoked)');
+    add(403, `The API key lacks the scope ${op.access.scope}`);
+    add(429, 'Over the API key’s rate limit; retry after Retry-After');
+  }
+  if (op.body && 'json' in op.body) {
+    add(400, 'The body is not JSON');
+    add(415, 'The body is not application/json');
+    add(413, 'The body is larger than 1 MiB');
+    add(422, 'The body does not match its schema; each field is named');
+  }
+  if (op.body && 'text' in op.body) {
+    add(415, `The body is not ${op.body.text.join(' or ')}`);
+    add(413, 'The body is larger than 1 MiB');
+  }
+  if (op.query && Object.keys(op.query).length) add(422, 'A query parameter is not acceptable; it is named');
+  if (op.params && Object.keys(op.params).length) add(404, 'Unknown id');
+  return answers;
+}
+
+let cached: object | undefined;
+
+export function openApiDocument(operations: readonly Operation[]): object {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, object>> = {};
+  operationIds = new Map(operations.map((op) => [`${op.method} ${op.path}`, operationId(op)]));
+  for (const op of operations) (paths[op.path] ??= {})[op.method] = operationObject(op);
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Rapport API',
+      version: '1',
+      description:
+        'Candidate relationship management: events in, journeys run, messages out. Errors are RFC 9457 problem+json.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: `An API key (rk_…) from \`rapport keys create\`. Scopes: ${Object.entries(SCOPES)
+            .map(([s, d]) => `${s} (${d})`)
+            .join('; ')}.`,
+        },
+      },
+      schemas: { ...schemaComponents(), [PROBLEM]: problemSchema() },
+    },
+  };
+  return cached;
+}
+
+let operationIds = new Map<string, string>();
+
+function operationObject(op: Operation): object {
+  const parameters = [
+    ...(op.path.match(/\{(\w+)\}/g) ?? []).map((p) => {
+      const name = p.slice(1, -1);
+      const spec = op.params?.[name];
+      return {
+        name,
+        in: 'path',
+        required: true,
+        ...(spec ? { description: spec.description } : {}),
+        schema: rewrite(spec?.schema ?? { type: 'string' }, ''),
+      };
+    }),
+    ...Object.entries(op.query ?? {}).map(([name, spec]) => ({
+      name,
+      in: 'query',
+      description: spec.description,
+      required: spec.required ?? false,
+      ...(spec.repeated ? { style: 'form', explode: true } : {}),
+      schema: rewrite(spec.repeated ? { type: 'array', items: spec.schema } : spec.schema, ''),
+    })),
+  ];
+  return {
+    operationId: operationId(op),
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: requestBody(op.body) } : {}),
+    security: 'scope' in op.access ? [{ apiKey: [op.access.scope] }] : [],
+    responses: Object.fromEntries(
+      Object.entries(answersOf(op)).map(([status, answer]) => [status, response(Number(status), answer)]),
+    ),
+  };
+}
+
+function operationId(op: Operation): string {
+  const words = op.path
+    .split('/')
+    .filter((s) => s && s !== 'v1')
+    .map((s) => s.replace(/^\{(\w+)\}$/, 'by-$1'));
+  return [op.method, ...words].join('-').replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase());
+}
+
+function requestBody(body: NonNullable<Operation['body']>): object {
+  if ('text' in body)
+    return {
+      required: true,
+      description: body.description,
+      content: Object.fromEntries(body.text.map((t) => [t, { schema: { type: 'string' } }])),
+    };
+  const files = [body.json].flat();
+  const refs = files.map((f) => ({ $ref: `#/components/schemas/${component(f)}` }));
+  return {
+    required: !body.optional,
+    content: { 'application/json': { schema: refs.length === 1 ? refs[0] : { oneOf: refs } } },
+  };
+}
+
+function response(status: number, answer: Answer): object {
+  const links = answer.links
+    ? {
+        links: Object.fromEntries(
+          Object.entries(answer.links).map(([name, link]) => {
+            const id = operationIds.get(link.to);
+            if (!id) throw new Error(`link ${name} names no operation: ${link.to}`);
+            return [name, { operationId: id, parameters: link.with }];
+          }),
+        ),
+      }
+    : {};
+  const headers = answer.headers
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(answer.headers).map(([name, description]) => [
+            name,
+            { description, schema: { type: 'string' } },
+          ]),
+        ),
+      }
+    : {};
+  if (status >= 400)
+    return {
+      description: answer.description,
+      ...headers,
+      content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/${PROBLEM}` } } },
+    };
+  if (answer.mediaType)
+    return {
+      description: answer.description,
+      ...headers,
+      content: { [answer.mediaType]: { schema: { type: 'string' } } },
+    };
+  if (answer.schema)
+    return {
+      description: answer.description,
+      ...headers,
+      ...links,
+      content: {
+        'application/json': { schema: { $ref: `#/components/schemas/${component(answer.schema)}` } },
+      },
+    };
+  return { description: answer.description, ...headers, ...links };
+}
+
+/** Every file of `schemas/` as a component named after it, its references pointing inside the document. */
+function schemaComponents(): Record<string, unknown> {
+  return Object.fromEntries(
+    fs
+      .readdirSync(SCHEMAS_DIR)
+      .filter((f) => f.endsWith('.schema.json'))
+      .sort()
+      .map((f) => {
+        const {
+          $id: _id,
+          $schema: _schema,
+          ...schema
+        } = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, f), 'utf8')) as Record<string, unknown>;
+        return [component(f), rewrite(schema, component(f))];
+      }),
+  );
+}
+
+/**
+ * `$ref`s rewritten for the document: `other.schema.json` (with any fragment) names that component;
+ * `#/$defs/x` names the definition inside the component `own` it belongs to.
+ */
+function rewrite(node: unknown, own: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => rewrite(n, own));
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => {
+      if (key !== '$ref' || typeof value !== 'string') return [key, rewrite(value, own)];
+      const [file, fragment = ''] = value.split('#') as [string, string?];
+      const target = file ? component(file.replace(/^.*\//, '')) : own;
+      return [key, `#/components/schemas/${target}${fragment}`];
+    }),
+  );
+}
+
+function problemSchema(): object {
+  return {
+    type: 'object',
+    description: 'RFC 9457 problem details.',
+    required: ['type', 'title', 'status'],
+    properties: {
+      type: { type: 'string', description: 'A URI naming the kind of problem.' },
+      title: { type: 'string', description: 'Short summary.' },
+      status: { type: 'integer', description: 'The HTTP status.' },
+      detail: { type: 'string', description: 'What went wrong, naming the field.' },
+      instance: { type: 'string', description: 'The request path.' },
+      errors: {
+        type: 'array',
+        description: 'Each offending field as a JSON pointer into the body (`?name` for a query parameter).',
+        items: {
+          type: 'object',
+          required: ['pointer', 'detail'],
+          properties: { pointer: { type: 'string' }, detail: { type: 'string' } },
+        },
+      },
+    },
+  };
+}
+
+/** The reference page: every operation, who may call it, its parameters, body and answers; no scripts. */
+export function referencePage(operations: readonly Operation[]) {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Rapport API reference</title>
+      </head>
+      <body style="font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem">
+        <h1>Rapport API reference</h1>
+        <p>
+          Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors are RFC 9457
+          problem+json.
+        </p>
+        ${operations.map(
+          (op) =>
+            html`<section>
+              <h2><code>${op.method.toUpperCase()} ${op.path}</code></h2>
+              <p>${op.summary}</p>
+              ${op.description ? html`<p>${op.description}</p>` : ''}
+              <p>
+                ${
+                  'scope' in op.access
+                    ? html`API key with scope <code>${op.access.scope}</code>`
+                    : html`Public: ${op.access.public}`
+                }
+                ${
+                  op.body
+                    ? 'json' in op.body
+                      ? html` · body: ${[op.body.json].flat().map((f) => html`<code>schemas/${f}</code> `)}`
+                      : html` · body: ${op.body.text.join(' or ')}`
+                    : ''
+                }
+              </p>
+              ${
+                op.query
+                  ? html`<p>Query:</p>
+                      <ul>
+                        ${Object.entries(op.query).map(
+                          ([name, spec]) => html`<li><code>${name}</code> ${spec.description}</li>`,
+                        )}
+                      </ul>`
+                  : ''
+              }
+              <ul>
+                ${Object.entries(answersOf(op)).map(
+                  ([s, a]) => html`<li><code>${s}</code> ${a.description}</li>`,
+                )}
+              </ul>
+            </section>`,
+        )}
+      </body>
+    </html>`;
+}
