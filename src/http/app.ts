@@ -14,6 +14,7 @@ import { rateLimit } from './rate-limit.js';
 import { limitBodies } from './body-limit.js';
 import { requestLog, type RequestEnv } from './request-log.js';
 import { guard, serve, type RouterOptions } from './router.js';
+import { trackOutages } from './outage.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -29,6 +30,10 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
       registry: metrics.registry,
     });
   const deps: ApiDeps = { ...given, metrics, delivery };
+  const outages = trackOutages(deps.log, {
+    postgres: () => deps.sql`select 1`,
+    temporal: () => deps.temporal.connection.workflowService.getSystemInfo({}),
+  });
   const app = new Hono<RequestEnv & AuthEnv>();
   const limitBody = limitBodies(MAX_BODY_BYTES);
   app.use('/v1/*', limitBody);
@@ -49,6 +54,8 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
     if (error instanceof HTTPException) {
       return problemResponse(c, new Problem(error.status, error.message || 'HTTP error'));
     }
+    const outage = outages.problemFor(error);
+    if (outage) return problemResponse(c, outage);
     deps.log.error(
       { err: error, path: c.req.path, method: c.req.method, requestId: c.get('requestId') },
       'request failed',

@@ -9,6 +9,7 @@ export const healthOperations = [
     path: '/healthz',
     summary: 'The process is up',
     access: PROBE,
+    standalone: true,
     answers: { 200: { description: 'Up' } },
     handle: (c) => c.json({ status: 'ok' }),
   }),

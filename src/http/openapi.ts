@@ -34,6 +34,10 @@ export function answersOf(op: Operation): Record<number, Answer> {
   }
   if (op.query && Object.keys(op.query).length) add(422, 'A query parameter is not acceptable; it is named');
   if (op.params && Object.keys(op.params).length) add(404, 'Unknown id');
+  if (!op.standalone) add(503, 'PostgreSQL or Temporal cannot be reached right now; retry after Retry-After');
+  const unavailable = answers[503];
+  if (unavailable && !unavailable.headers)
+    answers[503] = { ...unavailable, headers: { 'Retry-After': 'Seconds to wait' } };
   return answers;
 }
 
@@ -65,7 +69,7 @@ export function openApiDocument(operations: readonly Operation[]): object {
             .join('; ')}.`,
         },
       },
-      schemas: { ...schemaComponents(), [PROBLEM]: problemSchema() },
+      schemas: { ...schemaComponents(), [PROBLEM]: problemSchema(), [TEXT_JSON]: textJsonSchema() },
     },
   };
   return cached;
@@ -86,14 +90,22 @@ function operationObject(op: Operation): object {
         schema: rewrite(spec?.schema ?? { type: 'string' }, ''),
       };
     }),
-    ...Object.entries(op.query ?? {}).map(([name, spec]) => ({
-      name,
-      in: 'query',
-      description: spec.description,
-      required: spec.required ?? false,
-      ...(spec.repeated ? { style: 'form', explode: true } : {}),
-      schema: rewrite(spec.repeated ? { type: 'array', items: spec.schema } : spec.schema, ''),
-    })),
+    ...Object.entries(op.query ?? {}).map(([name, spec]) => {
+      const schema = rewrite(spec.schema, '') as Record<string, unknown>;
+      return {
+        name,
+        in: 'query',
+        description: spec.required ? spec.description : `${spec.description} (an empty value is absent)`,
+        required: spec.required ?? false,
+        ...(spec.repeated ? { style: 'form', explode: true } : {}),
+        // The router takes `?name=` for no value at all: the document says so.
+        schema: spec.repeated
+          ? { type: 'array', items: schema }
+          : spec.required
+            ? schema
+            : { anyOf: [schema, { const: '' }] },
+      };
+    }),
   ];
   return {
     operationId: operationId(op),
@@ -121,7 +133,9 @@ function requestBody(body: NonNullable<Operation['body']>): object {
     return {
       required: true,
       description: body.description,
-      content: Object.fromEntries(body.text.map((t) => [t, { schema: { type: 'string' } }])),
+      // Any text is a request this operation answers (a document that is no playbook is reported in its
+      // answer), so no body violates it.
+      content: Object.fromEntries(body.text.map((t) => [t, { schema: {} }])),
     };
   const files = [body.json].flat();
   const refs = files.map((f) => ({ $ref: `#/components/schemas/${component(f)}` }));
@@ -153,7 +167,7 @@ function response(status: number, answer: Answer): object {
         ),
       }
     : {};
-  if (status >= 400)
+  if (status >= 400 && !answer.mediaType)
     return {
       description: answer.description,
       ...headers,
@@ -195,14 +209,18 @@ function schemaComponents(): Record<string, unknown> {
   );
 }
 
+/** No text the API takes may hold a NUL character (PostgreSQL cannot store one; the router refuses it). */
+const NO_NUL = '^[^\\u0000]*$';
+
 /**
- * `$ref`s rewritten for the document: `other.schema.json` (with any fragment) names that component;
- * `#/$defs/x` names the definition inside the component `own` it belongs to.
+ * A schema as the document states it: `$ref`s rewritten — `other.schema.json` (with any fragment) names
+ * that component, `#/$defs/x` the definition inside the component `own` — and the router's NUL rule
+ * made explicit on free text and free-form keys.
  */
 function rewrite(node: unknown, own: string): unknown {
   if (Array.isArray(node)) return node.map((n) => rewrite(n, own));
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(
+  const rewritten: Record<string, unknown> = Object.fromEntries(
     Object.entries(node).map(([key, value]) => {
       if (key !== '$ref' || typeof value !== 'string') return [key, rewrite(value, own)];
       const [file, fragment = ''] = value.split('#') as [string, string?];
@@ -210,6 +228,32 @@ function rewrite(node: unknown, own: string): unknown {
       return [key, `#/components/schemas/${target}${fragment}`];
     }),
   );
+  const types = [rewritten.type].flat();
+  const constrained = ['pattern', 'format', 'enum', 'const'].some((k) => k in rewritten);
+  if (types.includes('string') && !constrained) rewritten.pattern = NO_NUL;
+  if (types.includes('object') && rewritten.additionalProperties !== false) {
+    rewritten.propertyNames ??= { pattern: NO_NUL };
+    // Free-form members (custom fields, event data, a provider's extra fields) are any JSON but NUL.
+    if (rewritten.additionalProperties === undefined || rewritten.additionalProperties === true)
+      rewritten.additionalProperties = { $ref: `#/components/schemas/${TEXT_JSON}` };
+  }
+  return rewritten;
+}
+
+const TEXT_JSON = 'TextJson';
+
+/** Any JSON value whose strings and keys hold no NUL character. */
+function textJsonSchema(): object {
+  const self = { $ref: `#/components/schemas/${TEXT_JSON}` };
+  return {
+    description: 'Any JSON value; no string or key in it may hold a NUL character.',
+    anyOf: [
+      { type: 'string', pattern: NO_NUL },
+      { type: ['number', 'boolean', 'null'] },
+      { type: 'array', items: self },
+      { type: 'object', propertyNames: { pattern: NO_NUL }, additionalProperties: self },
+    ],
+  };
 }
 
 function problemSchema(): object {

@@ -4,6 +4,7 @@
 // objects (src/http/router.ts, src/http/openapi.ts); nothing else restates a route.
 import type { Context } from 'hono';
 import type { ApiDeps } from './deps.js';
+import { CURSOR_PATTERN } from './paging.js';
 import type { Scope } from './scopes.js';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -72,6 +73,10 @@ export interface Operation<Q = Record<string, unknown>, B = unknown> {
   /** Every answer the handler gives; the router adds the ones it gives itself (401, 415, 422, …). */
   answers: Record<number, Answer>;
   handle(c: Context, request: Request<Q, B>, deps: ApiDeps): Response | Promise<Response>;
+  /** Needs neither PostgreSQL nor Temporal (health, documentation): never refused for their outage. */
+  standalone?: true;
+  /** The answer to a path parameter that is no valid value (default: a 404 problem); pages answer HTML. */
+  notFound?(c: Context): Response | Promise<Response>;
 }
 
 /** Declares an operation, typing its request; the object itself is what every layer reads. */
@@ -93,7 +98,7 @@ export const PAGE_QUERY: Record<string, Parameter> = {
   },
   cursor: {
     description: '`next_cursor` of the previous page',
-    schema: { type: 'string', minLength: 1, maxLength: 200 },
+    schema: { type: 'string', pattern: CURSOR_PATTERN },
   },
 };
 

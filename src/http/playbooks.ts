@@ -13,7 +13,6 @@ import {
 import { simulate, type SimulatedEvent } from '../simulate/simulate.js';
 import { operation } from './operation.js';
 import type { ApiDeps } from './deps.js';
-import { queryProblem } from './paging.js';
 import { Problem } from './problem.js';
 
 interface SimulationRequest {
@@ -31,6 +30,11 @@ const PLAYBOOK_ID = {
     schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 },
   },
 };
+
+function noVersion(id: string, version: number, versions: { version: number }[]): Problem {
+  const published = versions.map((v) => v.version).join(', ');
+  return new Problem(404, 'Not found', `Playbook ${id} has no version ${version} (published: ${published}).`);
+}
 
 async function versionsOf(deps: ApiDeps, id: string) {
   const versions = await playbookVersions(deps.sql, id);
@@ -99,15 +103,13 @@ export const playbookOperations = [
     },
     answers: {
       200: { description: 'The playbook' },
-      404: { description: 'Unknown playbook' },
-      422: { description: 'Not a published version; the published ones are named' },
+      404: { description: 'Unknown playbook, or no such version of it (the published ones are named)' },
     },
     async handle(c, { params, query }, deps) {
       const versions = await versionsOf(deps, params.id!);
       const chosen =
         query.version === undefined ? versions.at(-1) : versions.find((v) => v.version === query.version);
-      if (!chosen)
-        throw queryProblem('version', `must be one of ${versions.map((v) => v.version).join(', ')}`);
+      if (!chosen) throw noVersion(params.id!, query.version!, versions);
       const steps = await activeJourneysByStep(deps.sql, chosen.definition.playbook);
       return c.json({
         playbook: chosen.definition.playbook,
@@ -128,16 +130,13 @@ export const playbookOperations = [
     body: { json: 'simulation.schema.json' },
     answers: {
       200: { description: '{ playbook, version, timeline }' },
-      404: { description: 'Unknown playbook' },
+      404: { description: 'Unknown playbook, or no such version of it (the published ones are named)' },
     },
     async handle(c, { params, body }, deps) {
       const versions = await versionsOf(deps, params.id!);
       const chosen =
         body.version === undefined ? versions.at(-1) : versions.find((v) => v.version === body.version);
-      if (!chosen)
-        throw Problem.validation([
-          { pointer: '/version', message: `must be one of ${versions.map((v) => v.version).join(', ')}` },
-        ]);
+      if (!chosen) throw noVersion(params.id!, body.version!, versions);
       const templates = deps.templates;
       const timeline = simulate({
         definition: chosen.definition,

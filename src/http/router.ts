@@ -59,7 +59,11 @@ export function serve(
 ) {
   for (const op of operations) {
     const handler: Handler = async (c) => {
-      const request = await requestOf(op, c);
+      const request = await requestOf(op, c).catch((error: unknown) => {
+        if (error instanceof NoSuchPath && op.notFound) return op.notFound(c);
+        throw error;
+      });
+      if (request instanceof Response) return request;
       const answered = watchJson(c);
       const response = await op.handle(c, request, deps);
       return checkAnswer(op, c, response, answered.value, options);
@@ -69,10 +73,14 @@ export function serve(
   }
   const known = operations.map((op) => ({
     pattern: new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+')}/?$`),
+    params: (op.path.match(/\{/g) ?? []).length,
     method: op.method.toUpperCase(),
   }));
   app.notFound((c) => {
-    const allowed = [...new Set(known.filter((k) => k.pattern.test(c.req.path)).map((k) => k.method))];
+    // The paths this one is: a fixed path (`/v1/playbooks/validate`) before one with parameters.
+    const matching = known.filter((k) => k.pattern.test(c.req.path));
+    const fewest = Math.min(...matching.map((k) => k.params));
+    const allowed = [...new Set(matching.filter((k) => k.params === fewest).map((k) => k.method))];
     if (!allowed.length)
       return problemResponse(c, new Problem(404, 'Not found', `No route for ${c.req.method} ${c.req.path}.`));
     if (allowed.includes('GET')) allowed.push('HEAD');
@@ -86,13 +94,18 @@ export function serve(
   });
 }
 
+/** A path parameter that is no valid value: the resource does not exist. */
+class NoSuchPath extends Error {}
+
 async function requestOf(op: Operation, c: Context): Promise<Request> {
   const params: Record<string, string> = {};
   for (const name of op.path.match(/\{(\w+)\}/g)?.map((p) => p.slice(1, -1)) ?? []) {
     const value = c.req.param(name) ?? '';
     const spec = op.params?.[name];
-    if (spec && !validParam(spec, value))
-      throw Problem.notFound(`${spec.description.replace(/ \(.*$/, '')} ${value}`);
+    if ((spec && !validParam(spec, value)) || value.includes('\u0000')) {
+      if (op.notFound) throw new NoSuchPath();
+      throw Problem.notFound(`${spec?.description.replace(/ \(.*$/, '') ?? name} ${value}`);
+    }
     params[name] = value;
   }
   return { params, query: queryOf(op, c), body: await bodyOf(op, c) };
@@ -122,7 +135,8 @@ function queryOf(op: Operation, c: Context): Record<string, unknown> {
   for (const [name, spec] of Object.entries(declared)) {
     const values = (c.req.queries(name) ?? []).filter((v) => v !== '');
     if (!values.length) continue;
-    if (spec.repeated) raw[name] = values.map((v) => typed(spec.schema, v));
+    if (values.some((v) => v.includes('\u0000'))) errors.push({ pointer: `?${name}`, message: NUL });
+    else if (spec.repeated) raw[name] = values.map((v) => typed(spec.schema, v));
     else if (values.length > 1) errors.push({ pointer: `?${name}`, message: 'may be given once' });
     else raw[name] = typed(spec.schema, values[0]!);
   }
@@ -149,6 +163,19 @@ function queryOf(op: Operation, c: Context): Record<string, unknown> {
       result.errors.map((e) => ({ ...e, pointer: `?${e.pointer.replace(/^\//, '')}` })),
     );
   return result.value;
+}
+
+/** Text may not hold NUL characters: PostgreSQL cannot store them, so they are refused at the door. */
+const NUL = 'must not contain NUL characters (\\u0000)';
+
+/** The JSON pointers of the strings (and keys) in a parsed body that hold a NUL character. */
+function nulPointers(value: unknown, at: string): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [at] : [];
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, v]) => {
+    const here = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    return key.includes('\u0000') ? [here] : nulPointers(v, here);
+  });
 }
 
 /** A query value as its schema's type: "20" is 20 for an integer; a value that is not stays text (and fails). */
@@ -179,6 +206,8 @@ async function bodyOf(op: Operation, c: Context): Promise<unknown> {
   } catch (error) {
     throw new Problem(400, 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
   }
+  const nul = nulPointers(data, '');
+  if (nul.length) throw Problem.validation(nul.map((pointer) => ({ pointer: pointer || '/', message: NUL })));
   if (body.prepare) data = body.prepare(data);
   const result = validate(body.choose?.(data) ?? [body.json].flat()[0]!, data);
   if (!result.ok) throw Problem.validation(result.errors);

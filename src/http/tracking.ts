@@ -53,7 +53,10 @@ export function safeRedirect(url: string): string | undefined {
 }
 
 const TOKEN = {
-  token: { description: 'The signed token of the link', schema: { type: 'string', maxLength: 4000 } },
+  token: {
+    description: 'The signed token of the link',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', maxLength: 4000 },
+  },
 };
 const PUBLIC = { public: 'a link in a message; its token is signed' };
 
@@ -64,6 +67,7 @@ export const trackingOperations = [
     summary: 'A tracked link: records the click and redirects to the URL the signed token carries',
     access: PUBLIC,
     params: TOKEN,
+    notFound: (c) => c.html(linkNotFound, 404),
     answers: {
       302: { description: 'Redirect', headers: { Location: 'The URL the token carries' } },
       200: { description: 'Confirmation page of an answer link', mediaType: 'text/html' },
@@ -99,6 +103,7 @@ export const trackingOperations = [
     summary: 'Confirm an answer link (e.g. open to work); recorded as its event',
     access: PUBLIC,
     params: TOKEN,
+    notFound: (c) => c.html(linkNotFound, 404),
     answers: {
       200: { description: 'Recorded', mediaType: 'text/html' },
       404: { description: 'Unknown link', mediaType: 'text/html' },

@@ -14,7 +14,10 @@ const mask = (email: string | null) =>
     : '';
 
 const TOKEN = {
-  token: { description: 'The signed token of the link', schema: { type: 'string', maxLength: 2000 } },
+  token: {
+    description: 'The signed token of the link',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', maxLength: 4000 },
+  },
 };
 const notFound = page('Link not recognised', html`<p>This unsubscribe link is not valid.</p>`);
 const PUBLIC = { public: 'a link in a message; its token is signed' };
@@ -31,6 +34,7 @@ export const unsubscribeOperations = [
     summary: 'Unsubscribe confirmation page (HTML)',
     access: PUBLIC,
     params: TOKEN,
+    notFound: (c) => c.html(notFound, 404),
     answers: {
       200: { description: 'The page', mediaType: 'text/html' },
       404: { description: 'Unknown link', mediaType: 'text/html' },
@@ -58,6 +62,7 @@ export const unsubscribeOperations = [
     summary: 'Unsubscribe (RFC 8058 one-click)',
     access: PUBLIC,
     params: TOKEN,
+    notFound: (c) => c.html(notFound, 404),
     answers: {
       200: { description: 'Unsubscribed', mediaType: 'text/html' },
       404: { description: 'Unknown link', mediaType: 'text/html' },

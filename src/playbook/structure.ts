@@ -14,7 +14,7 @@ export function structuralErrors(data: unknown): FieldError[] {
   const whole = validate(SCHEMA, data);
   if (whole.ok) return [];
   const errors = whole.errors.filter((e) => !/^\/steps\/\d+(\/|$)/.test(e.pointer));
-  const steps = (data as { steps?: unknown }).steps;
+  const steps = (data as { steps?: unknown } | null)?.steps;
   if (Array.isArray(steps)) steps.forEach((s, i) => errors.push(...stepErrors(s, `/steps/${i}`)));
   return errors;
 }

@@ -52,6 +52,7 @@ interface Seeded {
   journey: string;
   message: string;
   job: string;
+  unsubscribe: string | undefined;
 }
 
 /** Real records for the generated requests to act on. */
@@ -80,11 +81,23 @@ async function seed(api: string, key: string): Promise<Seeded> {
     skills: ['testing'],
   });
   type View = { journeys: { id: string }[]; messages: { id: string }[] };
+  /** The unsubscribe link of a message, from the text it was rendered with. */
+  const unsubscribeToken = async (message: string) => {
+    const { body_text: text } = await call<{ body_text: string | null }>('GET', `/v1/messages/${message}`);
+    return /\/u\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(text ?? '')?.[1];
+  };
   const deadline = Date.now() + 60_000;
   for (;;) {
     const view = await call<View>('GET', `/v1/candidates/${candidate}`);
     if (view.journeys[0] && view.messages[0])
-      return { candidate, erasable, journey: view.journeys[0].id, message: view.messages[0].id, job: job.id };
+      return {
+        candidate,
+        erasable,
+        journey: view.journeys[0].id,
+        message: view.messages[0].id,
+        job: job.id,
+        unsubscribe: await unsubscribeToken(view.messages[0].id),
+      };
     if (Date.now() > deadline) throw new Error('seeding: no journey or message within 60 s');
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -105,6 +118,9 @@ function config(key: string, seeded: Seeded): string {
     ['/v1/playbooks/{id}', { id: 'engage-acknowledge-application' }],
     ['/v1/playbooks/{id}/simulate', { id: 'engage-acknowledge-application' }],
     ['/v1/sources/{source}/webhook', { source: 'generic' }],
+    ...(seeded.unsubscribe
+      ? ([['/u/{token}', { token: seeded.unsubscribe }]] as [string, Record<string, string>][])
+      : []),
   ];
   const toml = (value: Record<string, string>) =>
     `{ ${Object.entries(value)
@@ -113,6 +129,9 @@ function config(key: string, seeded: Seeded): string {
   return [
     `headers = { Authorization = ${JSON.stringify(`Bearer ${key}`)} }`,
     'request-timeout = 30.0',
+    // A body over the API's 1 MiB limit is refused with 413 before it is read.
+    '[checks.negative_data_rejection]',
+    'expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]',
     '',
     ...ids.flatMap(([p, params]) => [
       '[[operations]]',
@@ -120,6 +139,12 @@ function config(key: string, seeded: Seeded): string {
       `parameters = ${toml(params)}`,
       '',
     ]),
+    // A recruiter's enrollment answers once the candidate's workflow has started the journey, behind the
+    // events queued for it: slower by design than a read.
+    '[[operations]]',
+    'include-name = "POST /v1/candidates/{id}/journeys"',
+    'checks.max_response_time = 30.0',
+    '',
     // Erasure acts on a candidate of its own, so that the other operations keep theirs.
     '[[operations]]',
     'include-name = "DELETE /v1/candidates/{id}"',
@@ -143,7 +168,9 @@ async function main(): Promise<number> {
       RAPPORT_TEMPORAL_UI_PORT: String(await freePort()),
       RAPPORT_POSTGRES_PORT: String(await freePort()),
       RAPPORT_RATE_LIMIT: '0',
-      LOG_LEVEL: 'fatal',
+      // The generic source is configured, as in production: unsigned webhooks are refused with 401.
+      RAPPORT_SOURCE_GENERIC_SECRET: 'contract-test-secret',
+      LOG_LEVEL: 'error',
       ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
     }),
   );
@@ -156,7 +183,7 @@ async function main(): Promise<number> {
     console.log(`Seeded: ${JSON.stringify(seeded)}`);
     const configFile = path.join(dataDir, 'schemathesis.toml');
     await fs.writeFile(configFile, config(key, seeded));
-    return await run(bin, [
+    const code = await run(bin, [
       '--config-file',
       configFile,
       'run',
@@ -170,6 +197,14 @@ async function main(): Promise<number> {
       '--workers',
       '2',
     ]);
+    // What the server logged as errors (a 500 names its cause there).
+    const errors = up
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"level":50'));
+    if (errors.length)
+      console.log(`\nThe server logged ${errors.length} errors:\n${errors.slice(0, 20).join('\n')}`);
+    return code;
   } finally {
     up.child.kill('SIGTERM');
     await Promise.race([up.exited, new Promise((r) => setTimeout(r, 30_000))]);

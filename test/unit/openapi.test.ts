@@ -16,7 +16,7 @@ interface Document {
 }
 interface OperationObject {
   security: { apiKey?: string[] }[];
-  parameters?: { name: string; in: string; schema: { type?: string; format?: string } }[];
+  parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
   responses: Record<string, { content?: Record<string, unknown> }>;
 }
 
@@ -46,10 +46,14 @@ describe('the OpenAPI document', () => {
   it('types query parameters and path ids, and documents the answers the router gives', () => {
     const list = doc.paths['/v1/candidates']!.get!;
     const limit = list.parameters!.find((p) => p.name === 'limit')!;
-    expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200 });
+    // An empty `?limit=` is taken as absent, and the document says so.
+    expect(limit.schema).toEqual({
+      anyOf: [{ type: 'integer', minimum: 1, maximum: 200, default: 50 }, { const: '' }],
+    });
     const read = doc.paths['/v1/candidates/{id}']!.get!;
     expect(read.parameters![0]!.schema).toEqual({ type: 'string', format: 'uuid' });
-    expect(Object.keys(read.responses).sort()).toEqual(['200', '401', '403', '404', '429']);
+    expect(Object.keys(read.responses).sort()).toEqual(['200', '401', '403', '404', '429', '503']);
+    expect(Object.keys(doc.paths['/healthz']!.get!.responses)).toEqual(['200']);
     const post = doc.paths['/v1/events']!.post!;
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['400', '413', '415', '422']));
     expect(post.responses['422']!.content).toHaveProperty('application/problem+json');

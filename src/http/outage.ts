@@ -1,0 +1,103 @@
+// PostgreSQL or Temporal out of reach: every request that needs it answers 503 problem+json with
+// Retry-After, never 500, and the log has one line when the outage starts and one when it ends (with how
+// many requests it refused) — not a stack trace per request. Recovery is noticed by probing the
+// dependency once a second while it is down.
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { Problem } from './problem.js';
+
+export type Dependency = 'postgres' | 'temporal';
+
+const NAMES: Record<Dependency, string> = { postgres: 'PostgreSQL', temporal: 'Temporal' };
+/** Retry-After of a request refused during an outage, in seconds. */
+export const OUTAGE_RETRY_AFTER_S = 5;
+const PROBE_MS = 1000;
+
+/** postgres.js errors of a connection that could not be made or was lost, and server states refusing work. */
+const POSTGRES_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down)
+  '53300', // too_many_connections
+]);
+/** gRPC codes of a Temporal frontend that cannot be reached or did not answer in time. */
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** Which dependency an error says is out of reach, if any. */
+export function unreachable(error: unknown): Dependency | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && POSTGRES_CODES.has(code)) return 'postgres';
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  const status = isGrpcServiceError(grpc) ? Number(grpc.code) : undefined;
+  if (status === GRPC_UNAVAILABLE || status === GRPC_DEADLINE_EXCEEDED) return 'temporal';
+  return undefined;
+}
+
+export interface Outages {
+  /** The 503 for an error of an unreachable dependency (the outage noted), else undefined. */
+  problemFor(error: unknown): Problem | undefined;
+  /** Dependencies known to be down now. */
+  readonly down: ReadonlySet<Dependency>;
+  stop(): void;
+}
+
+export function trackOutages(log: Logger, probes: Record<Dependency, () => Promise<unknown>>): Outages {
+  const down = new Map<Dependency, { since: number; refused: number; timer: NodeJS.Timeout }>();
+  const recovered = (dependency: Dependency) => {
+    const outage = down.get(dependency);
+    if (!outage) return;
+    clearInterval(outage.timer);
+    down.delete(dependency);
+    log.warn(
+      { dependency, seconds: Math.round((Date.now() - outage.since) / 1000), refused: outage.refused },
+      `${NAMES[dependency]} is reachable again`,
+    );
+  };
+  return {
+    problemFor(error) {
+      const dependency = unreachable(error);
+      if (!dependency) return undefined;
+      let outage = down.get(dependency);
+      if (!outage) {
+        const timer = setInterval(() => {
+          probes[dependency]().then(
+            () => recovered(dependency),
+            () => {},
+          );
+        }, PROBE_MS).unref();
+        outage = { since: Date.now(), refused: 0, timer };
+        down.set(dependency, outage);
+        log.error(
+          { dependency, cause: (error as Error).message },
+          `${NAMES[dependency]} is unreachable: requests that need it answer 503 until it is back`,
+        );
+      }
+      outage.refused += 1;
+      const problem = new Problem(
+        503,
+        'Service unavailable',
+        `${NAMES[dependency]} cannot be reached right now. Try again after Retry-After.`,
+      );
+      problem.headers = { 'Retry-After': String(OUTAGE_RETRY_AFTER_S) };
+      return problem;
+    },
+    get down() {
+      return new Set(down.keys());
+    },
+    stop() {
+      for (const { timer } of down.values()) clearInterval(timer);
+      down.clear();
+    },
+  };
+}
