@@ -46,7 +46,7 @@ function deterministic(modules) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.rapport/', 'coverage/', 'src/generated/'] },
+  { ignores: ['node_modules/', '.rapport/', 'coverage/', 'src/generated/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -2,10 +2,10 @@
 // advisory lock so that an API and a worker starting together do not race.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Sql } from './client.js';
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+import { MIGRATIONS_DIR } from '../paths.js';
+
 const LOCK_ID = 7_233_001;
 
 export interface Migration {

@@ -17,7 +17,7 @@ import { findTemporalBinary } from '../embedded/temporal-binary.js';
 import { startTemporalDevServer } from '../embedded/temporal-server.js';
 import type { Logger } from '../log.js';
 import { connectClient, connectWorker, installTemporalLogging } from '../temporal/connect.js';
-import { createWorker } from '../worker/index.js';
+import { createWorker, workflowSource } from '../worker/index.js';
 import { createServices } from './services.js';
 
 export interface Stoppable {
@@ -105,7 +105,11 @@ export async function startWorker(config: Config, log: Logger, endpoints: Endpoi
   const running = worker.run();
   running.catch((err: unknown) => log.error({ err }, 'worker stopped with an error'));
   log.info(
-    { taskQueue: config.temporal.taskQueue, smtp: services.mailer ? 'on' : 'off (outbox only)' },
+    {
+      taskQueue: config.temporal.taskQueue,
+      smtp: services.mailer ? 'on' : 'off (outbox only)',
+      workflows: 'workflowBundle' in workflowSource() ? 'prebuilt bundle' : 'bundled at start',
+    },
     'worker running',
   );
   return {

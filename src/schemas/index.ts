@@ -2,11 +2,12 @@
 // against them, reporting each failure with the JSON pointer of the field it concerns.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
-export const SCHEMAS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas');
+import { SCHEMAS_DIR } from '../paths.js';
+
+export { SCHEMAS_DIR };
 
 export interface FieldError {
   /** JSON pointer of the offending field, e.g. `/candidate/email`. */

@@ -1,14 +1,22 @@
 // The worker: polls the task queue, runs workflows from workflows/ and activities from src/activities.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Compiled (`npm run build`), it loads the workflow bundle the build wrote; from source it bundles the
+// workflows at start.
+import fs from 'node:fs';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { COMPILED, WORKFLOW_BUNDLE, WORKFLOWS_SOURCE } from '../paths.js';
 import { countActivityFailures } from './failure-counter.js';
 
-export const WORKFLOWS_PATH = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../workflows/index.ts',
-);
+export const WORKFLOWS_PATH = WORKFLOWS_SOURCE;
+
+/** The workflows as the worker loads them: the given bundle, the build's, or the sources to bundle now. */
+export function workflowSource(
+  given?: WorkflowBundleWithSourceMap,
+): { workflowBundle: WorkflowBundleWithSourceMap | { codePath: string } } | { workflowsPath: string } {
+  if (given) return { workflowBundle: given };
+  if (COMPILED && fs.existsSync(WORKFLOW_BUNDLE)) return { workflowBundle: { codePath: WORKFLOW_BUNDLE } };
+  return { workflowsPath: WORKFLOWS_SOURCE };
+}
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -26,9 +34,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowSource(options.workflowBundle),
     activities: createActivities(options.deps),
     interceptors: { activity: [countActivityFailures(options.deps.sql)] },
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),

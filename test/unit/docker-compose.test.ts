@@ -80,6 +80,14 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/rapport\.js"\]$/m);
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
   });
+
+  it('runs the production build: compiled code, the prebuilt workflow bundle and the files they read', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
+    for (const copied of ['dist', 'src/db/migrations', 'schemas', 'pipelines', 'bin'])
+      expect(dockerfile, copied).toMatch(new RegExp(`^COPY .*${copied} \\./${copied}$`, 'm'));
+  });
 });
 
 describe('README.md', () => {
