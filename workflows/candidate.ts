@@ -2,7 +2,6 @@
 // them into playbooks (on events, or when a job's playbook asks), and runs their journeys side by side
 // with the pure interpreter. Glue only: decisions are made in src/interpreter; I/O happens in activities.
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -33,6 +32,8 @@ import {
   type EnrollRequest,
   type SendInput,
   effectInput,
+  Failure,
+  refusal,
 } from './contract.js';
 
 const { settleSend } = proxyActivities<Activities>({
@@ -113,7 +114,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       ),
     {
       validator: (request: ManualEnrollment) => {
-        if (!request.playbook) throw ApplicationFailure.nonRetryable('playbook is required', 'Invalid');
+        if (!request.playbook) throw refusal(Failure.Invalid, 'playbook is required');
       },
     },
   );
@@ -195,19 +196,19 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   /** A recruiter's enrollment: any playbook for candidates, but never twice at a time. */
   async function enrollManually(request: ManualEnrollment): Promise<JourneySummary> {
     const definition = await runner.bookkeeping.playbook({ id: request.playbook }).catch(() => {
-      throw ApplicationFailure.nonRetryable(`playbook ${request.playbook} is not published`, 'NotFound');
+      throw refusal(Failure.NotFound, `playbook ${request.playbook} is not published`);
     });
     if ((definition.for ?? 'candidate') !== 'candidate')
-      throw ApplicationFailure.nonRetryable(`${request.playbook} is a job playbook`, 'Invalid');
+      throw refusal(Failure.Invalid, `${request.playbook} is a job playbook`);
     const id = `${definition.playbook}:manual-${request.id}`;
     if (runner.journeys.has(id)) return runner.summary(id); // the same request, delivered again
     const active = [...runner.journeys.values()].find(
       (j) => j.definition.playbook === definition.playbook && !isOver(j),
     );
     if (active)
-      throw ApplicationFailure.nonRetryable(
+      throw refusal(
+        Failure.Conflict,
         `the candidate is already in ${request.playbook} (journey ${active.id})`,
-        'Conflict',
       );
     await runner.begin(id, definition, now(), undefined);
     return runner.summary(id);

@@ -1,9 +1,27 @@
 // The contract of the candidate and job workflows: their names and ids, signals, queries, updates and
 // input types, and the inputs of the activities they call. Activities, the API and the CLI import this
 // module, never the workflows themselves.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CandidateEvent } from '../src/domain.js';
 import type { Command, JourneyState, PlaybookDefinition } from '../src/interpreter/index.js';
+
+/**
+ * The types of the failures workflows and activities raise, by which the API and the CLI tell them apart
+ * (an ApplicationFailure's `type`): one list, so no side matches a string the other does not raise.
+ */
+export const Failure = {
+  NotFound: 'NotFound',
+  Conflict: 'Conflict',
+  Invalid: 'Invalid',
+  TemplateError: 'TemplateError',
+  DeliveryRetryable: 'DeliveryRetryable',
+} as const;
+export type FailureType = (typeof Failure)[keyof typeof Failure];
+
+/** A failure that retrying cannot mend, of one of the shared types. */
+export function refusal(type: FailureType, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
 
 /** Workflow type names, as the worker registers them (workflows/index.ts). */
 export const CANDIDATE_WORKFLOW = 'candidateWorkflow';

@@ -9,7 +9,6 @@
 // state (journeys, queued commands, paused set) goes to the next run.
 import {
   ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -43,6 +42,8 @@ import {
   type JourneyOperation,
   type JourneySummary,
   type MigrateRequest,
+  Failure,
+  refusal,
 } from './contract.js';
 
 /** Reads and bookkeeping of milliseconds: the step context, the mirror, the timeline, enrollments. */
@@ -197,9 +198,8 @@ export class JourneyRunner {
   /** A journey that exists (and is not over, unless `ended` allows it), or a failure for the caller. */
   running(id: string, ended = false): JourneyState {
     const j = this.journeys.get(id);
-    if (!j) throw ApplicationFailure.nonRetryable(`journey ${id} is not in this workflow`, 'NotFound');
-    if (!ended && isOver(j))
-      throw ApplicationFailure.nonRetryable(`journey ${id} has already ended (${j.status})`, 'Conflict');
+    if (!j) throw refusal(Failure.NotFound, `journey ${id} is not in this workflow`);
+    if (!ended && isOver(j)) throw refusal(Failure.Conflict, `journey ${id} has already ended (${j.status})`);
     return j;
   }
 
@@ -215,7 +215,7 @@ export class JourneyRunner {
 
   migrate(id: string, definition: PlaybookDefinition, at: string): void {
     const moved = migrateJourney(this.running(id), definition, at);
-    if (!moved.ok) throw ApplicationFailure.nonRetryable(moved.reason, 'Conflict');
+    if (!moved.ok) throw refusal(Failure.Conflict, moved.reason);
     this.journeys.set(id, moved.state);
   }
 

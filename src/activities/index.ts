@@ -1,6 +1,6 @@
 // Activities, built by a factory with their dependencies injected. Workflows reach them only through
 // `proxyActivities<Activities>()` with a type import.
-import { ApplicationFailure } from '@temporalio/common';
+import { Failure, refusal } from '../../workflows/contract.js';
 import { Context } from '@temporalio/activity';
 import type { Db, Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
@@ -87,8 +87,7 @@ export function createActivities(deps: ActivityDeps) {
     /** The latest published version of a playbook, for `enroll` steps. */
     async playbook(input: { id: string }): Promise<PlaybookDefinition> {
       const definition = (await deps.playbooks()).get(input.id);
-      if (!definition)
-        throw ApplicationFailure.nonRetryable(`playbook ${input.id} is not published`, 'NotFound');
+      if (!definition) throw refusal(Failure.NotFound, `playbook ${input.id} is not published`);
       return definition;
     },
 
@@ -98,15 +97,13 @@ export function createActivities(deps: ActivityDeps) {
      */
     async stepContext(input: { candidateId?: string | null; jobId?: string }) {
       const job = input.jobId ? await getJob(deps.sql, input.jobId) : undefined;
-      if (input.jobId && !job)
-        throw ApplicationFailure.nonRetryable(`job ${input.jobId} not found`, 'NotFound');
+      if (input.jobId && !job) throw refusal(Failure.NotFound, `job ${input.jobId} not found`);
       // A send without a channel takes its template's: the interpreter reads them here.
       const channels = deps.templates.channels();
       if (!input.candidateId)
         return { candidate: {}, sentAt: [], channels, ...(job ? { job: { ...job } } : {}) };
       const context = await loadStepContext(deps.sql, input.candidateId);
-      if (!context)
-        throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
+      if (!context) throw refusal(Failure.NotFound, `candidate ${input.candidateId} not found`);
       return { ...context, channels, ...(job ? { job: { ...job } } : {}) };
     },
 

@@ -5,6 +5,7 @@
 // A retry after a crash finds the outbox row: a message left mid-delivery is marked `unknown` and never
 // sent twice; one that never reached the server is delivered.
 import { ApplicationFailure } from '@temporalio/common';
+import { Failure, refusal } from '../../workflows/contract.js';
 import { getCandidate } from '../db/candidates.js';
 import { getJob } from '../db/jobs.js';
 import type { Sql } from '../db/client.js';
@@ -48,8 +49,7 @@ export async function send(
   // The row's id follows from its key, so every attempt renders the same signed links.
   const messageId = messageIdFor(key);
   const candidate = await getCandidate(sql, input.candidateId);
-  if (!candidate)
-    throw ApplicationFailure.nonRetryable(`candidate ${input.candidateId} not found`, 'NotFound');
+  if (!candidate) throw refusal(Failure.NotFound, `candidate ${input.candidateId} not found`);
   const sms = input.channel === 'sms';
   const toOwner = input.to === 'owner';
   const address = toOwner
@@ -89,8 +89,7 @@ export async function send(
       if (links && rendered.html)
         rendered = { ...rendered, html: trackLinks(rendered.html, links, messageId) };
     } catch (error) {
-      if (error instanceof TemplateError)
-        throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
+      if (error instanceof TemplateError) throw refusal(Failure.TemplateError, error.message);
       throw error;
     }
   }
@@ -173,7 +172,7 @@ export async function send(
     if (!(error instanceof DeliveryError)) throw error;
     if (error.kind === 'retryable') {
       await transition(sql, row.id, 'sending', 'pending', { reason: error.message });
-      throw ApplicationFailure.retryable(error.message, 'DeliveryRetryable');
+      throw ApplicationFailure.retryable(error.message, Failure.DeliveryRetryable);
     }
     const status = error.kind === 'permanent' ? 'failed' : 'unknown';
     await transition(sql, row.id, 'sending', status, { reason: error.message });

@@ -142,15 +142,17 @@ export async function exportCandidate(db: Db, candidate: Candidate) {
  * rows stay, without content, so counts by stage, playbook, channel and outcome still add up.
  */
 export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'already' | 'unknown'> {
+  // `no key update`: rows that reference the candidate (a journey's timeline entry written by an activity
+  // at this moment) take a key-share lock on it, which this must not wait for or deadlock with.
   const [candidate] = await db<{ erased: boolean }[]>`
-    select erased_at is not null as erased from candidates where id = ${id} for update`;
+    select erased_at is not null as erased from candidates where id = ${id} for no key update`;
   if (!candidate) return 'unknown';
-  if (candidate.erased) return 'already';
+  // Scrubbing again is harmless, and catches what an activity still in flight wrote after the first time.
   await db`
     update candidates set email = null, first_name = null, last_name = null, phone = null, timezone = null,
       locale = null, location = null, tags = '{}', skills = '{}', employment_status = null,
       consent_email = false, consent_sms = false, birthday = null, owner = null, custom = '{}',
-      erased_at = now(), updated_at = now()
+      erased_at = coalesce(erased_at, now()), updated_at = now()
     where id = ${id}`;
   await db`delete from candidate_external_ids where candidate_id = ${id}`;
   await db`update events set data = '{}' where candidate_id = ${id}`;
@@ -163,11 +165,12 @@ export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'al
       status = case when status in ('pending', 'sending') then 'cancelled' else status end,
       updated_at = now()
     where candidate_id = ${id}`;
-  await db`update interactions set summary = kind, data = '{}' where candidate_id = ${id}`;
+  await db`update interactions set summary = kind, data = '{}' where candidate_id = ${id} and kind <> 'erased'`;
   await db`
     update tasks set title = 'Erased', assignee = null,
       status = case when status = 'open' then 'cancelled' else status end
     where candidate_id = ${id}`;
+  if (candidate.erased) return 'already';
   await db`
     insert into interactions (candidate_id, kind, summary) values (${id}, 'erased', 'Personal data erased')`;
   return 'erased';

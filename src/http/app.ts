@@ -3,6 +3,7 @@
 // every failure as RFC 9457 problem+json.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { ping } from '../db/client.js';
 import type { ApiDeps } from './deps.js';
 import { createEventDelivery } from '../intake/event-delivery.js';
 import { createMetrics } from './metrics.js';
@@ -31,7 +32,7 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
     });
   const deps: ApiDeps = { ...given, metrics, delivery };
   const outages = trackOutages(deps.log, {
-    postgres: () => deps.sql`select 1`,
+    postgres: () => ping(deps.sql),
     temporal: () => deps.temporal.connection.workflowService.getSystemInfo({}),
   });
   const app = new Hono<RequestEnv & AuthEnv>();
@@ -60,10 +61,11 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
       { err: error, path: c.req.path, method: c.req.method, requestId: c.get('requestId') },
       'request failed',
     );
-    return problemResponse(
-      c,
-      new Problem(500, 'Internal error', 'The server could not complete the request.'),
-    );
+    // The tests (strict answers) see what failed; production answers name nothing internal.
+    const detail = deps.strictResponses
+      ? `${error.name}: ${error.message} (code ${String((error as { code?: unknown }).code)})`
+      : 'The server could not complete the request.';
+    return problemResponse(c, new Problem(500, 'Internal error', detail));
   });
   return app;
 }

@@ -2,6 +2,7 @@
 // about them (GET …/export, for a subject access request) and erasure (DELETE /v1/candidates/{id}).
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { addNote, eraseCandidate, exportCandidate, listNotes } from '../db/candidate-records.js';
+import { withDeadlockRetry } from '../db/client.js';
 import { candidateWorkflowId } from '../../workflows/contract.js';
 import { CANDIDATE_ID, candidateOf } from './candidates.js';
 import { operation } from './operation.js';
@@ -68,11 +69,14 @@ export const candidateRecordOperations = [
       const id = params.id!;
       // Erased first: from this commit on no event reaches the candidate's workflow (the sweep and the
       // public pages skip erased candidates), so nothing can start it again once it is ended below.
-      const erased = await deps.sql.begin((tx) => eraseCandidate(tx, id));
+      const erase = () => withDeadlockRetry(() => deps.sql.begin((tx) => eraseCandidate(tx, id)));
+      const erased = await erase();
       if (erased === 'unknown') throw Problem.notFound(`Candidate ${id}`);
       if (erased === 'erased') deps.log.info({ candidateId: id }, 'candidate erased');
       // Erasing again ends what an earlier attempt could not (Temporal was away): it is idempotent.
       await endCandidateWorkflow(deps, id);
+      // An activity that was running when the workflow ended may have written since: scrub once more.
+      await erase();
       return c.body(null, 204);
     },
   }),

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { latestPlaybooks } from '../db/playbook-versions.js';
 import {
   CANDIDATE_WORKFLOW,
+  Failure,
   candidateWorkflowId,
   enrollJourneyUpdate,
   type CandidateWorkflow,
@@ -64,7 +65,7 @@ export const enrollmentOperations = [
         return c.json(journey, 201);
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-          if (error.cause.type === 'Conflict') throw new Problem(409, 'Conflict', error.cause.message);
+          if (error.cause.type === Failure.Conflict) throw new Problem(409, 'Conflict', error.cause.message);
           throw Problem.validation([{ pointer: '/playbook', message: error.cause.message }]);
         }
         throw error;

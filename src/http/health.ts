@@ -1,4 +1,5 @@
 // /healthz: the process is up. /readyz: PostgreSQL and Temporal answer.
+import { ping } from '../db/client.js';
 import { operation } from './operation.js';
 
 const PROBE = { public: 'a probe for load balancers and orchestrators' };
@@ -32,7 +33,7 @@ export const healthOperations = [
         }
       };
       const [postgres, temporal] = await Promise.all([
-        check(() => deps.sql`select 1`),
+        check(() => ping(deps.sql)),
         check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
       ]);
       const ready = postgres === 'ok' && temporal === 'ok';

@@ -5,6 +5,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import { getJourney } from '../db/journeys.js';
 import {
+  Failure,
   cancelJourneyUpdate,
   journeysQuery,
   pauseJourneyUpdate,
@@ -97,7 +98,7 @@ function operationProblem(error: unknown, id: string): unknown {
   if (error instanceof WorkflowNotFoundError)
     return new Problem(409, 'Journey has ended', `Journey ${id} has ended; its workflow is closed.`);
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    if (error.cause.type === 'NotFound') return Problem.notFound(`Journey ${id}`);
+    if (error.cause.type === Failure.NotFound) return Problem.notFound(`Journey ${id}`);
     return new Problem(409, 'Conflict', error.cause.message);
   }
   return error;

@@ -4,6 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { countActivityFailure } from '../db/activity-failures.js';
 import type { Db } from '../db/client.js';
 
 export function failureKind(error: unknown): string {
@@ -21,11 +22,7 @@ export function countActivityFailures(sql: Db): ActivityInterceptorsFactory {
         } catch (error) {
           const activity = Context.current().info.activityType;
           const kind = failureKind(error).slice(0, 100);
-          await sql`
-            insert into activity_failures (activity, kind, count) values (${activity}, ${kind}, 1)
-            on conflict (activity, kind) do update set count = activity_failures.count + 1, last_at = now()`.catch(
-            () => {},
-          );
+          await countActivityFailure(sql, activity, kind).catch(() => {});
           throw error;
         }
       },

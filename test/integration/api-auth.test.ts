@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** The app with one option changed from the test stack's. */
-const appWith = (options: { rateLimit?: number; keyCacheMs?: number }) =>
+const appWith = (options: { rateLimit?: number; keyCacheMs?: number; operations?: Operation[] }) =>
   createApp({
     sql: stack.db.sql,
     temporal: stack.client,
@@ -71,16 +71,7 @@ describe('API keys', () => {
       answers: { 200: { description: 'Should never be seen' } },
       handle: (c: Context) => c.json({ leaked: true }),
     } as unknown as Operation);
-    const app = createApp({
-      sql: stack.db.sql,
-      temporal: stack.client,
-      taskQueue: stack.taskQueue,
-      log: createLogger('silent'),
-      sources: new Map(),
-      links: stack.deps.links!.signer,
-      keyCacheMs: 0,
-      operations: [...OPERATIONS, unscoped],
-    });
+    const app = appWith({ keyCacheMs: 0, operations: [...OPERATIONS, unscoped] });
     // A route added to the app by hand, outside the operations, is denied too.
     app.get('/v1/by-hand', (c) => c.json({ leaked: true }));
     app.get('/elsewhere', (c) => c.json({ leaked: true }));

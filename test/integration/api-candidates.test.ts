@@ -205,7 +205,7 @@ describe('candidates', () => {
     expect(data.timeline!.length).toBeGreaterThan(2);
 
     const erased = await stack.app.request(`/v1/candidates/${id}`, { method: 'DELETE' });
-    expect(erased.status).toBe(204);
+    expect(erased.status, await erased.clone().text()).toBe(204);
     expect((await call('GET', `/v1/candidates/${id}`)).status).toBe(404);
     expect((await call('GET', `/v1/candidates/${id}/export`)).status).toBe(404);
     // Erasure is idempotent: sent again, it ends whatever an earlier attempt left in Temporal.

@@ -38,6 +38,18 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
+/** An app on the test's own PostgreSQL and the given Temporal, logging into `log`. */
+const appOn = (temporal: Client, log: pino.Logger) =>
+  createApp({
+    sql,
+    temporal,
+    taskQueue: stack.taskQueue,
+    log,
+    sources: new Map(),
+    links: stack.deps.links!.signer,
+    keyCacheMs: 0,
+  });
+
 /** A logger whose lines the test reads. */
 function capturedLog() {
   const lines: { level: number; msg: string; refused?: number; dependency?: string }[] = [];
@@ -57,15 +69,7 @@ describe('a dependency out of reach', () => {
   it('makes every request answer 503 with Retry-After while PostgreSQL is down, logs it once, and serves again once it is back', async () => {
     const { log, lines } = capturedLog();
     const { key } = await createApiKey(sql, { name: 'outage', scopes: ['*'] });
-    const app = createApp({
-      sql,
-      temporal: stack.client,
-      taskQueue: stack.taskQueue,
-      log,
-      sources: new Map(),
-      links: stack.deps.links!.signer,
-      keyCacheMs: 0,
-    });
+    const app = appOn(stack.client, log);
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const search = async () => app.request('/v1/candidates', { headers });
     const post = async (i: number) =>
@@ -119,15 +123,7 @@ describe('a dependency out of reach', () => {
       namespace: 'default',
     });
     const { key } = await createApiKey(sql, { name: 'temporal-away', scopes: ['*'] });
-    const app = createApp({
-      sql,
-      temporal: away,
-      taskQueue: stack.taskQueue,
-      log,
-      sources: new Map(),
-      links: stack.deps.links!.signer,
-      keyCacheMs: 0,
-    });
+    const app = appOn(away, log);
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const created = await app.request('/v1/candidates', {
       method: 'POST',
