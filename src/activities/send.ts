@@ -13,6 +13,7 @@ import { recordInteraction } from '../db/interactions.js';
 import { claimMessage, messageIdFor, messageStatus, transition, type MessageStatus } from '../db/messages.js';
 import type { SendInput } from '../../workflows/contract.js';
 import { ownerOf } from '../interpreter/owner.js';
+import { liquidScope } from '../interpreter/scope.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
 import { messageScope, replyableMessageId, trackLinks, type Links } from '../links/message-links.js';
@@ -72,20 +73,24 @@ export async function send(
   if (!suppression) {
     const job = input.jobId ? await getJob(sql, input.jobId) : undefined;
     try {
-      rendered = deps.templates.render(input.template, {
-        candidate,
-        ...(job ? { job } : {}),
-        event: input.event,
-        org: { name: deps.orgName },
-        journey: {
-          id: input.journeyId,
-          playbook: input.playbook.id,
-          version: input.playbook.version,
-          started_at: input.startedAt,
-          step: input.step,
+      const scope = liquidScope(
+        {
+          candidate,
+          job,
+          org: { name: deps.orgName },
+          event: input.event,
+          now: new Date().toISOString(),
+          journey: {
+            id: input.journeyId,
+            playbook: input.playbook.id,
+            version: input.playbook.version,
+            started_at: input.startedAt,
+            step: input.step,
+          },
         },
-        ...(links ? messageScope(links, messageId) : {}),
-      });
+        links ? messageScope(links, messageId) : {},
+      );
+      rendered = deps.templates.render(input.template, scope);
       if (links && rendered.html)
         rendered = { ...rendered, html: trackLinks(rendered.html, links, messageId) };
     } catch (error) {

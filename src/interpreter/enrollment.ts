@@ -1,6 +1,7 @@
 // Whether an event enrolls a subject into a playbook: its type, the playbook's `enroll.if`, and the
 // re-entry rule against the subject's earlier journeys in that playbook.
 import { addDuration, parseDuration } from './duration.js';
+import { liquidScope } from './scope.js';
 import type { JourneyEvent, PlaybookDefinition, StepContext } from './types.js';
 
 export interface EnrollmentDecision {
@@ -32,7 +33,13 @@ export function decideEnrollment(
     if (!after || addDuration(last, after) > at) return { enroll: false, reason: 'reentry' };
   }
   if (definition.enroll.if !== undefined) {
-    const scope = { candidate: context.candidate, job: context.job, org: context.org ?? {}, event, now: at };
+    const scope = liquidScope({
+      candidate: context.candidate,
+      job: context.job,
+      org: context.org,
+      event,
+      now: at,
+    });
     let value: unknown;
     try {
       value = context.expressions.evaluate(definition.enroll.if, scope);

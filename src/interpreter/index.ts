@@ -7,3 +7,4 @@ export type * from './types.js';
 export { decideEnrollment, type EnrollmentDecision } from './enrollment.js';
 export { migrateJourney, type Migration } from './migrate.js';
 export { stepsByName } from './steps.js';
+export { liquidScope, type ScopeParts } from './scope.js';

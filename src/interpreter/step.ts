@@ -3,6 +3,7 @@
 // (send, update, task, enroll, find, webhook) leave as commands whose results come back as `done` inputs.
 import { nextSlotUnderCap } from './cap.js';
 import { ownerOf } from './owner.js';
+import { liquidScope } from './scope.js';
 import { addDuration, parseDuration } from './duration.js';
 import type {
   Command,
@@ -434,20 +435,22 @@ class Run {
 
   private scope(extra: Record<string, unknown>): Record<string, unknown> {
     const { definition } = this.state;
-    return {
-      candidate: this.context.candidate,
-      job: this.context.job,
-      org: this.context.org ?? {},
-      event: this.state.event,
-      now: this.at,
-      journey: {
-        id: this.state.id,
-        playbook: definition.playbook,
-        version: definition.version,
-        started_at: this.state.startedAt,
+    return liquidScope(
+      {
+        candidate: this.context.candidate,
+        job: this.context.job,
+        org: this.context.org,
+        event: this.state.event,
+        now: this.at,
+        journey: {
+          id: this.state.id,
+          playbook: definition.playbook,
+          version: definition.version,
+          started_at: this.state.startedAt,
+        },
       },
-      ...extra,
-    };
+      extra,
+    );
   }
 
   private value(expression: string, extra: Record<string, unknown>, name: string): unknown {

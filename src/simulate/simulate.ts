@@ -4,6 +4,7 @@ import { addDuration } from '../interpreter/duration.js';
 import {
   decideEnrollment,
   isOver,
+  liquidScope,
   startJourney,
   step,
   type Channel,
@@ -95,12 +96,20 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       switch (command.type) {
         case 'send': {
           const journey = journeys[index]!;
-          const scope = {
+          const scope = liquidScope({
             candidate,
+            job: shared.job,
+            org: options.org,
             event: journey.event,
-            org: options.org ?? {},
-            journey: { id: journey.id, playbook: definition.playbook },
-          };
+            now: at,
+            journey: {
+              id: journey.id,
+              playbook: definition.playbook,
+              version: definition.version,
+              started_at: journey.startedAt,
+              step: command.step,
+            },
+          });
           const line: TimelineLine = {
             at,
             action: 'send',

@@ -2,6 +2,7 @@
 // time: the pure interpreter on a virtual clock.
 import { describe, expect, it } from 'vitest';
 import { startJourney, step, type StepContext } from '../../src/interpreter/index.js';
+import { simulate } from '../../src/simulate/simulate.js';
 import { ada, expressions, MONDAY_9AM, playbook, run } from '../helpers/simulation.js';
 
 describe('recipients and channels', () => {
@@ -105,5 +106,33 @@ describe('a step that fails at run time', () => {
       status: 'failed',
       reason: expect.stringMatching(/^enroll\.if: cannot evaluate/),
     });
+  });
+});
+
+describe('the Liquid scope', () => {
+  it('is the same for a template’s subject as for the playbook’s expressions', () => {
+    const seen: Record<string, unknown>[] = [];
+    simulate({
+      definition: playbook([
+        { if: "journey.playbook == 'test' and now != blank", then: [{ id: 'hello', send: 'hello' }] },
+      ]),
+      candidate: ada,
+      start: MONDAY_9AM,
+      days: 1,
+      expressions,
+      subjectOf: (_template, scope) => {
+        seen.push(scope);
+        return 'Hello';
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(Object.keys(seen[0]!).sort()).toEqual(['candidate', 'event', 'job', 'journey', 'now', 'org']);
+    expect(seen[0]!.journey).toMatchObject({
+      playbook: 'test',
+      version: 1,
+      started_at: MONDAY_9AM,
+      step: 'hello',
+    });
+    expect(seen[0]!.now).toBe(MONDAY_9AM);
   });
 });
