@@ -7,7 +7,7 @@ import { listMessagesForCandidate } from '../db/messages.js';
 import type { CandidateInput } from '../domain.js';
 import { candidateWorkflowId } from '../../workflows/contract.js';
 import type { ApiDeps } from './deps.js';
-import { acceptSubjectEvent, endMergedWorkflow } from './events.js';
+import { acceptSubjectEvent, endMergedWorkflow } from '../intake/accept.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from './operation.js';
 import { paged, pageOf, type PageQuery } from './paging.js';
 import { Problem } from './problem.js';

@@ -5,7 +5,7 @@
 // does not retry it.
 import { repliedMessage } from '../links/message-links.js';
 import { messageRecipient } from '../db/message-subjects.js';
-import { acceptSubjectEvent } from './events.js';
+import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation } from './operation.js';
 
 interface InboundEmail {

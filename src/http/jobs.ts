@@ -4,7 +4,7 @@
 import { closeJobRow, findJob, getJobRow, jobCandidates, jobTimeline, listJobs } from '../db/jobs.js';
 import type { JobInput } from '../domain.js';
 import type { ApiDeps } from './deps.js';
-import { acceptEvent, acceptSubjectEvent } from './events.js';
+import { acceptEvent, acceptSubjectEvent } from '../intake/accept.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from './operation.js';
 import { paged, pageOf, type PageQuery } from './paging.js';
 import { Problem } from './problem.js';

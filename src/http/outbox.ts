@@ -2,7 +2,7 @@
 // recruiter tasks (GET /v1/tasks, POST /v1/tasks/{id}/complete → a `task.completed` event that a journey
 // waiting on the task receives).
 import { completeTask, getMessage, getTask, listMessages, listTasks } from '../db/outbox.js';
-import { acceptSubjectEvent } from './events.js';
+import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation, PAGE_QUERY, UUID_PARAM, type Parameter } from './operation.js';
 import { paged, pageOf, type PageQuery } from './paging.js';
 import { Problem } from './problem.js';

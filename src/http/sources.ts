@@ -7,7 +7,7 @@ import type { EventInput } from '../domain.js';
 import { validate } from '../schemas/index.js';
 import { mapPayload, REPLAY_WINDOW_S, verifySignature } from '../sources/webhook.js';
 import { operation } from './operation.js';
-import { acceptEvent } from './events.js';
+import { acceptEvent } from '../intake/accept.js';
 import { Problem } from './problem.js';
 
 export const sourceOperations = [

@@ -9,7 +9,7 @@ import { html } from 'hono/html';
 import { messageRecipient } from '../db/message-subjects.js';
 import type { AnswerEvent } from '../links/message-links.js';
 import type { ApiDeps } from './deps.js';
-import { acceptSubjectEvent } from './events.js';
+import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation } from './operation.js';
 import { linkNotFound, page } from './public-page.js';
 

@@ -5,7 +5,7 @@ import { html } from 'hono/html';
 import { messageRecipient } from '../db/message-subjects.js';
 import type { ApiDeps } from './deps.js';
 import { page } from './public-page.js';
-import { acceptSubjectEvent } from './events.js';
+import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation } from './operation.js';
 
 const mask = (email: string | null) =>

@@ -1,0 +1,190 @@
+// Accepting an event: store it (idempotent by source and id) with its subject — a candidate, or a job for
+// `job.*` events — in one transaction, then queue it for delivery to the subject's workflow. Shared by
+// POST /v1/events, the source webhooks, recruiters' actions (corrections, tasks, jobs) and the public
+// link pages, so every event takes the same path.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { applyEventFacts, upsertByEmail, upsertCandidate } from '../db/candidates.js';
+import { eventFacts, hasFacts } from '../events/facts.js';
+import type { Db, Sql } from '../db/client.js';
+import { insertCandidateEvent, insertEvent, isDelivered, type StoredEvent } from '../db/events.js';
+import { upsertJob } from '../db/jobs.js';
+import type { CandidateInput, EventInput, JobInput } from '../domain.js';
+import { candidateWorkflowId } from '../../workflows/contract.js';
+import type { Metrics } from '../http/metrics.js';
+import { deliveryTo, type EventDelivery } from './event-delivery.js';
+
+/** What accepting an event needs: the database, the delivery queue, the counters and Temporal. */
+export interface IntakeDeps {
+  sql: Sql;
+  temporal: Client;
+  log: Logger;
+  delivery?: EventDelivery | undefined;
+  metrics?: Metrics | undefined;
+}
+
+interface Subject {
+  /** The candidate or job whose workflow receives the event. */
+  of: { candidateId: string } | { jobId: string };
+  /** A duplicate candidate merged into this one by the upsert. */
+  merged?: string;
+}
+
+export interface Accepted {
+  event_id: string;
+  candidate_id?: string;
+  job_id?: string;
+  workflow_id: string;
+  duplicate: boolean;
+}
+
+/**
+ * Stores a valid event (once per source and id) with its subject atomically, and delivers it to the
+ * subject's workflow. Shared by POST /v1/events, the source webhooks and the public link pages.
+ */
+export function acceptEvent(deps: IntakeDeps, input: EventInput): Promise<Accepted> {
+  if (input.job) return accept(deps, input, (tx) => jobSubject(tx, input, input.job!));
+  const candidate = candidateOf(input);
+  // The common case — a candidate known by email, an event that changes nothing about them — is one
+  // statement; an external id (which may merge two records) or a fact to record takes the transaction.
+  if (candidate.external_id === undefined && !hasFacts(factsOf(input)))
+    return acceptByEmail(deps, input, candidate);
+  return accept(deps, input, async (tx) => {
+    const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
+    return { of: { candidateId }, ...(merged ? { merged } : {}) };
+  });
+}
+
+const factsOf = (input: Pick<EventInput, 'type' | 'occurred_at'>) =>
+  eventFacts(input.type, input.occurred_at ?? new Date().toISOString());
+
+/** The candidate as the event gives it; applying is asking to hear back about the application. */
+function candidateOf(input: EventInput): CandidateInput {
+  const given = input.candidate as CandidateInput;
+  return {
+    ...given,
+    consent:
+      input.type === 'candidate.applied'
+        ? { ...given.consent, email: given.consent?.email ?? true }
+        : given.consent,
+  };
+}
+
+async function acceptByEmail(
+  deps: IntakeDeps,
+  input: EventInput,
+  candidate: CandidateInput,
+): Promise<Accepted> {
+  const event = await insertCandidateEvent(
+    deps.sql,
+    {
+      source: input.source,
+      sourceEventId: input.id ?? randomUUID(),
+      type: input.type,
+      data: input.data ?? {},
+      occurredAt: input.occurred_at,
+    },
+    upsertByEmail(deps.sql, candidate, input.source),
+  );
+  return delivered(deps, input, { of: { candidateId: event.candidateId } }, event);
+}
+
+/** An event about a candidate or job known by id (a recruiter's change, a completed task, a click, a reply). */
+export interface KnownSubjectEvent {
+  subject: { candidateId: string } | { jobId: string };
+  type: EventInput['type'];
+  source: string;
+  /** Makes the event idempotent within its source. */
+  id?: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Accepts an event about a known candidate or job like any other. `within` runs first in the same
+ * transaction (the change the event reports), so the change and its event are stored together or not at all.
+ */
+export function acceptSubjectEvent(
+  deps: IntakeDeps,
+  event: KnownSubjectEvent,
+  within?: (tx: Db) => Promise<void>,
+): Promise<Accepted> {
+  const { subject, ...input } = event;
+  return accept(deps, input, async (tx) => {
+    await within?.(tx);
+    return { of: subject };
+  });
+}
+
+async function accept(
+  deps: IntakeDeps,
+  input: Omit<EventInput, 'candidate' | 'job'>,
+  subjectOf: (tx: Db) => Promise<Subject>,
+): Promise<Accepted> {
+  const { subject, event } = await deps.sql.begin(async (tx) => {
+    const subject = await subjectOf(tx);
+    // What the event says about the candidate is recorded before any journey reacts to it.
+    if ('candidateId' in subject.of) await applyEventFacts(tx, subject.of.candidateId, factsOf(input));
+    const event = await insertEvent(tx, {
+      source: input.source,
+      sourceEventId: input.id ?? randomUUID(),
+      type: input.type,
+      ...subject.of,
+      data: input.data ?? {},
+      occurredAt: input.occurred_at,
+    });
+    return { subject, event };
+  });
+  return delivered(deps, input, subject, event);
+}
+
+/**
+ * After the event is stored: ends a merged duplicate's workflow, and queues the event for its workflow
+ * (src/intake/event-delivery.ts): the answer does not wait for Temporal. A retried event that is not marked
+ * delivered is queued again; the workflow ignores an event id it has seen.
+ */
+async function delivered(
+  deps: IntakeDeps,
+  input: Omit<EventInput, 'candidate' | 'job'>,
+  subject: Subject,
+  event: StoredEvent,
+): Promise<Accepted> {
+  const delivery = deliveryTo(subject.of, {
+    id: event.id,
+    type: input.type,
+    source: input.source,
+    occurred_at: event.occurred_at,
+    data: input.data ?? {},
+  });
+  if (subject.merged) endMergedWorkflow(deps, subject.merged, delivery.workflowId);
+  if (event.created || (!deps.delivery!.has(event.id) && !(await isDelivered(deps.sql, event.id))))
+    void deps.delivery!.queue(delivery);
+  deps.metrics?.eventAccepted(input.type, !event.created);
+  return {
+    event_id: event.id,
+    ...('candidateId' in subject.of
+      ? { candidate_id: subject.of.candidateId }
+      : { job_id: subject.of.jobId }),
+    workflow_id: delivery.workflowId,
+    duplicate: !event.created,
+  };
+}
+
+/** A duplicate candidate merged into another: its workflow ends, its journeys are over. */
+export function endMergedWorkflow(deps: IntakeDeps, merged: string, into: string): void {
+  const workflowId = candidateWorkflowId(merged);
+  // In turn after the events queued for the duplicate, so that none of them starts its workflow again.
+  deps.delivery!.later(workflowId, 'ending a merged workflow', () =>
+    deps.temporal.workflow
+      .getHandle(workflowId)
+      .terminate(`merged into ${into}`)
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }),
+  );
+}
+
+async function jobSubject(tx: Db, input: EventInput, job: JobInput): Promise<Subject> {
+  const status = input.type === 'job.opened' ? 'open' : input.type === 'job.closed' ? 'closed' : undefined;
+  return { of: { jobId: await upsertJob(tx, job, input.source, status) } };
+}
