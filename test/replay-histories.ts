@@ -7,7 +7,7 @@ import proto from '@temporalio/proto';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createLogger } from '../src/log.js';
 import { installTemporalLogging } from '../src/temporal/connect.js';
-import { WORKFLOWS_PATH } from '../src/worker/index.js';
+import { WORKFLOWS_SOURCE } from '../src/paths.js';
 import { quietBundlerLogger } from './helpers/bundler.js';
 
 installTemporalLogging(createLogger('warn'));
@@ -24,7 +24,7 @@ const histories = await Promise.all(
   })),
 );
 const workflowBundle = await bundleWorkflowCode({
-  workflowsPath: WORKFLOWS_PATH,
+  workflowsPath: WORKFLOWS_SOURCE,
   logger: quietBundlerLogger,
 });
 let failed = 0;

@@ -12,6 +12,7 @@ import type { Sql } from '../db/client.js';
 import { recordInteraction } from '../db/interactions.js';
 import { claimMessage, messageIdFor, messageStatus, transition, type MessageStatus } from '../db/messages.js';
 import type { SendInput } from '../../workflows/contract.js';
+import { consentRefusal } from '../interpreter/consent.js';
 import { ownerOf } from '../interpreter/owner.js';
 import { liquidScope } from '../interpreter/scope.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
@@ -59,13 +60,7 @@ export async function send(
       ? candidate.phone
       : candidate.email;
   const suppression =
-    !toOwner && candidate.unsubscribed_at
-      ? 'unsubscribed'
-      : !toOwner && !candidate.consent[input.channel]
-        ? 'no-consent'
-        : !address
-          ? 'no-address'
-          : undefined;
+    consentRefusal(candidate, input.channel, input.to) ?? (address ? undefined : 'no-address');
   // The candidate's own links only go to the candidate.
   const links = toOwner ? undefined : deps.links;
 

@@ -41,14 +41,16 @@ export function answersOf(op: Operation): Record<number, Answer> {
   return answers;
 }
 
-let cached: object | undefined;
+/** Each list of operations' document, built once (an app serves one list; tests may build another). */
+const documents = new WeakMap<readonly Operation[], object>();
 
 export function openApiDocument(operations: readonly Operation[]): object {
-  if (cached) return cached;
+  const built = documents.get(operations);
+  if (built) return built;
   const paths: Record<string, Record<string, object>> = {};
-  operationIds = new Map(operations.map((op) => [`${op.method} ${op.path}`, operationId(op)]));
-  for (const op of operations) (paths[op.path] ??= {})[op.method] = operationObject(op);
-  cached = {
+  const ids: OperationIds = new Map(operations.map((op) => [`${op.method} ${op.path}`, operationId(op)]));
+  for (const op of operations) (paths[op.path] ??= {})[op.method] = operationObject(op, ids);
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'Rapport API',
@@ -72,12 +74,14 @@ export function openApiDocument(operations: readonly Operation[]): object {
       schemas: { ...schemaComponents(), [PROBLEM]: problemSchema(), [TEXT_JSON]: textJsonSchema() },
     },
   };
-  return cached;
+  documents.set(operations, document);
+  return document;
 }
 
-let operationIds = new Map<string, string>();
+/** Each operation's OpenAPI operationId, by `<method> <path>` (how links name their target). */
+type OperationIds = ReadonlyMap<string, string>;
 
-function operationObject(op: Operation): object {
+function operationObject(op: Operation, ids: OperationIds): object {
   const parameters = [
     ...(op.path.match(/\{(\w+)\}/g) ?? []).map((p) => {
       const name = p.slice(1, -1);
@@ -115,7 +119,10 @@ function operationObject(op: Operation): object {
     ...(op.body ? { requestBody: requestBody(op.body) } : {}),
     security: 'scope' in op.access ? [{ apiKey: [op.access.scope] }] : [],
     responses: Object.fromEntries(
-      Object.entries(answersOf(op)).map(([status, answer]) => [status, response(Number(status), answer)]),
+      Object.entries(answersOf(op)).map(([status, answer]) => [
+        status,
+        response(Number(status), answer, ids),
+      ]),
     ),
   };
 }
@@ -145,12 +152,12 @@ function requestBody(body: NonNullable<Operation['body']>): object {
   };
 }
 
-function response(status: number, answer: Answer): object {
+function response(status: number, answer: Answer, ids: OperationIds): object {
   const links = answer.links
     ? {
         links: Object.fromEntries(
           Object.entries(answer.links).map(([name, link]) => {
-            const id = operationIds.get(link.to);
+            const id = ids.get(link.to);
             if (!id) throw new Error(`link ${name} names no operation: ${link.to}`);
             return [name, { operationId: id, parameters: link.with }];
           }),

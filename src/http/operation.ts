@@ -4,7 +4,7 @@
 // objects (src/http/router.ts, src/http/openapi.ts); nothing else restates a route.
 import type { Context } from 'hono';
 import type { ApiDeps } from './deps.js';
-import { CURSOR_PATTERN } from './paging.js';
+import { CURSOR_PATTERN, MAX_LIMIT } from './paging.js';
 import type { Scope } from './scopes.js';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -94,7 +94,7 @@ export const UUID_PARAM: Parameter = {
 export const PAGE_QUERY: Record<string, Parameter> = {
   limit: {
     description: 'Page size',
-    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 },
   },
   cursor: {
     description: '`next_cursor` of the previous page',

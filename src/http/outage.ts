@@ -6,11 +6,11 @@ import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Problem } from './problem.js';
 
-export type Dependency = 'postgres' | 'temporal';
+type Dependency = 'postgres' | 'temporal';
 
 const NAMES: Record<Dependency, string> = { postgres: 'PostgreSQL', temporal: 'Temporal' };
 /** Retry-After of a request refused during an outage, in seconds. */
-export const OUTAGE_RETRY_AFTER_S = 5;
+const OUTAGE_RETRY_AFTER_S = 5;
 const PROBE_MS = 1000;
 
 /** postgres.js errors of a connection that could not be made or was lost, and server states refusing work. */
@@ -35,7 +35,7 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
 /** Which dependency an error says is out of reach, if any. */
-export function unreachable(error: unknown): Dependency | undefined {
+function unreachable(error: unknown): Dependency | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && POSTGRES_CODES.has(code)) return 'postgres';
   const grpc = error instanceof ServiceError ? error.cause : error;
@@ -47,9 +47,6 @@ export function unreachable(error: unknown): Dependency | undefined {
 export interface Outages {
   /** The 503 for an error of an unreachable dependency (the outage noted), else undefined. */
   problemFor(error: unknown): Problem | undefined;
-  /** Dependencies known to be down now. */
-  readonly down: ReadonlySet<Dependency>;
-  stop(): void;
 }
 
 export function trackOutages(log: Logger, probes: Record<Dependency, () => Promise<unknown>>): Outages {
@@ -91,13 +88,6 @@ export function trackOutages(log: Logger, probes: Record<Dependency, () => Promi
       );
       problem.headers = { 'Retry-After': String(OUTAGE_RETRY_AFTER_S) };
       return problem;
-    },
-    get down() {
-      return new Set(down.keys());
-    },
-    stop() {
-      for (const { timer } of down.values()) clearInterval(timer);
-      down.clear();
     },
   };
 }

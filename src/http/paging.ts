@@ -3,7 +3,6 @@
 // `<ms>.<uuid>` — so pages stay stable while rows are added. Clients pass it back as they got it; its
 // form is in the schema (CURSOR), so any cursor the schema accepts is one the API can follow.
 import type { Page } from '../db/paging.js';
-import { Problem } from './problem.js';
 
 export const MAX_LIMIT = 200;
 
@@ -30,9 +29,4 @@ export function paged<T extends { id: string; created_at: Date | string }>(rows:
   const last = items.at(-1);
   const next = rows.length > page.limit && last ? `${new Date(last.created_at).getTime()}.${last.id}` : null;
   return { items, next_cursor: next };
-}
-
-/** A query parameter that is not acceptable: 422 naming it. */
-export function queryProblem(name: string, message: string): Problem {
-  return Problem.validation([{ pointer: `?${name}`, message }]);
 }

@@ -16,4 +16,14 @@ export const page = (title: string, body: unknown) =>
       </body>
     </html>`;
 
+/** A link page's token, signed for one message: `<payload>.<signature>`, both base64url. */
+export const LINK_TOKEN = {
+  token: {
+    description: 'The signed token of the link',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', maxLength: 4000 },
+  },
+};
+/** Who may open a link page: anyone holding the link. */
+export const LINK_ACCESS = { public: 'a link in a message; its token is signed' };
+
 export const linkNotFound = page('Link not recognised', html`<p>This link is not valid.</p>`);

@@ -11,7 +11,7 @@ import type { AnswerEvent } from '../links/message-links.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation } from './operation.js';
-import { linkNotFound, page } from './public-page.js';
+import { LINK_ACCESS, LINK_TOKEN, linkNotFound, page } from './public-page.js';
 
 /** The page of each answer link (src/links/message-links.ts): the compiler keeps the two lists in step. */
 const ANSWERS: Record<AnswerEvent, { question: string; button: string; done: string }> = {
@@ -52,21 +52,13 @@ export function safeRedirect(url: string): string | undefined {
   }
 }
 
-const TOKEN = {
-  token: {
-    description: 'The signed token of the link',
-    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', maxLength: 4000 },
-  },
-};
-const PUBLIC = { public: 'a link in a message; its token is signed' };
-
 export const trackingOperations = [
   operation({
     method: 'get',
     path: '/t/{token}',
     summary: 'A tracked link: records the click and redirects to the URL the signed token carries',
-    access: PUBLIC,
-    params: TOKEN,
+    access: LINK_ACCESS,
+    params: LINK_TOKEN,
     notFound: (c) => c.html(linkNotFound, 404),
     answers: {
       302: { description: 'Redirect', headers: { Location: 'The URL the token carries' } },
@@ -101,8 +93,8 @@ export const trackingOperations = [
     method: 'post',
     path: '/t/{token}',
     summary: 'Confirm an answer link (e.g. open to work); recorded as its event',
-    access: PUBLIC,
-    params: TOKEN,
+    access: LINK_ACCESS,
+    params: LINK_TOKEN,
     notFound: (c) => c.html(linkNotFound, 404),
     answers: {
       200: { description: 'Recorded', mediaType: 'text/html' },

@@ -4,7 +4,7 @@
 import { html } from 'hono/html';
 import { messageRecipient } from '../db/message-subjects.js';
 import type { ApiDeps } from './deps.js';
-import { page } from './public-page.js';
+import { LINK_ACCESS, LINK_TOKEN, page } from './public-page.js';
 import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation } from './operation.js';
 
@@ -13,14 +13,7 @@ const mask = (email: string | null) =>
     ? email.replace(/^(.)[^@]*(@.*)$/, (_all, first: string, domain: string) => `${first}…${domain}`)
     : '';
 
-const TOKEN = {
-  token: {
-    description: 'The signed token of the link',
-    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', maxLength: 4000 },
-  },
-};
 const notFound = page('Link not recognised', html`<p>This unsubscribe link is not valid.</p>`);
-const PUBLIC = { public: 'a link in a message; its token is signed' };
 
 async function recipient(deps: ApiDeps, token: string) {
   const claims = deps.links.verify(token, 'u');
@@ -32,8 +25,8 @@ export const unsubscribeOperations = [
     method: 'get',
     path: '/u/{token}',
     summary: 'Unsubscribe confirmation page (HTML)',
-    access: PUBLIC,
-    params: TOKEN,
+    access: LINK_ACCESS,
+    params: LINK_TOKEN,
     notFound: (c) => c.html(notFound, 404),
     answers: {
       200: { description: 'The page', mediaType: 'text/html' },
@@ -60,8 +53,8 @@ export const unsubscribeOperations = [
     method: 'post',
     path: '/u/{token}',
     summary: 'Unsubscribe (RFC 8058 one-click)',
-    access: PUBLIC,
-    params: TOKEN,
+    access: LINK_ACCESS,
+    params: LINK_TOKEN,
     notFound: (c) => c.html(notFound, 404),
     answers: {
       200: { description: 'Unsubscribed', mediaType: 'text/html' },

@@ -2,6 +2,7 @@
 // clock and never performs I/O; time arrives in inputs and leaves as "sleep until" commands, and effects
 // (send, update, task, enroll, find, webhook) leave as commands whose results come back as `done` inputs.
 import { nextSlotUnderCap } from './cap.js';
+import { consentRefusal } from './consent.js';
 import { ownerOf } from './owner.js';
 import { liquidScope } from './scope.js';
 import { addDuration, parseDuration } from './duration.js';
@@ -328,17 +329,11 @@ class Run {
     const channel = spec.channel ?? this.context.channels?.[spec.template] ?? 'email';
     const candidate = this.context.candidate;
     const to = spec.to ?? 'candidate';
-    if (to === 'candidate') {
-      const reason = candidate.unsubscribed_at
-        ? 'unsubscribed'
-        : candidate.consent?.[channel]
-          ? undefined
-          : 'no-consent';
-      if (reason) {
-        this.record(name, 'suppressed', { reason, template: spec.template, channel });
-        this.current().frame.pc += 1;
-        return;
-      }
+    const refused = consentRefusal(candidate, channel, to);
+    if (refused) {
+      this.record(name, 'suppressed', { reason: refused, template: spec.template, channel });
+      this.current().frame.pc += 1;
+      return;
     }
     const sending = this.state.definition.sending ?? {};
     const window = spec.window ?? sending.window;

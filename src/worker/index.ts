@@ -7,8 +7,6 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { COMPILED, WORKFLOW_BUNDLE, WORKFLOWS_SOURCE } from '../paths.js';
 import { countActivityFailures } from './failure-counter.js';
 
-export const WORKFLOWS_PATH = WORKFLOWS_SOURCE;
-
 /** The workflows as the worker loads them: the given bundle, the build's, or the sources to bundle now. */
 export function workflowSource(
   given?: WorkflowBundleWithSourceMap,

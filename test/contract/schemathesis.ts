@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../src/config/index.js';
 import { cleanEnv, startCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 
 const VERSION = '4.32.5';
-const cacheDir =
-  process.env.RAPPORT_CACHE_DIR ??
-  path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'rapport');
+/** Rapport's own cache (RAPPORT_CACHE_DIR, else the XDG cache), where the Temporal CLI is kept too. */
+const { cacheDir } = loadConfig(process.env);
 const venv = path.join(cacheDir, `schemathesis-${VERSION}`);
 const st = path.join(venv, 'bin', 'st');
 

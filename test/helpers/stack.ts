@@ -22,7 +22,8 @@ import { loadSources } from '../../src/playbook/sources.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
-import { createWorker, WORKFLOWS_PATH } from '../../src/worker/index.js';
+import { WORKFLOWS_SOURCE } from '../../src/paths.js';
+import { createWorker } from '../../src/worker/index.js';
 import { adminKey, withKey, type TestApp } from './api.js';
 import { quietBundlerLogger } from './bundler.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -32,7 +33,7 @@ export const PIPELINES_DIR = path.resolve(import.meta.dirname, '../../pipelines'
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE, logger: quietBundlerLogger });
   return bundle;
 }
 

@@ -138,6 +138,14 @@ describe('the send activity', () => {
       subject: expect.stringContaining('we received your application'),
     });
   });
+
+  it('records a notification to the owner as suppressed (no-address) when neither candidate nor playbook has one', async () => {
+    const c = await candidate({ consent: false });
+    const result = await send(deps, { ...input(c.id), to: 'owner', step: 'notify' });
+    expect(result).toMatchObject({ status: 'suppressed', reason: 'no-address' });
+    expect(deliveredTo(c.email)).toBe(0);
+    expect(await timelineKinds(c.id)).toEqual(['message.suppressed']);
+  });
 });
 
 describe('SMS through the webhook provider', () => {

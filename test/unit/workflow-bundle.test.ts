@@ -4,7 +4,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../../src/worker/index.js';
+import { WORKFLOWS_SOURCE } from '../../src/paths.js';
 import * as workflows from '../../workflows/index.js';
 import { CANDIDATE_WORKFLOW, JOB_WORKFLOW } from '../../workflows/contract.js';
 import { quietBundlerLogger } from '../helpers/bundler.js';
@@ -41,7 +41,7 @@ function boundaryViolations(modules: readonly string[]): string[] {
 async function bundledModules(): Promise<string[]> {
   const modules: string[] = [];
   await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath: WORKFLOWS_SOURCE,
     logger: quietBundlerLogger,
     webpackConfigHook: (config) => {
       (config.plugins ??= []).push({
