@@ -39,7 +39,7 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
   const limitBody = limitBodies(MAX_BODY_BYTES);
   app.use('/v1/*', limitBody);
   app.use('/inbound/*', limitBody);
-  app.use('*', requestLog(deps.log));
+  app.use('*', ...requestLog(deps.log));
   const options: RouterOptions = {
     verify: keyVerifier(deps, deps.keyCacheMs),
     limit: rateLimit(deps.rateLimit ?? 0),
@@ -52,6 +52,8 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
 
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
+    // An answer made elsewhere (the bearer-auth 401s are already problem+json).
+    if (error instanceof HTTPException && error.res) return error.getResponse();
     if (error instanceof HTTPException) {
       return problemResponse(c, new Problem(error.status, error.message || 'HTTP error'));
     }

@@ -1,10 +1,12 @@
-// API keys (`Authorization: Bearer rk_…`): 401 problem+json without a valid one (missing, unknown,
-// revoked). Which operation needs which scope is the operation's own (src/http/router.ts checks it). A
-// revoked key stops working within KEY_CACHE_MS (valid keys are remembered that long).
-import type { Context } from 'hono';
+// API keys (`Authorization: Bearer rk_…`), checked by Hono's bearer-auth middleware with our verifier:
+// 401 problem+json without a valid one (missing, malformed, unknown, revoked). Which operation needs
+// which scope is the operation's own (src/http/router.ts checks it). A revoked key stops working within
+// KEY_CACHE_MS (valid keys are remembered that long).
+import type { Context, MiddlewareHandler } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
 import { verifyApiKey, type ApiKey } from '../db/api-keys.js';
 import type { ApiDeps } from './deps.js';
-import { Problem } from './problem.js';
+import { Problem, problemResponse } from './problem.js';
 
 export type AuthEnv = { Variables: { apiKey: ApiKey } };
 
@@ -32,22 +34,33 @@ export function keyVerifier(deps: Pick<ApiDeps, 'sql'>, ttlMs = KEY_CACHE_MS): K
   };
 }
 
-/** The API key the request presents (`Authorization: Bearer rk_…`), or a 401 problem. */
-export async function requireKey<E extends AuthEnv>(verify: KeyVerifier, c: Context<E>): Promise<ApiKey> {
-  const header = c.req.header('authorization') ?? '';
-  const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  const key = presented ? await verify(presented) : undefined;
-  if (!key) {
-    const problem = new Problem(
-      401,
-      'Unauthorized',
-      presented
-        ? 'The API key is unknown or revoked.'
-        : 'Send an API key as `Authorization: Bearer rk_…` (create one with `rapport keys create`).',
-    );
-    problem.headers = { 'WWW-Authenticate': 'Bearer realm="rapport"' };
-    throw problem;
-  }
-  c.set('apiKey', key);
-  return key;
+const REALM = 'rapport';
+const HOW = 'Send an API key as `Authorization: Bearer rk_…` (create one with `rapport keys create`).';
+
+/** The 401 answer, as problem+json; bearer-auth adds the RFC 6750 challenge to it. */
+const refuse = (detail: string) => (c: Context) =>
+  problemResponse(c, new Problem(401, 'Unauthorized', detail));
+
+/**
+ * Authenticates the request's API key and leaves it in `c.get('apiKey')`. A malformed header is answered
+ * like a missing key (401, not RFC 6750's 400), so a client has one answer to handle.
+ */
+export function keyAuth<E extends AuthEnv>(verify: KeyVerifier): MiddlewareHandler<E> {
+  return bearerAuth<E>({
+    realm: REALM,
+    verifyToken: async (token, c) => {
+      const key = await verify(token);
+      if (key) c.set('apiKey', key);
+      return key !== undefined;
+    },
+    noAuthenticationHeader: { message: refuse(HOW) },
+    invalidAuthenticationHeader: {
+      message: refuse(HOW),
+      wwwAuthenticateHeader: `Bearer realm="${REALM}", error="invalid_request"`,
+    },
+    invalidToken: {
+      message: refuse('The API key is unknown or revoked.'),
+      wwwAuthenticateHeader: `Bearer realm="${REALM}", error="invalid_token"`,
+    },
+  });
 }

@@ -8,7 +8,7 @@ import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import { compileSchema, validate, type FieldError } from '../schemas/index.js';
-import { requireKey, type AuthEnv, type KeyVerifier } from './auth.js';
+import { keyAuth, type AuthEnv, type KeyVerifier } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { honoPath, type Operation, type Parameter, type Request } from './operation.js';
 import { Problem, problemResponse } from './problem.js';
@@ -29,6 +29,7 @@ export interface RouterOptions {
 
 /** Default deny: registered first, before any route, so it sees every request. */
 export function guard(options: RouterOptions): MiddlewareHandler<RequestEnv & AuthEnv> {
+  const authenticate = keyAuth<RequestEnv & AuthEnv>(options.verify);
   return async (c, next) => {
     const handlers = matchedRoutes(c)
       .filter((r) => r.method !== 'ALL')
@@ -37,7 +38,8 @@ export function guard(options: RouterOptions): MiddlewareHandler<RequestEnv & Au
     if (!handlers.length) return next();
     const op = handlers.map((h) => operationOf.get(h)).find((o) => o !== undefined);
     if (op?.access && 'public' in op.access) return next();
-    const key = await requireKey(options.verify, c);
+    await authenticate(c, async () => {});
+    const key = c.get('apiKey');
     const scope = op?.access && 'scope' in op.access ? op.access.scope : undefined;
     if (!scope)
       throw new Problem(

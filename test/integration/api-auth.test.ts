@@ -94,7 +94,8 @@ describe('API keys', () => {
       const res = await call(route, presented === 'revoked' ? `Bearer ${keys.revoked}` : presented);
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="rapport"');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="rapport"/);
+      expect(res.headers.get('x-request-id')).toBeTruthy();
     });
 
     it('answers 403 to a key without the scope, and lets the right scope through', async () => {
@@ -125,8 +126,8 @@ describe('API keys', () => {
   });
 
   it('gives every request an id, echoing a sane one the caller sent', async () => {
-    const echoed = await stack.rawApp.request('/healthz', { headers: { 'x-request-id': 'ats-42.retry:1' } });
-    expect(echoed.headers.get('x-request-id')).toBe('ats-42.retry:1');
+    const echoed = await stack.rawApp.request('/healthz', { headers: { 'x-request-id': 'ats-42_retry-1' } });
+    expect(echoed.headers.get('x-request-id')).toBe('ats-42_retry-1');
     const replaced = await stack.rawApp.request('/healthz', { headers: { 'x-request-id': 'x'.repeat(500) } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
