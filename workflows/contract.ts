@@ -15,6 +15,15 @@ export const Failure = {
   Invalid: 'Invalid',
   TemplateError: 'TemplateError',
   DeliveryRetryable: 'DeliveryRetryable',
+  /** The journey is carrying out a step: the operation can succeed once it rests. */
+  Busy: 'Busy',
+  /** The journey has already ended: nothing is left to operate on. */
+  Ended: 'Ended',
+  /** A webhook step names an environment variable that is not set. */
+  MissingSecret: 'MissingSecret',
+  WebhookUnreachable: 'WebhookUnreachable',
+  WebhookRetryable: 'WebhookRetryable',
+  WebhookRejected: 'WebhookRejected',
 } as const;
 export type FailureType = (typeof Failure)[keyof typeof Failure];
 

@@ -199,7 +199,7 @@ export class JourneyRunner {
   running(id: string, ended = false): JourneyState {
     const j = this.journeys.get(id);
     if (!j) throw refusal(Failure.NotFound, `journey ${id} is not in this workflow`);
-    if (!ended && isOver(j)) throw refusal(Failure.Conflict, `journey ${id} has already ended (${j.status})`);
+    if (!ended && isOver(j)) throw refusal(Failure.Ended, `journey ${id} has already ended (${j.status})`);
     return j;
   }
 
@@ -215,7 +215,7 @@ export class JourneyRunner {
 
   migrate(id: string, definition: PlaybookDefinition, at: string): void {
     const moved = migrateJourney(this.running(id), definition, at);
-    if (!moved.ok) throw refusal(Failure.Conflict, moved.reason);
+    if (!moved.ok) throw refusal(moved.busy ? Failure.Busy : Failure.Conflict, moved.reason);
     this.journeys.set(id, moved.state);
   }
 

@@ -1,9 +1,10 @@
 // Activities of job workflows: rediscover candidates for a job, enroll them (signal-with-start of each
 // candidate's workflow, a bounded number at a time), and end the journeys a closed job started.
 import type { Client } from '@temporalio/client';
-import { forEachLimited } from '../concurrency.js';
+import pLimit from 'p-limit';
 import type { Db } from '../db/client.js';
 import { findCandidates, type FindQuery } from '../db/find.js';
+import { workflowsWithOpenJobJourneys } from '../db/journeys.js';
 import { recordInteraction } from '../db/interactions.js';
 import {
   CANDIDATE_WORKFLOW,
@@ -69,7 +70,7 @@ export async function enrollCandidates(
       signalArgs: [request],
     });
   };
-  await forEachLimited(input.candidates, CONCURRENCY, one);
+  await pLimit(CONCURRENCY).map(input.candidates, one);
   return { enrolled: input.candidates.length };
 }
 
@@ -79,21 +80,15 @@ export async function closeJob(
   temporal: TemporalDeps,
   input: { jobId: string; eventId: string },
 ): Promise<{ notified: number }> {
-  const rows = await sql<{ workflow_id: string }[]>`
-    select distinct workflow_id from journeys
-    where job_id = ${input.jobId} and candidate_id is not null and ended_at is null`;
-  await forEachLimited(
-    rows.map((r) => r.workflow_id),
-    CONCURRENCY,
-    async (workflowId) => {
-      await temporal.client.workflow
-        .getHandle(workflowId)
-        .signal(jobClosedSignal, { id: input.eventId, jobId: input.jobId })
-        .catch((error: unknown) => {
-          // A workflow that already completed has no journey left to end.
-          if ((error as { name?: string }).name !== 'WorkflowNotFoundError') throw error;
-        });
-    },
-  );
-  return { notified: rows.length };
+  const workflows = await workflowsWithOpenJobJourneys(sql, input.jobId);
+  await pLimit(CONCURRENCY).map(workflows, async (workflowId) => {
+    await temporal.client.workflow
+      .getHandle(workflowId)
+      .signal(jobClosedSignal, { id: input.eventId, jobId: input.jobId })
+      .catch((error: unknown) => {
+        // A workflow that already completed has no journey left to end.
+        if ((error as { name?: string }).name !== 'WorkflowNotFoundError') throw error;
+      });
+  });
+  return { notified: workflows.length };
 }

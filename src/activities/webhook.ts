@@ -1,6 +1,7 @@
 // The webhook activity: calls an external system (an ATS…) for a journey step. Secrets appear in the
 // request only: the step carries `{{env:NAME}}` references, resolved here from the worker's environment.
 import { ApplicationFailure } from '@temporalio/common';
+import { Failure } from '../../workflows/contract.js';
 
 export interface WebhookInput {
   key: string;
@@ -25,7 +26,7 @@ export function resolveSecrets<T>(value: T, env: NodeJS.ProcessEnv): T {
       if (secret === undefined) {
         throw ApplicationFailure.nonRetryable(
           `the webhook needs the environment variable ${name}`,
-          'MissingSecret',
+          Failure.MissingSecret,
         );
       }
       return secret;
@@ -58,16 +59,16 @@ export async function callWebhook(
   } catch (error) {
     throw ApplicationFailure.retryable(
       `webhook ${input.method} ${input.url} failed: ${(error as Error).message}`,
-      'WebhookUnreachable',
+      Failure.WebhookUnreachable,
     );
   }
   await response.body?.cancel();
   if (response.ok) return { status: response.status };
   const message = `webhook ${input.method} ${input.url} answered ${response.status}`;
   if (response.status === 408 || response.status === 429 || response.status >= 500) {
-    throw ApplicationFailure.retryable(message, 'WebhookRetryable');
+    throw ApplicationFailure.retryable(message, Failure.WebhookRetryable);
   }
-  throw ApplicationFailure.nonRetryable(message, 'WebhookRejected');
+  throw ApplicationFailure.nonRetryable(message, Failure.WebhookRejected);
 }
 
 /** The timeline line of a call: the URL as the playbook wrote it (secret references, not secrets). */

@@ -3,13 +3,14 @@
 // be matched, the plan is printed and nothing changes. Each journey moves inside its own workflow (an
 // update), so a journey busy carrying out a step is retried until it rests.
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { forEachLimited } from '../concurrency.js';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import pLimit from 'p-limit';
+import pRetry from 'p-retry';
 import type { Db } from '../db/client.js';
 import { journeysToMigrate } from '../db/journeys.js';
 import { playbookVersion } from '../db/playbook-versions.js';
 import { stepsByName } from '../interpreter/index.js';
-import { migrateJourneyUpdate } from '../../workflows/contract.js';
+import { Failure, migrateJourneyUpdate } from '../../workflows/contract.js';
 import { UsageError } from './pipelines.js';
 
 export interface MigrationPlanLine {
@@ -70,34 +71,31 @@ export async function migrateJourneys(
   if (options.dryRun || lines.some((l) => l.refused)) return outcome;
 
   const delay = options.retryDelayMs ?? 1000;
+  const move = (j: (typeof journeys)[number]) =>
+    temporal.workflow
+      .getHandle(j.workflow_id)
+      .executeUpdate(migrateJourneyUpdate, { args: [{ journeyId: j.id, definition: to }] });
   const one = async (j: (typeof journeys)[number]) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await temporal.workflow
-          .getHandle(j.workflow_id)
-          .executeUpdate(migrateJourneyUpdate, { args: [{ journeyId: j.id, definition: to }] });
-        outcome.migrated += 1;
-        return;
-      } catch (error) {
-        const reason =
-          error instanceof WorkflowUpdateFailedError
-            ? (error.cause?.message ?? error.message)
-            : String(error);
-        if (error instanceof WorkflowNotFoundError || /has already ended/.test(reason)) {
-          outcome.ended += 1;
-          return;
-        }
-        // A journey carrying out a step moves once it rests.
-        if (/carrying out a step/.test(reason) && attempt < ATTEMPTS) {
-          await new Promise((r) => setTimeout(r, delay));
-          continue;
-        }
-        outcome.failed.push({ id: j.id, reason });
+    try {
+      // A journey carrying out a step moves once it rests.
+      await pRetry(() => move(j), {
+        retries: ATTEMPTS - 1,
+        minTimeout: delay,
+        factor: 1,
+        shouldRetry: ({ error }) => failureType(error) === Failure.Busy,
+      });
+      outcome.migrated += 1;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError || failureType(error) === Failure.Ended) {
+        outcome.ended += 1;
         return;
       }
+      const reason =
+        error instanceof WorkflowUpdateFailedError ? (error.cause?.message ?? error.message) : String(error);
+      outcome.failed.push({ id: j.id, reason });
     }
   };
-  await forEachLimited(journeys, CONCURRENCY, one);
+  await pLimit(CONCURRENCY).map(journeys, one);
   return outcome;
 }
 
@@ -120,4 +118,11 @@ export function describeMigration(
     `moved ${outcome.migrated}, ended meanwhile ${outcome.ended}, failed ${outcome.failed.length}`,
     ...outcome.failed.map((f) => `  ${f.id}: ${f.reason}`),
   ];
+}
+
+/** The shared failure type of an update the workflow refused, if that is what failed. */
+function failureType(error: unknown): string | undefined {
+  return error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure
+    ? (error.cause.type ?? undefined)
+    : undefined;
 }

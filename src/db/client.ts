@@ -1,4 +1,5 @@
 // The one postgres.js client of a process, created once and passed to whoever needs it.
+import pRetry from 'p-retry';
 import postgres from 'postgres';
 
 export type Sql = postgres.Sql;
@@ -16,15 +17,13 @@ export function createSql(url: string, options: { max?: number } = {}): Sql {
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /** Runs a transaction again (up to three times in all) when PostgreSQL aborted it to break a deadlock. */
-export async function withDeadlockRetry<T>(transaction: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await transaction();
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (attempt >= 3 || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
-    }
-  }
+export function withDeadlockRetry<T>(transaction: () => Promise<T>): Promise<T> {
+  return pRetry(transaction, {
+    retries: 2,
+    minTimeout: 5,
+    maxTimeout: 50,
+    shouldRetry: ({ error }) => RETRYABLE.has(String((error as { code?: unknown }).code)),
+  });
 }
 
 /** Asks the server for nothing: whether PostgreSQL answers (readiness, outage probes). */

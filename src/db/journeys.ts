@@ -65,3 +65,17 @@ export async function journeysToMigrate(db: Db, playbook: string, version: numbe
     where playbook = ${playbook} and ended_at is null and playbook_version <> ${version}
     order by playbook_version, current_step, id`;
 }
+
+/** Journeys by playbook and status (the rapport_journeys gauge). */
+export async function countJourneys(db: Db): Promise<{ playbook: string; status: string; n: number }[]> {
+  return db<{ playbook: string; status: string; n: number }[]>`
+    select playbook, status, count(*)::int as n from journeys group by playbook, status`;
+}
+
+/** The candidate workflows with a journey a job started that has not ended (told when the job closes). */
+export async function workflowsWithOpenJobJourneys(db: Db, jobId: string): Promise<string[]> {
+  const rows = await db<{ workflow_id: string }[]>`
+    select distinct workflow_id from journeys
+    where job_id = ${jobId} and candidate_id is not null and ended_at is null`;
+  return rows.map((r) => r.workflow_id);
+}

@@ -17,7 +17,8 @@ import {
   jobWorkflowId,
 } from '../../workflows/contract.js';
 import { Problem } from '../http/problem.js';
-import { semaphore } from '../concurrency.js';
+import pLimit from 'p-limit';
+import pRetry from 'p-retry';
 
 /** One stored event on its way to the subject's workflow. */
 export interface Delivery {
@@ -106,7 +107,7 @@ export function createEventDelivery(options: DeliveryOptions): EventDelivery {
   const queued = new Map<string, Promise<void>>();
   const seconds = options.registry && deliveryMetrics(options.registry, () => queued.size);
   const stopping = new AbortController();
-  const slots = semaphore(IN_FLIGHT);
+  const slots = pLimit(IN_FLIGHT);
 
   function chain<T>(workflowId: string, operation: () => Promise<T>): Promise<T> {
     const previous = tails.get(workflowId) ?? Promise.resolve();
@@ -143,19 +144,33 @@ export function createEventDelivery(options: DeliveryOptions): EventDelivery {
     });
 
   async function deliver(delivery: Delivery, acceptedAt: number): Promise<void> {
-    for (let attempt = 1, pause = firstRetryMs; ; attempt++, pause = Math.min(pause * 2, MAX_RETRY_MS)) {
-      try {
-        if (!(await signal(delivery))) return;
-        if (attempt > 1) log.info({ eventId: delivery.event.id, attempt }, 'event delivered after retrying');
-        break;
-      } catch (err) {
-        if (stopping.signal.aborted) return;
-        // Temporal unreachable or overloaded: the event waits, and so do later events for its workflow.
-        if (attempt === 1 || attempt % 10 === 0)
-          log.warn({ err, eventId: delivery.event.id, attempt, retryInMs: pause }, 'event delivery failed');
-        await sleep(pause, undefined, { signal: stopping.signal, ref: false }).catch(() => {});
-      }
-    }
+    // Temporal unreachable or overloaded: the event waits, and so do later events for its workflow.
+    let failures = 0;
+    const delivered = await pRetry(() => signal(delivery), {
+      retries: Infinity,
+      minTimeout: firstRetryMs,
+      maxTimeout: MAX_RETRY_MS,
+      factor: 2,
+      randomize: false,
+      signal: stopping.signal,
+      unref: true,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        failures = attemptNumber;
+        if (attemptNumber === 1 || attemptNumber % 10 === 0)
+          log.warn(
+            { err: error, eventId: delivery.event.id, attempt: attemptNumber },
+            'event delivery failed',
+          );
+      },
+      shouldRetry: () => !stopping.signal.aborted,
+    }).catch((err: unknown) => {
+      // Stopped, or an error no retry can mend: the event stays undelivered and the sweep takes it.
+      if (!stopping.signal.aborted) log.error({ err, eventId: delivery.event.id }, 'event delivery gave up');
+      return false;
+    });
+    if (!delivered) return;
+    if (failures)
+      log.info({ eventId: delivery.event.id, attempt: failures + 1 }, 'event delivered after retrying');
     markDelivered(sql, delivery.event.id);
     seconds?.observe((performance.now() - acceptedAt) / 1000);
   }

@@ -5,7 +5,10 @@
 import { isOver, stepName, stepsAt } from './step.js';
 import type { Frame, JourneyState, PlaybookDefinition, Step } from './types.js';
 
-export type Migration = { ok: true; state: JourneyState } | { ok: false; reason: string };
+export type Migration =
+  | { ok: true; state: JourneyState }
+  /** `busy`: the journey is carrying out a step and can move once it rests. */
+  | { ok: false; reason: string; busy?: true };
 
 interface Located {
   /** The frames that put the journey at this step, outermost first. */
@@ -19,7 +22,7 @@ export function migrateJourney(state: JourneyState, to: PlaybookDefinition, at: 
   if (isOver(state)) return { ok: true, state: { ...state, definition: to } };
   const awaiting = state.awaiting;
   if (!awaiting || awaiting.kind === 'effect')
-    return { ok: false, reason: 'the journey is carrying out a step; migrate it once it waits' };
+    return { ok: false, busy: true, reason: 'the journey is carrying out a step; migrate it once it waits' };
   const found = locate(to, awaiting.step, at);
   if (!found) return { ok: false, reason: `step ${awaiting.step} is not in version ${to.version}` };
   const wanted =
