@@ -96,3 +96,9 @@ export async function listMessagesForCandidate(db: Db, candidateId: string) {
   >`select id, journey_id, step, channel, template, subject, status, status_reason, created_at, sent_at
     from messages where candidate_id = ${candidateId} order by created_at`;
 }
+
+/** Messages by channel and outcome (the rapport_messages gauge). */
+export async function countMessages(db: Db): Promise<{ channel: string; status: string; n: number }[]> {
+  return db<{ channel: string; status: string; n: number }[]>`
+    select channel, status, count(*)::int as n from messages group by channel, status`;
+}

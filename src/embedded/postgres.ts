@@ -4,7 +4,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import postgres from 'postgres';
+import { ensureDatabase } from '../db/databases.js';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -65,16 +65,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await pg.stop();
     },
   };
-}
-
-async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await sql`select 1 from pg_database where datname = ${database}`;
-    if (rows.length === 0) await sql`create database ${sql(database)}`;
-  } finally {
-    await sql.end();
-  }
 }
 
 /**

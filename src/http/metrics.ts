@@ -4,6 +4,9 @@
 import { operation } from './operation.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client.js';
+import { activityFailureCounts } from '../db/activity-failures.js';
+import { countJourneys } from '../db/journeys.js';
+import { countMessages } from '../db/messages.js';
 
 export interface Metrics {
   registry: Registry;
@@ -26,8 +29,7 @@ export function createMetrics(db: Db): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db<{ playbook: string; status: string; n: number }[]>`
-        select playbook, status, count(*)::int as n from journeys group by playbook, status`;
+      const rows = await countJourneys(db);
       for (const r of rows) this.set({ playbook: r.playbook, status: r.status }, r.n);
     },
   });
@@ -38,8 +40,7 @@ export function createMetrics(db: Db): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db<{ channel: string; status: string; n: number }[]>`
-        select channel, status, count(*)::int as n from messages group by channel, status`;
+      const rows = await countMessages(db);
       for (const r of rows) this.set({ channel: r.channel, status: r.status }, r.n);
     },
   });
@@ -50,8 +51,7 @@ export function createMetrics(db: Db): Metrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db<{ activity: string; kind: string; n: number }[]>`
-        select activity, kind, count::float8 as n from activity_failures`;
+      const rows = await activityFailureCounts(db);
       for (const r of rows) this.inc({ activity: r.activity, kind: r.kind }, r.n);
     },
   });

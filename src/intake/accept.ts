@@ -12,7 +12,6 @@ import { insertCandidateEvent, insertEvent, isDelivered, type StoredEvent } from
 import { upsertJob } from '../db/jobs.js';
 import type { CandidateInput, EventInput, JobInput } from '../domain.js';
 import { candidateWorkflowId } from '../../workflows/contract.js';
-import type { Metrics } from '../http/metrics.js';
 import { deliveryTo, type EventDelivery } from './event-delivery.js';
 
 /** What accepting an event needs: the database, the delivery queue, the counters and Temporal. */
@@ -21,7 +20,8 @@ export interface IntakeDeps {
   temporal: Client;
   log: Logger;
   delivery?: EventDelivery | undefined;
-  metrics?: Metrics | undefined;
+  /** Counts each accepted event (rapport_events_total), when the process exports metrics. */
+  metrics?: { eventAccepted(type: string, duplicate: boolean): void } | undefined;
 }
 
 interface Subject {

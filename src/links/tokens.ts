@@ -4,6 +4,7 @@
 // candidate is in it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.js';
+import { linkSecret } from '../db/settings.js';
 
 /**
  * What a token is for, and the outbox message (`m`) it was sent in:
@@ -66,7 +67,7 @@ export function linkSigner(secret: string): LinkSigner {
 
 /** The signer with the database's link secret (made by a migration, shared by every process). */
 export async function loadLinkSigner(db: Db): Promise<LinkSigner> {
-  const [row] = await db<{ value: string }[]>`select value from settings where key = 'link_secret'`;
-  if (!row) throw new Error('the link secret is missing: run `rapport migrate`');
-  return linkSigner(row.value);
+  const secret = await linkSecret(db);
+  if (!secret) throw new Error('the link secret is missing: run `rapport migrate`');
+  return linkSigner(secret);
 }
