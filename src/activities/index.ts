@@ -2,8 +2,8 @@
 // `proxyActivities<Activities>()` with a type import.
 import { Failure, refusal } from '../../workflows/contract.js';
 import { Context } from '@temporalio/activity';
-import type { Db, Sql } from '../db/client.js';
-import { recordInteraction } from '../db/interactions.js';
+import type { Sql } from '../db/client.js';
+import { recordTimeline, stepKey, type Decision } from '../db/timeline.js';
 import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
 import { getJob } from '../db/jobs.js';
 import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
@@ -70,14 +70,17 @@ export function createActivities(deps: ActivityDeps) {
     /** Calls an external system for a `webhook` step, once per step iteration (Idempotency-Key). */
     async webhook(input: EffectInput<'webhook'>) {
       const call = {
-        key: effectKey(input),
+        key: stepKey(input),
         url: input.url,
         method: input.method,
         headers: input.headers,
         body: input.body,
       };
       const result = await callWebhook(call);
-      await recordOnce(deps.sql, input, 'webhook.called', webhookSummary(call, result), {
+      await recordTimeline(deps.sql, {
+        kind: 'webhook.called',
+        at: input,
+        summary: webhookSummary(call, result),
         status: result.status,
         url: input.url,
       });
@@ -112,35 +115,26 @@ export function createActivities(deps: ActivityDeps) {
      * unsubscribed), a branch taken and the value that chose it, an awaited event received, a wait that
      * timed out.
      */
-    async recordDecision(input: StepEffect & { what: string; detail: Record<string, unknown> }) {
-      const detail = input.detail;
-      const summary =
-        input.what === 'suppressed'
-          ? `Not sent (${String(detail.reason)}): ${String(detail.template)}`
-          : input.what === 'branch'
-            ? `Took ${String(detail.taken)} at ${input.step}: ${String(detail.if)} was ${JSON.stringify(detail.value)}`
-            : input.what === 'received'
-              ? `Received ${String(detail.event)} at ${input.step}`
-              : `Stopped waiting at ${input.step}`;
-      const kind = input.what === 'suppressed' ? 'message.suppressed' : `journey.${input.what}`;
-      await recordOnce(deps.sql, input, kind, summary, detail);
+    async recordDecision(input: StepEffect & { what: Decision; detail: Record<string, unknown> }) {
+      await recordTimeline(deps.sql, { kind: 'decision', what: input.what, at: input, data: input.detail });
     },
 
     async update(input: EffectInput<'update'> & { candidateId: string }) {
       await deps.sql.begin(async (tx) => {
         await applyUpdate(tx, input.candidateId, input);
-        await recordOnce(tx, input, 'candidate.updated', 'Updated by the playbook', {
-          set: input.set,
-          tags: input.tags,
+        await recordTimeline(tx, {
+          kind: 'candidate.updated',
+          at: input,
+          data: { set: input.set, tags: input.tags },
         });
       });
     },
 
     async task(input: EffectInput<'task'> & { candidateId: string }) {
       await deps.sql.begin(async (tx) => {
-        const task = await createTask(tx, { key: effectKey(input), ...input });
+        const task = await createTask(tx, { key: stepKey(input), ...input });
         if (task.created)
-          await recordOnce(tx, input, 'task.created', `Task: ${input.title}`, { task: task.id });
+          await recordTimeline(tx, { kind: 'task.created', at: input, title: input.title, task: task.id });
       });
     },
 
@@ -149,52 +143,20 @@ export function createActivities(deps: ActivityDeps) {
       const j = input.journey;
       await deps.sql.begin(async (tx) => {
         await upsertJourney(tx, j);
-        const kind = `journey.${input.transition}`;
-        const [seen] = input.transition
-          ? await tx`select 1 from interactions where journey_id = ${j.id} and kind = ${kind} limit 1`
-          : [true];
-        if (input.transition && !seen) {
-          await recordInteraction(tx, {
+        if (input.transition)
+          await recordTimeline(tx, {
+            kind: `journey.${input.transition}`,
             candidateId: j.candidateId,
-            jobId: j.jobId,
-            kind,
-            summary:
-              input.transition === 'started'
-                ? `Enrolled in ${j.playbook} v${j.version}`
-                : `Left ${j.playbook} (${j.exitReason ?? j.status})`,
+            jobId: j.jobId ?? null,
             journeyId: j.id,
-            data: { playbook: j.playbook, version: j.version, status: j.status, reason: j.exitReason },
+            playbook: j.playbook,
+            version: j.version,
+            status: j.status,
+            reason: j.exitReason ?? null,
           });
-        }
       });
     },
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-function effectKey(e: StepEffect): string {
-  return `${e.workflowId}/${e.journeyId}/${e.step}/${e.iteration}`;
-}
-
-/** Records a timeline entry for an effect unless a retry of the same effect already did. */
-async function recordOnce(
-  tx: Db,
-  e: StepEffect,
-  kind: string,
-  summary: string,
-  data: Record<string, unknown>,
-) {
-  const key = effectKey(e);
-  const [seen] = await tx`select 1 from interactions where data->>'effect' = ${key} limit 1`;
-  if (seen) return;
-  await recordInteraction(tx, {
-    candidateId: e.candidateId,
-    jobId: e.jobId,
-    kind,
-    summary,
-    journeyId: e.journeyId,
-    step: e.step,
-    data: { ...data, effect: key },
-  });
-}

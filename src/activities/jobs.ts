@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import type { Db } from '../db/client.js';
 import { findCandidates, type FindQuery } from '../db/find.js';
 import { workflowsWithOpenJobJourneys } from '../db/journeys.js';
-import { recordInteraction } from '../db/interactions.js';
+import { recordTimeline } from '../db/timeline.js';
 import {
   CANDIDATE_WORKFLOW,
   candidateWorkflowId,
@@ -36,14 +36,11 @@ export async function find(
   input: JobEffect & { query: FindQuery },
 ): Promise<{ candidates: string[] }> {
   const candidates = await findCandidates(sql, input.query);
-  await recordInteraction(sql, {
-    candidateId: null,
-    jobId: input.jobId,
+  await recordTimeline(sql, {
     kind: 'job.found',
-    summary: `Found ${candidates.length} candidate${candidates.length === 1 ? '' : 's'}`,
-    journeyId: input.journeyId,
-    step: input.step,
-    data: { query: input.query, candidates: candidates.length },
+    at: { ...input, candidateId: null },
+    candidates: candidates.length,
+    query: input.query,
   });
   return { candidates };
 }

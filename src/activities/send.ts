@@ -9,7 +9,7 @@ import { Failure, refusal } from '../../workflows/contract.js';
 import { getCandidate } from '../db/candidates.js';
 import { getJob } from '../db/jobs.js';
 import type { Sql } from '../db/client.js';
-import { recordInteraction } from '../db/interactions.js';
+import { recordTimeline, stepKey, type MessageOutcome } from '../db/timeline.js';
 import { claimMessage, messageIdFor, messageStatus, transition, type MessageStatus } from '../db/messages.js';
 import type { SendInput } from '../../workflows/contract.js';
 import { consentRefusal } from '../interpreter/consent.js';
@@ -37,8 +37,9 @@ export interface SendDeps {
   orgName: string;
 }
 
+/** The send's key (its step iteration's): the outbox row's, the message id's seed, the SMS provider's. */
 export function idempotencyKey(input: SendInput): string {
-  return `${input.workflowId}/${input.journeyId}/${input.step}/${input.iteration}`;
+  return stepKey(input);
 }
 
 export async function send(
@@ -110,8 +111,8 @@ export async function send(
     status: suppression ? 'suppressed' : 'pending',
     reason: suppression,
   });
-  const record = (kind: string, summary: string, data: Record<string, unknown> = {}) =>
-    recordMessage(sql, input, row.id, kind, summary, data);
+  const record = (outcome: MessageOutcome, about: string, because?: string, data?: Record<string, unknown>) =>
+    recordMessage(sql, input, row.id, { outcome, about, because, data });
   const result = (status: MessageStatus, reason: string | null = null): SendResult => ({
     messageId: row.id,
     status,
@@ -119,9 +120,7 @@ export async function send(
   });
 
   if (created && suppression) {
-    await record('message.suppressed', `Not sent (${suppression}): ${input.template}`, {
-      reason: suppression,
-    });
+    await record('suppressed', input.template, suppression, { reason: suppression });
     return result('suppressed', suppression);
   }
   switch (row.status) {
@@ -130,7 +129,7 @@ export async function send(
     case 'sending':
       // An earlier attempt died while delivering: the provider may have the message. Never resend.
       if (await transition(sql, row.id, 'sending', 'unknown', { reason: 'interrupted during delivery' })) {
-        await record('message.unknown', `Delivery outcome unknown: ${row.subject ?? input.template}`);
+        await record('unknown', row.subject ?? input.template);
       }
       return result('unknown', 'interrupted during delivery');
     default:
@@ -143,10 +142,7 @@ export async function send(
     await transition(sql, row.id, 'pending', 'recorded', {
       reason: `not delivered: no ${setting} configured`,
     });
-    await record(
-      'message.recorded',
-      `Recorded, not delivered (no ${setting} configured): ${rendered!.subject}`,
-    );
+    await record('recorded', rendered!.subject, `no ${setting} configured`);
     return result('recorded', `not delivered: no ${setting} configured`);
   }
   if (!(await transition(sql, row.id, 'pending', 'sending')))
@@ -166,7 +162,7 @@ export async function send(
           headers: { 'X-Rapport-Message': row.id, ...unsubscribeHeaders(links, row.id) },
         });
     await transition(sql, row.id, 'sending', 'sent', { providerId });
-    await record('message.sent', `Sent: ${rendered!.subject}`, { subject: rendered!.subject });
+    await record('sent', rendered!.subject, undefined, { subject: rendered!.subject });
     return result('sent');
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
@@ -176,13 +172,7 @@ export async function send(
     }
     const status = error.kind === 'permanent' ? 'failed' : 'unknown';
     await transition(sql, row.id, 'sending', status, { reason: error.message });
-    await record(
-      `message.${status}`,
-      `${status === 'failed' ? 'Rejected' : 'Delivery outcome unknown'}: ${rendered!.subject}`,
-      {
-        reason: error.message,
-      },
-    );
+    await record(status, rendered!.subject, undefined, { reason: error.message });
     return result(status, error.message);
   } finally {
     if (beating) clearInterval(beating);
@@ -222,16 +212,17 @@ export async function settleSend(
     status: 'cancelled',
     reason,
   });
-  const record = (kind: string, summary: string) => recordMessage(deps.sql, input, row.id, kind, summary);
+  const record = (outcome: MessageOutcome, about: string, because?: string) =>
+    recordMessage(deps.sql, input, row.id, { outcome, about, because });
   if (created) {
-    await record('message.cancelled', `Not sent (journey ended): ${input.template}`);
+    await record('cancelled', input.template, 'journey ended');
     return { status: 'cancelled' };
   }
   for (;;) {
     const current = await messageStatus(deps.sql, row.id);
     if (current.status === 'pending') {
       if (await transition(deps.sql, row.id, 'pending', 'cancelled', { reason })) {
-        await record('message.cancelled', `Not sent (journey ended): ${row.subject ?? input.template}`);
+        await record('cancelled', row.subject ?? input.template, 'journey ended');
         return { status: 'cancelled' };
       }
       continue;
@@ -240,7 +231,7 @@ export async function settleSend(
     if (current.sinceMs > SEND_ATTEMPT_MS) {
       const interrupted = 'interrupted during delivery';
       if (await transition(deps.sql, row.id, 'sending', 'unknown', { reason: interrupted })) {
-        await record('message.unknown', `Delivery outcome unknown: ${row.subject ?? input.template}`);
+        await record('unknown', row.subject ?? input.template);
         return { status: 'unknown' };
       }
       continue;
@@ -255,23 +246,28 @@ function recordMessage(
   sql: Sql,
   input: SendInput,
   messageId: string,
-  kind: string,
-  summary: string,
-  data: Record<string, unknown> = {},
+  line: {
+    outcome: MessageOutcome;
+    about: string;
+    because?: string | undefined;
+    data?: Record<string, unknown> | undefined;
+  },
 ) {
-  return recordInteraction(sql, {
+  return recordTimeline(sql, {
+    kind: 'message',
+    outcome: line.outcome,
     candidateId: input.candidateId,
-    kind,
-    summary,
     journeyId: input.journeyId,
     step: input.step,
     messageId,
+    about: line.about,
+    because: line.because,
     data: {
       template: input.template,
       channel: input.channel,
       playbook: input.playbook.id,
       ...(input.to === 'owner' ? { to: 'owner' } : {}),
-      ...data,
+      ...line.data,
     },
   });
 }

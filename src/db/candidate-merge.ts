@@ -1,6 +1,7 @@
 // Two candidate rows that turn out to be one person (an ATS's external id on one, the email on the other)
 // become one: everything about the duplicate moves to the candidate kept, and the duplicate row goes.
 import type { Db as Tx } from './client.js';
+import { recordTimeline } from './timeline.js';
 
 export async function mergeCandidates(tx: Tx, keep: string, gone: string): Promise<void> {
   // The duplicate's journeys end with it: its workflow is ended by the caller once this commits.
@@ -27,7 +28,5 @@ export async function mergeCandidates(tx: Tx, keep: string, gone: string): Promi
     await tx`update ${tx(table)} set candidate_id = ${keep} where candidate_id = ${gone}`;
   }
   await tx`delete from candidates where id = ${gone}`;
-  await tx`
-    insert into interactions (candidate_id, kind, summary, data)
-    values (${keep}, 'merged', 'Merged with a duplicate record', ${tx.json({ merged: gone })})`;
+  await recordTimeline(tx, { kind: 'merged', candidateId: keep, merged: gone });
 }

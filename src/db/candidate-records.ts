@@ -2,6 +2,7 @@
 // export everything held about one person, and erase it.
 import type { Candidate } from '../domain.js';
 import type { Db } from './client.js';
+import { recordTimeline } from './timeline.js';
 import { afterCursor, type Page } from './paging.js';
 
 export interface CandidateFilter {
@@ -90,10 +91,7 @@ export interface Note {
 }
 
 export async function addNote(db: Db, candidateId: string, text: string, author?: string): Promise<Note> {
-  const [row] = await db<{ id: string; occurred_at: Date }[]>`
-    insert into interactions (candidate_id, kind, summary, data)
-    values (${candidateId}, 'note', ${text}, ${db.json({ author: author ?? null })})
-    returning id, occurred_at`;
+  const row = await recordTimeline(db, { kind: 'note', candidateId, text, author: author ?? null });
   return { id: Number(row!.id), text, author: author ?? null, occurred_at: row!.occurred_at.toISOString() };
 }
 
@@ -171,7 +169,6 @@ export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'al
       status = case when status = 'open' then 'cancelled' else status end
     where candidate_id = ${id}`;
   if (candidate.erased) return 'already';
-  await db`
-    insert into interactions (candidate_id, kind, summary) values (${id}, 'erased', 'Personal data erased')`;
+  await recordTimeline(db, { kind: 'erased', candidateId: id });
   return 'erased';
 }

@@ -1,6 +1,7 @@
 // Events as received: stored once per (source, source event id), so a retried webhook changes nothing.
 import type { PendingQuery } from 'postgres';
 import type { Db as Tx } from './client.js';
+import { recordTimeline } from './timeline.js';
 
 export interface NewEvent {
   source: string;
@@ -22,7 +23,7 @@ export interface StoredEvent {
 
 /**
  * Stores the event unless its source already sent that id. A candidate's event goes on their timeline in
- * the same statement (insertCandidateEvent).
+ * the same transaction (insertCandidateEvent).
  */
 export async function insertEvent(tx: Tx, e: NewEvent): Promise<StoredEvent> {
   if (e.candidateId)
@@ -44,9 +45,9 @@ async function storedEvent(tx: Tx, e: Pick<NewEvent, 'source' | 'sourceEventId'>
 }
 
 /**
- * A candidate's event in one statement (atomic on its own, no transaction needed): the candidate query
- * given (an upsert such as upsertByEmail, or a known id), the event unless its source sent that id
- * already, and its timeline entry.
+ * A candidate's event: the candidate query given (an upsert such as upsertByEmail, or a known id) and the
+ * event unless its source sent that id already, in one statement, then the event's timeline entry. Run it
+ * in a transaction, so that the event and its entry are stored together.
  */
 export async function insertCandidateEvent(
   db: Tx,
@@ -61,13 +62,18 @@ export async function insertCandidateEvent(
         coalesce(${e.occurredAt ?? null}::timestamptz, now())
       from candidate
       on conflict (source, source_event_id) do nothing
-      returning id, occurred_at, candidate_id),
-    timeline as (
-      insert into interactions (candidate_id, kind, summary, event_id, data)
-      select candidate_id, 'event', ${e.type}, id,
-        ${db.json({ type: e.type, source: e.source, data: e.data } as never)} from inserted)
+      returning id, occurred_at, candidate_id)
     select candidate.id as candidate_id, inserted.id, inserted.occurred_at
     from candidate left join inserted on true`;
+  if (row!.id)
+    await recordTimeline(db, {
+      kind: 'event',
+      candidateId: row!.candidate_id,
+      eventId: row!.id,
+      type: e.type,
+      source: e.source,
+      data: e.data,
+    });
   const stored = row!.id
     ? { id: row!.id, occurred_at: row!.occurred_at!.toISOString(), created: true }
     : await storedEvent(db, e);

@@ -76,16 +76,18 @@ async function acceptByEmail(
   input: EventInput,
   candidate: CandidateInput,
 ): Promise<Accepted> {
-  const event = await insertCandidateEvent(
-    deps.sql,
-    {
-      source: input.source,
-      sourceEventId: input.id ?? randomUUID(),
-      type: input.type,
-      data: input.data ?? {},
-      occurredAt: input.occurred_at,
-    },
-    upsertByEmail(deps.sql, candidate, input.source),
+  const event = await deps.sql.begin((tx) =>
+    insertCandidateEvent(
+      tx,
+      {
+        source: input.source,
+        sourceEventId: input.id ?? randomUUID(),
+        type: input.type,
+        data: input.data ?? {},
+        occurredAt: input.occurred_at,
+      },
+      upsertByEmail(tx, candidate, input.source),
+    ),
   );
   return delivered(deps, input, { of: { candidateId: event.candidateId } }, event);
 }
