@@ -58,6 +58,8 @@ export type Bookkeeping = Pick<
 
 /** Patch: the decisions of a journey's last step go on the timeline too (they were dropped before). */
 const RECORD_FINAL_DECISIONS = 'record-final-decisions';
+/** Patch: new journeys leave consent to the send activity (the interpreter decided it as well before). */
+const CONSENT_AT_DELIVERY = 'consent-at-delivery';
 /** Patch: the step context is reused until it may have changed (it was read before every input). */
 const CACHED_CONTEXT = 'cached-step-context';
 /** How long a step context read from the database is reused when nothing said it changed. */
@@ -156,7 +158,11 @@ export class JourneyRunner {
     };
     if (extra.context) this.contexts.set(extra.jobId ?? '', { at: Date.now(), value: extra.context });
     const ctx = extra.context ?? (await this.contextFor(seed));
-    const started = startJourney(id, definition, at, ctx, event, extra.failure);
+    const started = startJourney(id, definition, at, ctx, {
+      event,
+      failure: extra.failure,
+      consentAtDelivery: patched(CONSENT_AT_DELIVERY),
+    });
     const state = extra.jobId ? { ...started.state, jobId: extra.jobId } : started.state;
     this.journeys.set(id, state);
     this.queues.set(id, started.commands);

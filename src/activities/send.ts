@@ -12,8 +12,7 @@ import type { Sql } from '../db/client.js';
 import { recordTimeline, stepKey, type MessageOutcome } from '../db/timeline.js';
 import { claimMessage, messageIdFor, messageStatus, transition, type MessageStatus } from '../db/messages.js';
 import type { SendInput } from '../../workflows/contract.js';
-import { consentRefusal } from '../interpreter/consent.js';
-import { ownerOf } from '../interpreter/owner.js';
+import { decideSend } from '../interpreter/consent.js';
 import { liquidScope } from '../interpreter/scope.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
@@ -55,13 +54,11 @@ export async function send(
   if (!candidate) throw refusal(Failure.NotFound, `candidate ${input.candidateId} not found`);
   const sms = input.channel === 'sms';
   const toOwner = input.to === 'owner';
-  const address = toOwner
-    ? ownerOf({ owner: input.playbook.owner }, candidate)
-    : sms
-      ? candidate.phone
-      : candidate.email;
-  const suppression =
-    consentRefusal(candidate, input.channel, input.to) ?? (address ? undefined : 'no-address');
+  // The one consent decision of this send, with the candidate as they are now.
+  const { address, refused: suppression } = decideSend(
+    { channel: input.channel, to: input.to, playbookOwner: input.playbook.owner },
+    candidate,
+  );
   // The candidate's own links only go to the candidate.
   const links = toOwner ? undefined : deps.links;
 

@@ -57,14 +57,23 @@ function failureReason(error: unknown, stepNow: string | undefined): string {
  * Starts a journey. With `failure` (its enrollment condition could not be evaluated, for one) the journey
  * is recorded and ends as failed at once, with that reason.
  */
+export interface StartOptions {
+  /** The enrolling event: `event` in scope. */
+  event?: JourneyEvent | undefined;
+  /** Enrollment could not be decided: the journey starts failed, with this reason. */
+  failure?: string | undefined;
+  /** False only for workflows that replay a history from before consent was decided at delivery. */
+  consentAtDelivery?: boolean;
+}
+
 export function startJourney(
   id: string,
   definition: PlaybookDefinition,
   at: string,
   context: StepContext,
-  event?: JourneyEvent,
-  failure?: string,
+  options: StartOptions = {},
 ): StepResult {
+  const { event, failure } = options;
   const state: JourneyState = {
     id,
     definition,
@@ -74,6 +83,7 @@ export function startJourney(
     frames: [{ list: ['steps'], pc: 0 }],
     awaiting: null,
     iterations: {},
+    ...(options.consentAtDelivery === false ? {} : { consentAtDelivery: true as const }),
   };
   if (failure !== undefined) {
     const ended: JourneyState = { ...state, frames: [], status: 'failed', exitReason: failure };
@@ -329,7 +339,8 @@ class Run {
     const channel = spec.channel ?? this.context.channels?.[spec.template] ?? 'email';
     const candidate = this.context.candidate;
     const to = spec.to ?? 'candidate';
-    const refused = consentRefusal(candidate, channel, to);
+    // Journeys from before consent was decided at delivery decide here too, as they did then.
+    const refused = this.state.consentAtDelivery ? undefined : consentRefusal(candidate, channel, to);
     if (refused) {
       this.record(name, 'suppressed', { reason: refused, template: spec.template, channel });
       this.current().frame.pc += 1;

@@ -145,6 +145,11 @@ export interface JourneyState {
   /** The job in scope (`job` in expressions): set for journeys a job's playbook enrolled. */
   jobId?: string;
   exitReason?: string;
+  /**
+   * Consent is decided once, by whoever delivers the send (the send activity, the simulator). Journeys
+   * started before this was so lack it: their interpreter also decides when the send step runs.
+   */
+  consentAtDelivery?: true;
 }
 
 export type Input =

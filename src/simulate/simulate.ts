@@ -1,5 +1,6 @@
 // `rapport simulate`: the production interpreter on a virtual clock, with no Temporal and no database.
 // One candidate, one playbook, optional events; prints the timeline a person (or a test) can read.
+import { consentRefusal } from '../interpreter/consent.js';
 import { addDuration } from '../interpreter/duration.js';
 import {
   decideEnrollment,
@@ -96,6 +97,21 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       switch (command.type) {
         case 'send': {
           const journey = journeys[index]!;
+          // The simulator delivers, so it makes the send's one consent decision, by the activity's rule.
+          // Addresses are not checked: a sample candidate need not carry every channel's.
+          const refused = consentRefusal(candidate, command.channel, command.to);
+          if (refused) {
+            lines.push({
+              at,
+              action: 'suppressed',
+              step: command.step,
+              reason: refused,
+              template: command.template,
+              channel: command.channel,
+            });
+            done(index, at, command, queue, { outcome: 'suppressed' });
+            break;
+          }
           const scope = liquidScope({
             candidate,
             job: shared.job,
@@ -198,7 +214,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     if (!decision.enroll) return;
     sequence += 1;
     const id = `${definition.playbook}#${sequence}`;
-    const started = startJourney(id, definition, at, context(), event, decision.failure);
+    const started = startJourney(id, definition, at, context(), { event, failure: decision.failure });
     journeys.push(carry(started.state));
     lines.push({
       at,
@@ -218,13 +234,9 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     enrollAtStart = false;
     const first = { id: 'sim-0', type: definition.enroll.on[0] ?? 'enrolled', data: {} };
     sequence += 1;
-    const started = startJourney(
-      `${definition.playbook}#${sequence}`,
-      definition,
-      options.start,
-      shared,
-      first,
-    );
+    const started = startJourney(`${definition.playbook}#${sequence}`, definition, options.start, shared, {
+      event: first,
+    });
     journeys.push(carry(started.state));
     lines.push({
       at: options.start,

@@ -170,13 +170,14 @@ describe('consent and exits at send time', () => {
     const done = await journeyWhere(candidate_id, (j) => j.status === 'completed');
     expect(done.playbook).toBe('life-wait-then-send');
     const v = await view(candidate_id);
-    expect(v.timeline).toContainEqual(
+    // Decided once, at delivery: one entry, and the outbox row that says so.
+    expect(v.timeline.filter((t) => t.kind === 'message.suppressed')).toEqual([
       expect.objectContaining({
-        kind: 'message.suppressed',
         step: 'hello',
         summary: expect.stringContaining('unsubscribed') as string,
       }),
-    );
+    ]);
+    expect(v.messages.map((m) => [m.status, m.template])).toEqual([['suppressed', 'hello']]);
     expect(mailsTo('unsub@example.com')).toHaveLength(0);
   });
 });

@@ -136,3 +136,52 @@ describe('the Liquid scope', () => {
     expect(seen[0]!.now).toBe(MONDAY_9AM);
   });
 });
+
+describe('one consent decision per send', () => {
+  const context = (candidate: object): StepContext => ({ candidate, sentAt: [], expressions });
+  const unsubscribed = { ...ada, unsubscribed_at: '2025-12-01T00:00:00Z' };
+  const definition = playbook([{ id: 'hello', send: 'hello' }, { task: { title: 'call' } }]);
+
+  it('leaves it to the delivery: the interpreter hands over the send, whoever the candidate is', () => {
+    const started = startJourney('j', definition, MONDAY_9AM, context(unsubscribed));
+    expect(started.commands).toEqual([
+      expect.objectContaining({ type: 'send', step: 'hello', template: 'hello', to: 'candidate' }),
+    ]);
+    expect(started.commands.some((c) => c.type === 'record')).toBe(false);
+  });
+
+  it('goes on after a suppressed delivery as after a sent one', () => {
+    const started = startJourney('j', definition, MONDAY_9AM, context(unsubscribed));
+    const after = step(
+      started.state,
+      { type: 'done', at: MONDAY_9AM, step: 'hello', result: { outcome: 'suppressed' } },
+      context(unsubscribed),
+    );
+    expect(after.commands).toEqual([expect.objectContaining({ type: 'task', title: 'call' })]);
+  });
+
+  it('still decides at the step in journeys from before, as their histories recorded', () => {
+    const legacy = startJourney('j', definition, MONDAY_9AM, context(unsubscribed), {
+      consentAtDelivery: false,
+    });
+    expect(legacy.state.consentAtDelivery).toBeUndefined();
+    expect(legacy.commands[0]).toEqual({
+      type: 'record',
+      step: 'hello',
+      what: 'suppressed',
+      detail: { reason: 'unsubscribed', template: 'hello', channel: 'email' },
+    });
+  });
+
+  it('is the simulator’s when it delivers: suppressed at the time the message would have gone', () => {
+    const windowed = playbook([{ id: 'hello', send: 'hello' }], {
+      sending: { window: { from: '10:00', to: '17:00', timezone: 'UTC' } },
+    });
+    const lines = run(windowed, { candidate: unsubscribed });
+    expect(lines.find((l) => l.action === 'suppressed')).toMatchObject({
+      at: '2026-01-05T10:00:00.000Z',
+      step: 'hello',
+      reason: 'unsubscribed',
+    });
+  });
+});
