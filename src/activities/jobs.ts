@@ -1,6 +1,6 @@
 // Activities of job workflows: rediscover candidates for a job, enroll them (signal-with-start of each
 // candidate's workflow, a bounded number at a time), and end the journeys a closed job started.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import type { Db } from '../db/client.js';
 import { findCandidates, type FindQuery } from '../db/find.js';
@@ -84,7 +84,7 @@ export async function closeJob(
       .signal(jobClosedSignal, { id: input.eventId, jobId: input.jobId })
       .catch((error: unknown) => {
         // A workflow that already completed has no journey left to end.
-        if ((error as { name?: string }).name !== 'WorkflowNotFoundError') throw error;
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
       });
   });
   return { notified: workflows.length };

@@ -86,15 +86,16 @@ describe('API keys', () => {
 
   describe.each(ROUTE_SCOPES)('$method $path (scope $scope)', (route) => {
     it.each([
-      ['no key', undefined],
-      ['a malformed key', 'Bearer not-a-key'],
-      ['an unknown key', `Bearer rk_000000000000_${'A'.repeat(43)}`],
-      ['a revoked key', 'revoked'],
-    ])('answers 401 problem+json to %s', async (_name, presented) => {
+      ['no key', undefined, ''],
+      ['a malformed key', 'Bearer not-a-key', ', error="invalid_token"'],
+      ['a header that is not a bearer token', 'Basic dXNlcjpwYXNz', ', error="invalid_request"'],
+      ['an unknown key', `Bearer rk_000000000000_${'A'.repeat(43)}`, ', error="invalid_token"'],
+      ['a revoked key', 'revoked', ', error="invalid_token"'],
+    ])('answers 401 problem+json to %s', async (_name, presented, challenge) => {
       const res = await call(route, presented === 'revoked' ? `Bearer ${keys.revoked}` : presented);
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
-      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="rapport"/);
+      expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="rapport"${challenge}`);
       expect(res.headers.get('x-request-id')).toBeTruthy();
     });
 
