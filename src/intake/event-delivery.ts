@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Db } from '../db/client.js';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flushDelivered, markDelivered, markPending } from '../db/events.js';
 import type { CandidateEvent } from '../domain.js';
@@ -107,6 +108,8 @@ export function createEventDelivery(options: DeliveryOptions): EventDelivery {
   const queued = new Map<string, Promise<void>>();
   const seconds = options.registry && deliveryMetrics(options.registry, () => queued.size);
   const stopping = new AbortController();
+  // Every signal in flight and every retry pause listens to it: many listeners are the design, not a leak.
+  setMaxListeners(Infinity, stopping.signal);
   const slots = pLimit(IN_FLIGHT);
 
   function chain<T>(workflowId: string, operation: () => Promise<T>): Promise<T> {
