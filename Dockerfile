@@ -20,6 +20,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
 COPY src/db/migrations ./src/db/migrations
+COPY src/console/assets ./src/console/assets
 COPY schemas ./schemas
 COPY pipelines ./pipelines
 USER node

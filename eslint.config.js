@@ -84,4 +84,18 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly' },
     },
   },
+  {
+    // The console's script runs in the browser.
+    files: ['src/console/assets/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        DOMParser: 'readonly',
+        setInterval: 'readonly',
+      },
+    },
+  },
 );

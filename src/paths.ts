@@ -14,6 +14,7 @@ function packageRoot(from: string): string {
 export const ROOT = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const SCHEMAS_DIR = path.join(ROOT, 'schemas');
 export const MIGRATIONS_DIR = path.join(ROOT, 'src', 'db', 'migrations');
+export const CONSOLE_ASSETS = path.join(ROOT, 'src', 'console', 'assets');
 /** The workflows' entry, bundled at worker start when running from source. */
 export const WORKFLOWS_SOURCE = path.join(ROOT, 'workflows', 'index.ts');
 /** The workflow bundle `npm run build` writes; a compiled worker loads it instead of bundling. */

@@ -3,7 +3,7 @@
 // module, never the workflows themselves.
 import { ApplicationFailure, defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CandidateEvent } from '../src/domain.js';
-import type { Command, JourneyState, PlaybookDefinition } from '../src/interpreter/index.js';
+import type { Command, JourneyState, PlaybookDefinition, SleepReason } from '../src/interpreter/index.js';
 
 /**
  * The types of the failures workflows and activities raise, by which the API and the CLI tell them apart
@@ -99,7 +99,7 @@ export interface JourneySummary {
   currentStep: string | null;
   /** What the journey waits for, and until when. */
   next:
-    | { kind: 'timer'; at: string; reason: string }
+    | { kind: 'timer'; at: string; reason: SleepReason }
     | { kind: 'event'; events: string[]; until: string }
     | { kind: 'effect' }
     | null;

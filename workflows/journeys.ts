@@ -419,6 +419,12 @@ export class JourneyRunner {
             : summary.next?.kind === 'event'
               ? summary.next.until
               : null,
+        waitingFor:
+          summary.next?.kind === 'timer'
+            ? summary.next.reason
+            : summary.next?.kind === 'event'
+              ? 'event'
+              : null,
         startedAt: j.startedAt,
         exitReason: j.exitReason ?? null,
       },

@@ -11,6 +11,8 @@ export interface JourneyMirror {
   status: 'running' | 'waiting' | 'paused' | 'completed' | 'exited' | 'cancelled' | 'failed';
   currentStep: string | null;
   nextActionAt: string | null;
+  /** Why it waits for `nextActionAt`: a wait step, a sending window, the cap, a repeat, or an event. */
+  waitingFor?: 'wait' | 'window' | 'cap' | 'repeat' | 'event' | null;
   startedAt: string;
   exitReason: string | null;
 }
@@ -19,11 +21,12 @@ export async function upsertJourney(db: Db, j: JourneyMirror): Promise<void> {
   const ended = ['completed', 'exited', 'cancelled', 'failed'].includes(j.status);
   await db`
     insert into journeys (id, workflow_id, candidate_id, job_id, playbook, playbook_version, status, current_step,
-      next_action_at, started_at, ended_at, exit_reason)
+      next_action_at, waiting_for, started_at, ended_at, exit_reason)
     values (${j.id}, ${j.workflowId}, ${j.candidateId}, ${j.jobId}, ${j.playbook}, ${j.version}, ${j.status}, ${j.currentStep},
-      ${j.nextActionAt}, ${j.startedAt}, ${ended ? db`now()` : null}, ${j.exitReason})
+      ${j.nextActionAt}, ${j.waitingFor ?? null}, ${j.startedAt}, ${ended ? db`now()` : null}, ${j.exitReason})
     on conflict (id) do update set status = excluded.status, current_step = excluded.current_step,
-      next_action_at = excluded.next_action_at, ended_at = excluded.ended_at, exit_reason = excluded.exit_reason,
+      next_action_at = excluded.next_action_at, waiting_for = excluded.waiting_for, ended_at = excluded.ended_at,
+      exit_reason = excluded.exit_reason,
       playbook_version = excluded.playbook_version,
       updated_at = now()`;
 }

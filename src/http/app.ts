@@ -8,7 +8,9 @@ import type { ApiDeps } from './deps.js';
 import { createEventDelivery } from '../intake/event-delivery.js';
 import { createMetrics } from './metrics.js';
 import { OPERATIONS } from './operations.js';
-import type { Operation } from './operation.js';
+import { honoPath, type Operation } from './operation.js';
+import { consoleHeaders } from '../console/headers.js';
+import { consoleGate } from '../console/session.js';
 import { Problem, problemResponse } from './problem.js';
 import { keyVerifier, type AuthEnv } from './auth.js';
 import { rateLimit } from './rate-limit.js';
@@ -40,15 +42,19 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
   app.use('/v1/*', limitBody);
   app.use('/inbound/*', limitBody);
   app.use('*', ...requestLog(deps.log));
+  const operations = given.operations ?? OPERATIONS;
+  // The console's pages: strict CSP and no caching, on redirects and refusals too.
+  for (const op of operations) if (isConsole(op)) app.use(honoPath(op.path), consoleHeaders);
   const options: RouterOptions = {
     verify: keyVerifier(deps, deps.keyCacheMs),
+    session: consoleGate(deps.sql),
     limit: rateLimit(deps.rateLimit ?? 0),
     log: deps.log,
     strict: deps.strictResponses ?? false,
   };
   // Default deny: before every route, so that no route is served without its operation's say.
   app.use('*', guard(options));
-  serve(app, given.operations ?? OPERATIONS, deps, options);
+  serve(app, operations, deps, options);
 
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
@@ -71,3 +77,7 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
   });
   return app;
 }
+
+/** A page, form or asset of the console (its own or one a test registers with a session scope). */
+const isConsole = (op: Operation) =>
+  op.console === true || (op.access !== undefined && 'session' in op.access);

@@ -44,9 +44,14 @@ export function answersOf(op: Operation): Record<number, Answer> {
 /** Each list of operations' document, built once (an app serves one list; tests may build another). */
 const documents = new WeakMap<readonly Operation[], object>();
 
-export function openApiDocument(operations: readonly Operation[]): object {
-  const built = documents.get(operations);
+/** The API's operations: the console's pages and forms are for browsers, not for API clients. */
+export const apiOperations = (operations: readonly Operation[]) =>
+  operations.filter((op) => !op.console && !('session' in op.access));
+
+export function openApiDocument(all: readonly Operation[]): object {
+  const built = documents.get(all);
   if (built) return built;
+  const operations = apiOperations(all);
   const paths: Record<string, Record<string, object>> = {};
   const ids: OperationIds = new Map(operations.map((op) => [`${op.method} ${op.path}`, operationId(op)]));
   for (const op of operations) (paths[op.path] ??= {})[op.method] = operationObject(op, ids);
@@ -74,7 +79,7 @@ export function openApiDocument(operations: readonly Operation[]): object {
       schemas: { ...schemaComponents(), [PROBLEM]: problemSchema(), [TEXT_JSON]: textJsonSchema() },
     },
   };
-  documents.set(operations, document);
+  documents.set(all, document);
   return document;
 }
 
@@ -136,6 +141,8 @@ function operationId(op: Operation): string {
 }
 
 function requestBody(body: NonNullable<Operation['body']>): object {
+  if ('form' in body)
+    return { required: true, content: { 'application/x-www-form-urlencoded': { schema: body.form } } };
   if ('text' in body)
     return {
       required: true,
@@ -301,7 +308,7 @@ export function referencePage(operations: readonly Operation[]) {
           Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors are RFC 9457
           problem+json.
         </p>
-        ${operations.map(
+        ${apiOperations(operations).map(
           (op) =>
             html`<section>
               <h2><code>${op.method.toUpperCase()} ${op.path}</code></h2>
@@ -311,13 +318,17 @@ export function referencePage(operations: readonly Operation[]) {
                 ${
                   'scope' in op.access
                     ? html`API key with scope <code>${op.access.scope}</code>`
-                    : html`Public: ${op.access.public}`
+                    : 'public' in op.access
+                      ? html`Public: ${op.access.public}`
+                      : html`Console session with scope <code>${op.access.session}</code>`
                 }
                 ${
                   op.body
                     ? 'json' in op.body
                       ? html` · body: ${[op.body.json].flat().map((f) => html`<code>schemas/${f}</code> `)}`
-                      : html` · body: ${op.body.text.join(' or ')}`
+                      : 'text' in op.body
+                        ? html` · body: ${op.body.text.join(' or ')}`
+                        : html` · body: a form`
                     : ''
                 }
               </p>

@@ -13,10 +13,11 @@ export type Method = 'get' | 'post' | 'patch' | 'delete';
 export type JsonSchema = Record<string, unknown>;
 
 /**
- * Who may call: an API key with a scope, or anyone (`public`, with the reason: a signed link, a signed
- * webhook, a probe). There is no third way: an operation without either is never served.
+ * Who may call: an API key with a scope; a person signed in to the console whose key has the scope
+ * (`session`: a page or a form, CSRF-checked); or anyone (`public`, with the reason: a signed link, a
+ * signed webhook, a probe). An operation without one of these is never served.
  */
-export type Access = { scope: Scope } | { public: string };
+export type Access = { scope: Scope } | { session: Scope } | { public: string };
 
 export interface Parameter {
   description: string;
@@ -36,7 +37,9 @@ export type Body =
       optional?: boolean;
     }
   /** Text of one of these media types, read by the handler (a YAML playbook). */
-  | { text: readonly string[]; description: string };
+  | { text: readonly string[]; description: string }
+  /** An HTML form (application/x-www-form-urlencoded), its fields checked against this schema. */
+  | { form: JsonSchema };
 
 export interface Answer {
   description: string;
@@ -73,6 +76,8 @@ export interface Operation<Q = Record<string, unknown>, B = unknown> {
   /** Every answer the handler gives; the router adds the ones it gives itself (401, 415, 422, …). */
   answers: Record<number, Answer>;
   handle(c: Context, request: Request<Q, B>, deps: ApiDeps): Response | Promise<Response>;
+  /** A page, form or asset of the console: served and guarded like the rest, left out of the API's document. */
+  console?: true;
   /** Needs neither PostgreSQL nor Temporal (health, documentation): never refused for their outage. */
   standalone?: true;
   /** The answer to a path parameter that is no valid value (default: a 404 problem); pages answer HTML. */

@@ -1,5 +1,6 @@
 // Every operation the HTTP API serves, in the order the reference lists them. The router, the OpenAPI
 // document and the reference page all read this one list.
+import { CONSOLE_OPERATIONS } from '../console/operations.js';
 import { candidateRecordOperations } from './candidate-records.js';
 import { candidateOperations } from './candidates.js';
 import { enrollmentOperations } from './enrollment.js';
@@ -38,6 +39,7 @@ const DOCUMENTATION = { public: 'the API’s own documentation' };
 
 export const OPERATIONS: readonly Operation[] = [
   ...resources,
+  ...CONSOLE_OPERATIONS,
   operation({
     method: 'get',
     path: '/openapi.json',

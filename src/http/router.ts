@@ -13,13 +13,18 @@ import type { ApiDeps } from './deps.js';
 import { honoPath, type Operation, type Parameter, type Request } from './operation.js';
 import { Problem, problemResponse } from './problem.js';
 import type { RequestEnv } from './request-log.js';
-import { grants } from './scopes.js';
+import { grants, type Scope } from './scopes.js';
 
 /** The operation behind each handler the router holds. */
 const operationOf = new WeakMap<Handler, Operation>();
 
 export interface RouterOptions {
   verify: KeyVerifier;
+  /**
+   * Lets a console request through (undefined) or answers it: to sign in, or refused (see
+   * src/console/session.ts). Without it, console operations are never served.
+   */
+  session?: (c: Context, scope: Scope) => Promise<Response | undefined>;
   /** Applied after authentication to every operation that needs a key (per-key rate limit). */
   limit: MiddlewareHandler<RequestEnv & AuthEnv>;
   log: Logger;
@@ -38,6 +43,14 @@ export function guard(options: RouterOptions): MiddlewareHandler<RequestEnv & Au
     if (!handlers.length) return next();
     const op = handlers.map((h) => operationOf.get(h)).find((o) => o !== undefined);
     if (op?.access && 'public' in op.access) return next();
+    if (op?.access && 'session' in op.access) {
+      const refused = options.session
+        ? await options.session(c, op.access.session)
+        : new Problem(403, 'Forbidden', 'The console is not served here.');
+      if (refused instanceof Problem) throw refused;
+      if (refused) return refused;
+      return options.limit(c, next);
+    }
     await authenticate(c, async () => {});
     const key = c.get('apiKey');
     const scope = op?.access && 'scope' in op.access ? op.access.scope : undefined;
@@ -124,6 +137,7 @@ function validParam(spec: Parameter, value: string): boolean {
   return check(value);
 }
 
+const formChecks = new WeakMap<object, ReturnType<typeof compileSchema<Record<string, string>>>>();
 const queryChecks = new WeakMap<Operation, ReturnType<typeof compileSchema<Record<string, unknown>>>>();
 
 /**
@@ -191,6 +205,23 @@ function typed(schema: Record<string, unknown>, value: string): unknown {
 async function bodyOf(op: Operation, c: Context): Promise<unknown> {
   const body = op.body;
   if (!body) return undefined;
+  if ('form' in body) {
+    const type = (c.req.header('content-type') ?? '').toLowerCase();
+    if (!type.startsWith('application/x-www-form-urlencoded'))
+      throw new Problem(415, 'Unsupported media type', 'Send the form as application/x-www-form-urlencoded.');
+    const fields = Object.fromEntries(
+      Object.entries(await c.req.parseBody()).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+    const nul = Object.keys(fields).filter((k) => fields[k]!.includes('\u0000'));
+    if (nul.length) throw Problem.validation(nul.map((k) => ({ pointer: `/${k}`, message: NUL })));
+    let check = formChecks.get(body);
+    if (!check) formChecks.set(body, (check = compileSchema<Record<string, string>>(body.form)));
+    const result = check(fields);
+    if (!result.ok) throw Problem.validation(result.errors);
+    return result.value;
+  }
   if ('text' in body) {
     const type = c.req.header('content-type') ?? '';
     if (!body.text.some((t) => type.toLowerCase().startsWith(t)))

@@ -1,0 +1,12 @@
+// Every operation of the console, defined and authenticated like the API's (src/http/operation.ts):
+// pages and forms need a session whose key has the operation's scope; sign-in and the assets are public.
+import type { Operation } from '../http/operation.js';
+import { assetOperations } from './assets.js';
+import { attentionOperations } from './attention.js';
+import { signInOperations } from './sign-in.js';
+
+export const CONSOLE_OPERATIONS: readonly Operation[] = [
+  ...attentionOperations,
+  ...signInOperations,
+  ...assetOperations,
+];

@@ -1,0 +1,133 @@
+// The console over HTTP, as a browser would use it: sign-in turns an API key into a session cookie, pages
+// need it, forms need its CSRF token, the key's scopes decide what is shown and allowed, and candidate
+// data is always text.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, revokeApiKey } from '../../src/db/api-keys.js';
+import { upsertCandidate } from '../../src/db/candidates.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+async function signIn(scopes: string[], name = 'recruiter') {
+  const { key, prefix } = await createApiKey(stack.db.sql, { name, scopes });
+  const res = await stack.rawApp.request('/sign-in', form({ key, next: '/' }));
+  expect(res.status).toBe(303);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  return { key, prefix, cookie: cookie.split(';')[0]!, setCookie: cookie };
+}
+
+const page = (path: string, cookie: string, init: RequestInit = {}) =>
+  stack.rawApp.request(path, { ...init, headers: { ...(init.headers as object), cookie } });
+
+/** Employment status comes from events and playbooks; the tests set it directly. */
+const openToWork = (id: string) =>
+  stack.db.sql`update candidates set employment_status = 'open', updated_at = now() where id = ${id}`;
+
+const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+describe('the console', () => {
+  it('sends a visitor without a session to sign in, then where they were going', async () => {
+    const res = await stack.rawApp.request('/?x=1');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/sign-in?next=%2F%3Fx%3D1');
+    const signInPage = await stack.rawApp.request('/sign-in?next=%2F');
+    expect(signInPage.status).toBe(200);
+    expect(await signInPage.text()).toContain('<input type="hidden" name="next" value="/"');
+  });
+
+  it('turns a valid key into an httpOnly, SameSite=Lax session cookie, and refuses an unknown one', async () => {
+    const refused = await stack.rawApp.request('/sign-in', form({ key: 'rk_000000000000_nope' }));
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain('That API key is unknown or revoked.');
+    const { setCookie } = await signIn(['*']);
+    expect(setCookie).toMatch(/^rapport_session=[\w-]{43}; /);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Expires=/);
+  });
+
+  it('never sends a visitor off the site after sign-in', async () => {
+    const { key } = await createApiKey(stack.db.sql, { name: 'n', scopes: ['*'] });
+    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example'])
+      expect((await stack.rawApp.request('/sign-in', form({ key, next }))).headers.get('location')).toBe('/');
+  });
+
+  it('serves pages under a strict Content-Security-Policy, never cached', async () => {
+    const { cookie } = await signIn(['*']);
+    const res = await page('/', cookie);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const body = await res.text();
+    expect(body).not.toMatch(/<script>|<script [^s]|style="/);
+    expect((await stack.rawApp.request('/console/console.js')).status).toBe(200);
+  });
+
+  it('shows candidate data as text, whatever it holds', async () => {
+    const { id } = await upsertCandidate(
+      stack.db.sql,
+      { email: 'xss@example.com', first_name: '<img src=x onerror=alert(1)>' },
+      'api',
+    );
+    await openToWork(id);
+    const { cookie } = await signIn(['*']);
+    const body = await (await page('/', cookie)).text();
+    expect(body).toContain(`<a href="/candidates/${id}">&lt;img src=x onerror=alert(1)&gt;</a>`);
+    expect(body).not.toContain('<img src=x');
+  });
+
+  it('answers a live region again only when it changed', async () => {
+    const { cookie } = await signIn(['*']);
+    const first = await page('/?fragment=attention', cookie);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag')!;
+    expect((await first.text()).startsWith('<div id="attention">')).toBe(true);
+    const same = await page('/?fragment=attention', cookie, { headers: { 'if-none-match': etag } });
+    expect(same.status).toBe(304);
+    await openToWork((await upsertCandidate(stack.db.sql, { email: 'new@example.com' }, 'api')).id);
+    const changed = await page('/?fragment=attention', cookie, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+  });
+
+  it('refuses a form without the session’s CSRF token', async () => {
+    const { cookie } = await signIn(['*']);
+    const home = await (await page('/', cookie)).text();
+    const forged = await page('/sign-out', cookie, form({ _csrf: 'forged' }));
+    expect(forged.headers.get('location')).toBe('/');
+    expect((await page('/', cookie)).status).toBe(200);
+    const real = await page('/sign-out', cookie, form({ _csrf: csrfOf(home) }));
+    expect(real.headers.get('location')).toBe('/sign-in');
+    expect((await page('/', cookie)).status).toBe(303);
+  });
+
+  it('ends the session when its key is revoked', async () => {
+    const { cookie, prefix } = await signIn(['*']);
+    expect((await page('/', cookie)).status).toBe(200);
+    await revokeApiKey(stack.db.sql, prefix);
+    expect((await page('/', cookie)).status).toBe(303);
+  });
+
+  it('lets a key see only what its scopes allow', async () => {
+    const { cookie } = await signIn(['events:write'], 'ingest-only');
+    const res = await page('/', cookie);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('lacks the scope candidates:read');
+  });
+});
