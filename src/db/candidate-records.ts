@@ -11,6 +11,9 @@ export interface CandidateFilter {
   /** Every one of these tags. */
   tags: string[];
   stage?: string | undefined;
+  employmentStatus?: string | undefined;
+  /** Candidates with a journey in this playbook that has not ended. */
+  playbook?: string | undefined;
 }
 
 export interface CandidateListItem {
@@ -41,6 +44,13 @@ export function searchCandidates(db: Db, filter: CandidateFilter, page: Page) {
       ${matching}
       ${filter.tags.length ? db`and tags @> ${filter.tags}::text[]` : db``}
       ${filter.stage ? db`and stage = ${filter.stage}` : db``}
+      ${filter.employmentStatus ? db`and employment_status = ${filter.employmentStatus}` : db``}
+      ${
+        filter.playbook
+          ? db`and exists (select 1 from journeys j where j.candidate_id = candidates.id
+              and j.playbook = ${filter.playbook} and j.ended_at is null)`
+          : db``
+      }
       ${afterCursor(db, page)}
     order by created_at desc, id desc
     limit ${page.limit + 1}`;

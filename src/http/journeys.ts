@@ -57,7 +57,7 @@ export const journeyOperations = [
       return c.json({ ...journey, next: live?.next ?? null });
     },
   }),
-  ...Object.entries(UPDATES).map(([name, update]) =>
+  ...Object.keys(UPDATES).map((name) =>
     operation<object, { reason?: string }>({
       method: 'post',
       path: `/v1/journeys/{id}/${name}`,
@@ -72,26 +72,37 @@ export const journeyOperations = [
         503: { description: BEHIND, headers: { 'Retry-After': 'Seconds to wait' } },
       },
       async handle(c, { params, body }, deps) {
-        const journey = await journeyOf(deps, params.id!);
-        const operation: JourneyOperation = {
-          journeyId: journey.id,
-          ...(body.reason ? { reason: body.reason } : {}),
-        };
-        try {
-          // After the events accepted before it for the same workflow.
-          const summary = await deps.delivery!.after(journey.workflow_id, () =>
-            deps.temporal.workflow
-              .getHandle(journey.workflow_id)
-              .executeUpdate(update, { args: [operation] }),
-          );
-          return c.json(summary);
-        } catch (error) {
-          throw operationProblem(error, journey.id);
-        }
+        return c.json(await operateJourney(deps, params.id!, name as JourneyVerb, body.reason));
       },
     }),
   ),
 ];
+
+export type JourneyVerb = keyof typeof UPDATES;
+
+/**
+ * Pauses, resumes or cancels a journey inside its workflow, after the events accepted before it for
+ * that workflow; a refusal is the problem a caller can act on (404, 409, 503). The API and the console
+ * both call this.
+ */
+export async function operateJourney(
+  deps: ApiDeps,
+  id: string,
+  verb: JourneyVerb,
+  reason?: string,
+): Promise<JourneySummary> {
+  const journey = await journeyOf(deps, id);
+  const operation: JourneyOperation = { journeyId: journey.id, ...(reason ? { reason } : {}) };
+  try {
+    return await deps.delivery!.after(journey.workflow_id, () =>
+      deps.temporal.workflow
+        .getHandle(journey.workflow_id)
+        .executeUpdate(UPDATES[verb], { args: [operation] }),
+    );
+  } catch (error) {
+    throw operationProblem(error, journey.id);
+  }
+}
 
 /** A refused operation as the problem a caller can act on. */
 function operationProblem(error: unknown, id: string): unknown {

@@ -1,0 +1,163 @@
+// The console in a real browser (Debian's Chromium through playwright-core) against the real stack, as a
+// recruiter uses it: sign in, read the attention list, find a candidate, read the past and the future on
+// the timeline, pause a journey, add a note with the keyboard alone. Every page is checked with axe-core
+// (no serious or critical violation) and saved as a screenshot under test/artifacts/.
+import type { AddressInfo } from 'node:net';
+import type { ServerType } from '@hono/node-server';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/db/api-keys.js';
+import { listen } from '../../src/http/listen.js';
+import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
+import { eventually, startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+let page: Page;
+const dialogs: string[] = [];
+let candidateId: string;
+
+beforeAll(async () => {
+  stack = await startStack();
+  server = await listen(stack.rawApp.fetch, 0, '127.0.0.1');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  // A sourced candidate whose name is markup: the talent-community journey sends, then waits 14 days.
+  const res = await stack.app.request('/v1/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'candidate.sourced',
+      source: 'api',
+      candidate: {
+        email: 'grace@example.com',
+        first_name: '<img src=x onerror=alert(1)>',
+        last_name: 'Hopper',
+        consent: { email: true },
+        tags: ['backend'],
+      },
+    }),
+  });
+  expect(res.status).toBe(202);
+  candidateId = ((await res.json()) as { candidate_id: string }).candidate_id;
+  await eventually(async () => {
+    const rows = await stack.db.sql`
+      select 1 from journeys where candidate_id = ${candidateId} and playbook = 'attract-talent-community'
+        and status = 'waiting'`;
+    return rows.length ? true : undefined;
+  });
+  await stack.db.sql`update candidates set employment_status = 'open' where id = ${candidateId}`;
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await stack?.stop();
+});
+
+/** The id of the element that has the focus (evaluated in the page). */
+const FOCUSED = 'document.activeElement ? document.activeElement.id : null';
+
+async function checked(name: string) {
+  await screenshot(page, name);
+  expect(await seriousViolations(page), name).toEqual([]);
+}
+
+describe('the console in a browser', () => {
+  it('signs in with an API key and lands on the page asked for', async () => {
+    const { key } = await createApiKey(stack.db.sql, { name: 'Sam (recruiter)', scopes: ['*'] });
+    await page.goto(`${base}/candidates`);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await checked('sign-in');
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/candidates`);
+    expect(await page.getByText('Signed in with').textContent()).toContain('Sam (recruiter)');
+  });
+
+  it('reads the attention list, candidate data as text', async () => {
+    await page.goto(`${base}/`);
+    await expect
+      .poll(() => page.getByRole('heading', { name: /Open to work, not contacted/ }).count())
+      .toBe(1);
+    const link = page.getByRole('link', { name: '<img src=x onerror=alert(1)> Hopper' });
+    expect(await link.count()).toBeGreaterThan(0);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await checked('attention');
+  });
+
+  it('finds a candidate and reads the past and the future on the timeline', async () => {
+    await page.goto(`${base}/candidates`);
+    await page.getByLabel('Name or email').fill('grace');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: /Hopper/ }).click();
+    await page.waitForURL(`${base}/candidates/${candidateId}`);
+    const past = page.locator('ol.timeline').first();
+    expect(await past.textContent()).toContain('candidate.sourced');
+    expect(await past.textContent()).toContain('Enrolled in attract-talent-community');
+    const future = page.locator('ol.timeline li.future');
+    await expect.poll(() => future.count()).toBeGreaterThan(0);
+    // Outside the sending window the welcome waits for it; inside, it went out and the 14-day wait follows.
+    expect((await future.allTextContents()).join('\n')).toMatch(
+      /attract-talent-community at (welcome: a send waits for the sending window|steps\/1: a wait ends)/,
+    );
+    await checked('candidate');
+  });
+
+  it('pauses a journey', async () => {
+    const row = page.getByRole('row', { name: /attract-talent-community/ });
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForURL(`${base}/candidates/${candidateId}`);
+    expect(await page.getByRole('row', { name: /attract-talent-community/ }).textContent()).toContain(
+      'paused',
+    );
+    expect(
+      await page
+        .getByRole('row', { name: /attract-talent-community/ })
+        .getByRole('button', { name: 'Resume' })
+        .count(),
+    ).toBe(1);
+  });
+
+  it('adds a note with the keyboard alone', async () => {
+    await page.goto(`${base}/candidates/${candidateId}`);
+    // Tab through the page until the note field has the focus.
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(FOCUSED)) === 'note') break;
+    }
+    expect(await page.evaluate(FOCUSED)).toBe('note');
+    await page.keyboard.type('Called her: <b>keen</b> on backend roles');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/candidates/${candidateId}#timeline`);
+    expect(await page.locator('ol.timeline').first().textContent()).toContain(
+      'Called her: <b>keen</b> on backend roles',
+    );
+  });
+
+  it('shows a read-only key no action, and refuses its forms', async () => {
+    const readOnly = await browser.newPage();
+    const { key } = await createApiKey(stack.db.sql, { name: 'viewer', scopes: ['candidates:read'] });
+    await readOnly.goto(`${base}/sign-in?next=/candidates/${candidateId}`);
+    await readOnly.getByLabel('API key').fill(key);
+    await readOnly.getByRole('button', { name: 'Sign in' }).click();
+    await readOnly.waitForURL(`${base}/candidates/${candidateId}`);
+    expect(await readOnly.getByRole('button', { name: /Pause|Resume|Cancel|Add note/ }).count()).toBe(0);
+    const csrf = await readOnly.locator('input[name="_csrf"]').first().getAttribute('value');
+    const refused = await readOnly.request.post(`${base}/candidates/${candidateId}/notes`, {
+      form: { _csrf: csrf ?? '', text: 'not allowed' },
+      maxRedirects: 0,
+    });
+    expect(refused.status()).toBe(403);
+    await readOnly.close();
+  });
+});
