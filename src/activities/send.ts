@@ -105,6 +105,7 @@ export async function send(
     from: sms ? null : from,
     subject: rendered?.subject ?? null,
     text: rendered?.text ?? null,
+    html: rendered?.html ?? null,
     status: suppression ? 'suppressed' : 'pending',
     reason: suppression,
   });

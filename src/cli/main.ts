@@ -153,7 +153,7 @@ async function up(config: Config, log: Logger): Promise<number> {
     if (interrupted) throw new UsageError('interrupted during start');
     const lines = [
       `Rapport is up (${((Date.now() - started) / 1000).toFixed(1)}s)`,
-      `  Console      ${api.url}/   (sign in with an API key)`,
+      `  Console      ${api.url}/   (sign in with an rk_… key)`,
       `  API          ${api.url}   (health: ${api.url}/readyz)`,
       `  Temporal     ${embedded.temporalAddress}${embedded.temporalUiUrl ? `   (web UI: ${embedded.temporalUiUrl})` : ''}`,
       `  PostgreSQL   ${redact(embedded.databaseUrl)}`,

@@ -4,11 +4,13 @@ import type { Operation } from '../http/operation.js';
 import { assetOperations } from './assets.js';
 import { attentionOperations } from './attention.js';
 import { candidatePageOperations } from './candidates.js';
+import { outboxPageOperations } from './outbox.js';
 import { signInOperations } from './sign-in.js';
 
 export const CONSOLE_OPERATIONS: readonly Operation[] = [
   ...attentionOperations,
   ...candidatePageOperations,
+  ...outboxPageOperations,
   ...signInOperations,
   ...assetOperations,
 ];

@@ -34,6 +34,8 @@ export interface NewMessage {
   from: string | null;
   subject: string | null;
   text: string | null;
+  /** The HTML part as sent (links already tracked), when the template has one. */
+  html?: string | null;
   status: MessageStatus;
   reason?: string;
 }
@@ -42,9 +44,9 @@ export interface NewMessage {
 export async function claimMessage(db: Db, m: NewMessage): Promise<{ row: OutboxRow; created: boolean }> {
   const [inserted] = await db<OutboxRow[]>`
     insert into messages (id, idempotency_key, candidate_id, journey_id, step, channel, template, to_address,
-      from_address, subject, body_text, status, status_reason)
+      from_address, subject, body_text, body_html, status, status_reason)
     values (${m.id ?? randomUUID()}, ${m.idempotencyKey}, ${m.candidateId}, ${m.journeyId}, ${m.step}, ${m.channel}, ${m.template}, ${m.to},
-      ${m.from}, ${m.subject}, ${m.text}, ${m.status}, ${m.reason ?? null})
+      ${m.from}, ${m.subject}, ${m.text}, ${m.html ?? null}, ${m.status}, ${m.reason ?? null})
     on conflict (idempotency_key) do nothing
     returning id, idempotency_key, status, status_reason, subject, to_address`;
   if (inserted) return { row: inserted, created: true };

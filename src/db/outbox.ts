@@ -98,3 +98,9 @@ export async function completeTask(db: Db, id: string): Promise<boolean> {
     update tasks set status = 'completed', completed_at = now() where id = ${id} and status = 'open'`;
   return rows.count === 1;
 }
+
+/** The HTML part of a message as it was sent, for the console's sandboxed preview. */
+export async function messageHtml(db: Db, id: string): Promise<string | null | undefined> {
+  const [row] = await db<{ body_html: string | null }[]>`select body_html from messages where id = ${id}`;
+  return row ? row.body_html : undefined;
+}

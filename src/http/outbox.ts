@@ -5,6 +5,7 @@ import { completeTask, getMessage, getTask, listMessages, listTasks } from '../d
 import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation, PAGE_QUERY, UUID_PARAM, type Parameter } from './operation.js';
 import { paged, pageOf, type PageQuery } from './paging.js';
+import type { ApiDeps } from './deps.js';
 import { Problem } from './problem.js';
 
 const MESSAGE_STATUSES = [
@@ -98,30 +99,41 @@ export const outboxOperations = [
       409: { description: 'Not open' },
     },
     async handle(c, { params, body }, deps) {
-      const id = params.id!;
-      const task = await getTask(deps.sql, id);
-      if (!task) throw Problem.notFound(`Task ${id}`);
-      if (task.status !== 'open') throw new Problem(409, 'Conflict', `Task ${id} is ${task.status} already.`);
-      const data = { task_id: task.id, journey_id: task.journey_id, step: task.step, ...body };
-      const complete = async (tx: Parameters<typeof completeTask>[0]) => {
-        if (!(await completeTask(tx, task.id))) throw new Problem(409, 'Conflict', `Task ${id} is not open.`);
-      };
-      if (task.candidate_id) {
-        await acceptSubjectEvent(
-          deps,
-          {
-            subject: { candidateId: task.candidate_id },
-            type: 'task.completed',
-            source: 'api',
-            id: `task/${task.id}`,
-            data,
-          },
-          complete,
-        );
-      } else {
-        await deps.sql.begin(complete);
-      }
-      return c.json(await getTask(deps.sql, task.id));
+      return c.json(await completeRecruiterTask(deps, params.id!, body));
     },
   }),
 ];
+
+/**
+ * Completes an open task: a `task.completed` event for its candidate's workflow (a journey waiting on the
+ * task receives it), stored with the change; 404 or 409 problems otherwise. The API and the console call it.
+ */
+export async function completeRecruiterTask(
+  deps: ApiDeps,
+  id: string,
+  body: { outcome?: string; completed_by?: string },
+) {
+  const task = await getTask(deps.sql, id);
+  if (!task) throw Problem.notFound(`Task ${id}`);
+  if (task.status !== 'open') throw new Problem(409, 'Conflict', `Task ${id} is ${task.status} already.`);
+  const data = { task_id: task.id, journey_id: task.journey_id, step: task.step, ...body };
+  const complete = async (tx: Parameters<typeof completeTask>[0]) => {
+    if (!(await completeTask(tx, task.id))) throw new Problem(409, 'Conflict', `Task ${id} is not open.`);
+  };
+  if (task.candidate_id) {
+    await acceptSubjectEvent(
+      deps,
+      {
+        subject: { candidateId: task.candidate_id },
+        type: 'task.completed',
+        source: 'api',
+        id: `task/${task.id}`,
+        data,
+      },
+      complete,
+    );
+  } else {
+    await deps.sql.begin(complete);
+  }
+  return (await getTask(deps.sql, task.id))!;
+}

@@ -7,6 +7,8 @@ import type { ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/db/api-keys.js';
+import { claimMessage } from '../../src/db/messages.js';
+import { createTask } from '../../src/db/subjects.js';
 import { listen } from '../../src/http/listen.js';
 import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
@@ -142,6 +144,56 @@ describe('the console in a browser', () => {
     expect(await page.locator('ol.timeline').first().textContent()).toContain(
       'Called her: <b>keen</b> on backend roles',
     );
+  });
+
+  it('completes a task', async () => {
+    await createTask(stack.db.sql, {
+      key: 'browser/task/1',
+      candidateId,
+      journeyId: 'manual',
+      step: 'call',
+      title: 'Call Grace about the backend role',
+      assignee: 'sam@acme.example',
+      due: '2020-01-01T09:00:00Z',
+    });
+    await page.goto(`${base}/tasks`);
+    const row = page.getByRole('row', { name: /Call Grace about the backend role/ });
+    expect(await row.textContent()).toContain('Overdue');
+    await checked('tasks');
+    await row.getByRole('button', { name: 'Complete: Call Grace about the backend role' }).click();
+    await page.waitForURL(`${base}/tasks`);
+    expect(await page.getByRole('row', { name: /Call Grace/ }).count()).toBe(0);
+    const [task] = await stack.db.sql<{ status: string }[]>`select status from tasks where step = 'call'`;
+    expect(task!.status).toBe('completed');
+  });
+
+  it('reads an email that was recorded, not delivered, as the candidate would see it', async () => {
+    const { row } = await claimMessage(stack.db.sql, {
+      idempotencyKey: 'browser/recorded/1',
+      candidateId,
+      journeyId: 'manual',
+      step: 'hello',
+      channel: 'email',
+      template: 'talent-community-welcome',
+      to: 'grace@example.com',
+      from: 'talent@acme.example',
+      subject: 'Welcome to the Acme talent community',
+      text: 'Hello Grace, welcome.',
+      html: '<!doctype html><html><body><p style="color: #0a58ca">Hello <strong>Grace</strong>, welcome.</p><script>parent.document.title = "pwned"</script></body></html>',
+      status: 'recorded',
+      reason: 'not delivered: no SMTP_URL configured',
+    });
+    await page.goto(`${base}/outbox?status=recorded`);
+    const line = page.getByRole('row', { name: /Welcome to the Acme talent community/ });
+    expect(await line.textContent()).toContain('Not delivered');
+    await checked('outbox');
+    await line.getByRole('link').click();
+    await page.waitForURL(`${base}/messages/${row.id}`);
+    const frame = page.frameLocator('iframe.email');
+    await expect.poll(() => frame.locator('strong').textContent()).toBe('Grace');
+    // The frame is sandboxed: its script never ran.
+    expect(await page.title()).not.toBe('pwned');
+    await checked('message');
   });
 
   it('shows a read-only key no action, and refuses its forms', async () => {
