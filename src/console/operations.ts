@@ -5,12 +5,14 @@ import { assetOperations } from './assets.js';
 import { attentionOperations } from './attention.js';
 import { candidatePageOperations } from './candidates.js';
 import { outboxPageOperations } from './outbox.js';
+import { playbookPageOperations } from './playbooks.js';
 import { signInOperations } from './sign-in.js';
 
 export const CONSOLE_OPERATIONS: readonly Operation[] = [
   ...attentionOperations,
   ...candidatePageOperations,
   ...outboxPageOperations,
+  ...playbookPageOperations,
   ...signInOperations,
   ...assetOperations,
 ];

@@ -125,3 +125,18 @@ export function activeJourneysByStep(db: Db, playbook: string) {
     where playbook = ${playbook} and ended_at is null
     group by playbook_version, current_step, status order by playbook_version, current_step, status`;
 }
+
+/**
+ * Journeys per playbook whose goal was reached: the candidate had an event of the playbook's `goal` type
+ * (as pinned in the journey's version) after the journey started.
+ */
+export async function goalConversions(db: Db): Promise<Map<string, number>> {
+  const rows = await db<{ playbook: string; n: number }[]>`
+    select j.playbook, count(*)::int as n
+    from journeys j join playbook_versions p on p.playbook = j.playbook and p.version = j.playbook_version
+    where p.definition ? 'goal' and exists (
+      select 1 from events e where e.candidate_id = j.candidate_id and e.type = p.definition ->> 'goal'
+        and e.occurred_at >= j.started_at)
+    group by j.playbook`;
+  return new Map(rows.map((r) => [r.playbook, r.n]));
+}

@@ -68,25 +68,7 @@ export const playbookOperations = [
     },
     answers: { 200: { description: '{ valid, errors }', schema: 'playbook-validation.schema.json' } },
     async handle(c, { query, body: text }, deps) {
-      const file = query.file ?? `${/^playbook:\s*['"]?([a-z0-9-]+)/m.exec(text)?.[1] ?? 'playbook'}.yaml`;
-      const published = await latestPlaybooks(deps.sql);
-      const own = file.replace(/\.ya?ml$/, '');
-      let errors: PlaybookError[] = [];
-      let definition: PlaybookDefinition | undefined;
-      try {
-        definition = parsePlaybook(file, text, {
-          hasTemplate: (id) => deps.templates?.has(id) ?? true,
-          hasPlaybook: (id) => id === own || published.has(id),
-        });
-      } catch (error) {
-        if (!(error instanceof PlaybookErrors)) throw error;
-        errors = error.errors;
-      }
-      return c.json({
-        valid: errors.length === 0,
-        ...(definition ? { playbook: definition.playbook, steps: definition.steps.length } : {}),
-        errors: errors.map((e) => ({ ...e.toJSON(), text: e.message })),
-      });
+      return c.json(await validatePlaybookText(deps, text, query.file));
     },
   }),
   operation<{ version?: number }>({
@@ -157,3 +139,26 @@ export const playbookOperations = [
     },
   }),
 ];
+
+/** Validates a playbook's YAML against the published playbooks and the templates (the API and the console). */
+export async function validatePlaybookText(deps: ApiDeps, text: string, file?: string) {
+  const name = file ?? `${/^playbook:\s*['"]?([a-z0-9-]+)/m.exec(text)?.[1] ?? 'playbook'}.yaml`;
+  const published = await latestPlaybooks(deps.sql);
+  const own = name.replace(/\.ya?ml$/, '');
+  let errors: PlaybookError[] = [];
+  let definition: PlaybookDefinition | undefined;
+  try {
+    definition = parsePlaybook(name, text, {
+      hasTemplate: (id) => deps.templates?.has(id) ?? true,
+      hasPlaybook: (id) => id === own || published.has(id),
+    });
+  } catch (error) {
+    if (!(error instanceof PlaybookErrors)) throw error;
+    errors = error.errors;
+  }
+  return {
+    valid: errors.length === 0,
+    ...(definition ? { playbook: definition.playbook, steps: definition.steps.length } : {}),
+    errors: errors.map((e) => ({ ...e.toJSON(), text: e.message })),
+  };
+}

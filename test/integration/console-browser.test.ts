@@ -129,6 +129,27 @@ describe('the console in a browser', () => {
     ).toBe(1);
   });
 
+  it('opens a playbook diagram with the journeys at each step, and validates a change', async () => {
+    await page.goto(`${base}/playbooks`);
+    await page.getByRole('link', { name: /Welcome sourced talent/ }).click();
+    await page.waitForURL(`${base}/playbooks/attract-talent-community`);
+    const diagram = page.locator('svg.diagram');
+    expect(await diagram.getAttribute('role')).toBe('img');
+    expect(await diagram.locator('g.step').count()).toBeGreaterThanOrEqual(5);
+    // Grace's journey is at one step: that box carries the count.
+    const busy = diagram.locator('g.step.busy');
+    expect(await busy.count()).toBe(1);
+    expect(await busy.locator('g.count text').textContent()).toBe('1');
+    await checked('playbook');
+    await page
+      .getByLabel('Playbook YAML')
+      .fill('playbook: attract-talent-community\nstage: attract\nversion: 2\nsteps:\n  - sned: hello\n');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const alert = page.getByRole('alert');
+    expect(await alert.textContent()).toMatch(/attract-talent-community\.yaml:\d+:\d+/);
+    await checked('playbook-validation');
+  });
+
   it('adds a note with the keyboard alone', async () => {
     await page.goto(`${base}/candidates/${candidateId}`);
     // Tab through the page until the note field has the focus.

@@ -1,0 +1,224 @@
+// Playbooks in the console: the list (stage, version, running journeys, goal conversion) and a
+// playbook's page — its steps drawn as a diagram with the journeys at each step now, its versions, and a
+// validation box (paste YAML, read every error with its line and column).
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import type { ApiDeps } from '../http/deps.js';
+import {
+  activeJourneysByStep,
+  goalConversions,
+  listPlaybookSummaries,
+  playbookVersions,
+} from '../db/playbook-versions.js';
+import { operation } from '../http/operation.js';
+import { validatePlaybookText } from '../http/playbooks.js';
+import { playbookDiagram, stepList } from './diagram.js';
+import { csrfField, messagePage, render, when } from './layout.js';
+import { sessionIn } from './session.js';
+
+const ENDED = ['completed', 'exited', 'cancelled', 'failed'];
+const PLAYBOOK_ID = {
+  id: { description: 'Playbook id', schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } },
+};
+
+const percent = (part: number, whole: number) => (whole ? `${Math.round((100 * part) / whole)}%` : '—');
+
+async function playbookPage(
+  c: Context,
+  deps: ApiDeps,
+  id: string,
+  validation?: { text: string; result: Awaited<ReturnType<typeof validatePlaybookText>> },
+) {
+  const versions = await playbookVersions(deps.sql, id);
+  const latest = versions.at(-1);
+  if (!latest) return messagePage(c, 404, 'Not found', `There is no playbook ${id}.`);
+  const active = await activeJourneysByStep(deps.sql, id);
+  const counts = new Map<string, number>();
+  for (const row of active.filter((r) => r.version === latest.version && r.step))
+    counts.set(row.step!, (counts.get(row.step!) ?? 0) + row.journeys);
+  const steps = stepList(latest.definition.steps);
+  const session = sessionIn(c);
+  return render(c, validation && !validation.result.valid ? 422 : 200, {
+    title: `${latest.definition.title ?? id}`,
+    session,
+    section: '/playbooks',
+    body: html`
+      <p>
+        <code>${id}</code> · stage <strong>${latest.stage}</strong> · version ${latest.version} · enrolls on
+        ${latest.definition.enroll.on.join(', ') || 'another playbook’s enroll step'}
+        ${latest.definition.goal ? html` · goal <code>${latest.definition.goal}</code>` : ''}
+      </p>
+      <h2 id="steps">Steps, and the journeys at each now</h2>
+      <div class="diagram-wrap">${playbookDiagram(latest.definition, counts)}</div>
+      <table aria-labelledby="steps">
+        <thead>
+          <tr>
+            <th scope="col">Step</th>
+            <th scope="col">Does</th>
+            <th scope="col">Journeys here</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${steps.map(
+            (s) =>
+              html`<tr>
+                <td><code class="depth-${Math.min(s.depth, 4)}">${s.name}</code></td>
+                <td>${s.label} ${s.detail}</td>
+                <td>${counts.get(s.name) ?? 0}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${
+        active.some((r) => r.version !== latest.version)
+          ? html`<p class="muted">
+              Journeys on earlier versions:
+              ${active
+                .filter((r) => r.version !== latest.version)
+                .map((r) => html`v${r.version} at <code>${r.step ?? '—'}</code> ${r.journeys}; `)}
+            </p>`
+          : ''
+      }
+
+      <h2 id="versions">Versions</h2>
+      <table aria-labelledby="versions">
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Published</th>
+            <th scope="col">File</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${versions
+            .slice()
+            .reverse()
+            .map(
+              (v) =>
+                html`<tr>
+                  <td>${v.version}</td>
+                  <td>${when(v.published_at)}</td>
+                  <td>${v.source_file ?? '—'}</td>
+                </tr>`,
+            )}
+        </tbody>
+      </table>
+
+      <h2 id="validate">Validate a change</h2>
+      <form method="post" action="/playbooks/${id}/validate">
+        ${csrfField(session)}
+        <label for="yaml">Playbook YAML</label>
+        <textarea id="yaml" name="yaml" rows="12" required>${validation?.text ?? ''}</textarea>
+        <p><button type="submit">Validate</button></p>
+      </form>
+      ${
+        validation
+          ? validation.result.valid
+            ? html`<p role="status" class="ok">Valid: ${validation.result.steps ?? 0} steps.</p>`
+            : html`<div role="alert">
+                <p class="bad">
+                  ${validation.result.errors.length} error${validation.result.errors.length === 1 ? '' : 's'}:
+                </p>
+                <ul>
+                  ${validation.result.errors.map(
+                    (e) => html`<li><code>${e.file}:${e.line}:${e.column}</code> ${e.text}</li>`,
+                  )}
+                </ul>
+              </div>`
+          : ''
+      }
+    `,
+  });
+}
+
+export const playbookPageOperations = [
+  operation({
+    method: 'get',
+    path: '/playbooks',
+    console: true,
+    summary: 'Playbooks: stage, version, running journeys, goal conversion',
+    access: { session: 'playbooks:read' },
+    answers: { 200: { description: 'The page', mediaType: 'text/html' } },
+    handle: async (c, _request, deps) => {
+      const [summaries, goals] = await Promise.all([
+        listPlaybookSummaries(deps.sql),
+        goalConversions(deps.sql),
+      ]);
+      return render(c, 200, {
+        title: 'Playbooks',
+        session: sessionIn(c),
+        section: '/playbooks',
+        body: html`<table>
+          <thead>
+            <tr>
+              <th scope="col">Playbook</th>
+              <th scope="col">Stage</th>
+              <th scope="col">Version</th>
+              <th scope="col">Running</th>
+              <th scope="col">Ended</th>
+              <th scope="col">Goal reached</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${summaries.map((p) => {
+              const running = Object.entries(p.journeys)
+                .filter(([status]) => !ENDED.includes(status))
+                .reduce((n, [, k]) => n + k, 0);
+              const all = Object.values(p.journeys).reduce((n, k) => n + k, 0);
+              const goal = goals.get(p.playbook) ?? 0;
+              return html`<tr>
+                <td>
+                  <a href="/playbooks/${p.playbook}">${p.title ?? p.playbook}</a> <code>${p.playbook}</code>
+                </td>
+                <td>${p.stage}</td>
+                <td>${p.version}</td>
+                <td>${running}</td>
+                <td>${all - running}</td>
+                <td>${goal} (${percent(goal, all)})</td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>`,
+      });
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/playbooks/{id}',
+    console: true,
+    summary: 'A playbook: its diagram with the journeys at each step, its versions, a validation box',
+    access: { session: 'playbooks:read' },
+    params: PLAYBOOK_ID,
+    answers: {
+      200: { description: 'The page', mediaType: 'text/html' },
+      404: { description: 'No such playbook', mediaType: 'text/html' },
+    },
+    notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such playbook.'),
+    handle: (c, { params }, deps) => playbookPage(c, deps, params.id!),
+  }),
+  operation<Record<string, unknown>, { yaml: string }>({
+    method: 'post',
+    path: '/playbooks/{id}/validate',
+    console: true,
+    summary: 'Validates pasted YAML: the page again, with every error and its line and column',
+    access: { session: 'playbooks:read' },
+    params: PLAYBOOK_ID,
+    body: {
+      form: {
+        type: 'object',
+        properties: { yaml: { type: 'string', maxLength: 200_000 }, _csrf: { type: 'string' } },
+        required: ['yaml'],
+      },
+    },
+    answers: {
+      200: { description: 'Valid', mediaType: 'text/html' },
+      404: { description: 'No such playbook', mediaType: 'text/html' },
+      422: { description: 'The errors', mediaType: 'text/html' },
+    },
+    notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such playbook.'),
+    handle: async (c, { params, body }, deps) => {
+      const result = await validatePlaybookText(deps, body.yaml, `${params.id!}.yaml`);
+      return playbookPage(c, deps, params.id!, { text: body.yaml, result });
+    },
+  }),
+];
