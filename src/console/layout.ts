@@ -12,6 +12,7 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const SECTIONS: { href: string; label: string; scope: Scope }[] = [
   { href: '/', label: 'Attention', scope: 'candidates:read' },
+  { href: '/funnel', label: 'Funnel', scope: 'candidates:read' },
   { href: '/candidates', label: 'Candidates', scope: 'candidates:read' },
   { href: '/playbooks', label: 'Playbooks', scope: 'playbooks:read' },
   { href: '/outbox', label: 'Outbox', scope: 'messages:read' },

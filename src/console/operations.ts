@@ -4,6 +4,7 @@ import type { Operation } from '../http/operation.js';
 import { assetOperations } from './assets.js';
 import { attentionOperations } from './attention.js';
 import { candidatePageOperations } from './candidates.js';
+import { funnelOperations } from './funnel.js';
 import { outboxPageOperations } from './outbox.js';
 import { playbookPageOperations } from './playbooks.js';
 import { signInOperations } from './sign-in.js';
@@ -11,6 +12,7 @@ import { signInOperations } from './sign-in.js';
 export const CONSOLE_OPERATIONS: readonly Operation[] = [
   ...attentionOperations,
   ...candidatePageOperations,
+  ...funnelOperations,
   ...outboxPageOperations,
   ...playbookPageOperations,
   ...signInOperations,

@@ -96,6 +96,13 @@ describe('the console in a browser', () => {
     await checked('attention');
   });
 
+  it('reads the funnel', async () => {
+    await page.goto(`${base}/funnel`);
+    expect(await page.getByRole('heading', { name: 'Stages' }).count()).toBe(1);
+    expect(await page.getByRole('row', { name: /^discover/ }).count()).toBe(1);
+    await checked('funnel');
+  });
+
   it('finds a candidate and reads the past and the future on the timeline', async () => {
     await page.goto(`${base}/candidates`);
     await page.getByLabel('Name or email').fill('grace');

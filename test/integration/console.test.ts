@@ -124,6 +124,27 @@ describe('the console', () => {
     expect((await page('/', cookie)).status).toBe(303);
   });
 
+  it('counts the funnel: candidates per stage now and those who entered it lately', async () => {
+    for (const [email, stage] of [
+      ['f1@example.com', 'attract'],
+      ['f2@example.com', 'attract'],
+      ['f3@example.com', 'engage'],
+    ] as const) {
+      const { id } = await upsertCandidate(stack.db.sql, { email }, 'api');
+      await stack.db.sql`update candidates set stage = ${stage} where id = ${id}`;
+    }
+    const { cookie } = await signIn(['candidates:read']);
+    const body = await (await page('/funnel', cookie)).text();
+    const row = (stage: string) =>
+      new RegExp(
+        `<a href="/candidates\\?stage=${stage}">${stage}</a></th>\\s*<td>(\\d+)</td>\\s*<td>(\\d+)</td>\\s*<td>([^<]+)</td>`,
+      )
+        .exec(body)
+        ?.slice(1);
+    expect(row('attract')).toEqual(['2', '2', '—']);
+    expect(row('engage')).toEqual(['1', '1', '50%']);
+  });
+
   it('lets a key see only what its scopes allow', async () => {
     const { cookie } = await signIn(['events:write'], 'ingest-only');
     const res = await page('/', cookie);
