@@ -7,6 +7,11 @@ import type { Context } from 'hono';
 import { addNote, searchCandidates, type CandidateListItem } from '../db/candidate-records.js';
 import { getCandidate, getTimeline } from '../db/candidates.js';
 import { listJourneysForCandidate } from '../db/journeys.js';
+import type { ConsoleSession } from '../db/console-sessions.js';
+import { latestPlaybooks } from '../db/playbook-versions.js';
+import type { PlaybookDefinition } from '../interpreter/types.js';
+import { eraseCandidateEverywhere } from '../http/candidate-records.js';
+import { enrollCandidate } from '../http/enrollment.js';
 import type { ApiDeps } from '../http/deps.js';
 import { operateJourney, type JourneyVerb } from '../http/journeys.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from '../http/operation.js';
@@ -16,6 +21,35 @@ import { candidateWorkflowId, journeysQuery, type JourneySummary } from '../../w
 import type { Candidate, TimelineEntry } from '../domain.js';
 import { csrfField, may, messagePage, render, when } from './layout.js';
 import { sessionIn } from './session.js';
+
+/** What a recruiter types to confirm an erasure: the candidate's email, else the word "erase". */
+const confirmationOf = (c: Candidate) => c.email ?? 'erase';
+
+function enrollForm(id: string, playbooks: PlaybookDefinition[], session: ConsoleSession) {
+  return html`<h2 id="enroll">Enroll in a playbook</h2>
+    <form method="post" action="/candidates/${id}/enroll">
+      ${csrfField(session)}
+      <label for="playbook">Playbook</label>
+      <select id="playbook" name="playbook" required>
+        ${playbooks.map((p) => html`<option value="${p.playbook}">${p.title ?? p.playbook} (${p.stage})</option>`)}
+      </select>
+      <p><button type="submit">Enroll</button></p>
+    </form>`;
+}
+
+function eraseForm(candidate: Candidate, session: ConsoleSession) {
+  return html`<h2 id="erase">Erase this candidate</h2>
+    <form method="post" action="/candidates/${candidate.id}/erase">
+      ${csrfField(session)}
+      <p>
+        Every personal field and everything written about them is scrubbed, and their journeys end. This
+        cannot be undone.
+      </p>
+      <label for="confirm">Type <code>${confirmationOf(candidate)}</code> to confirm</label>
+      <input type="text" id="confirm" name="confirm" autocomplete="off" required />
+      <p><button type="submit" class="danger">Erase</button></p>
+    </form>`;
+}
 
 const nameOf = (c: { first_name: string | null; last_name: string | null; email: string | null }) =>
   [c.first_name, c.last_name].filter(Boolean).join(' ') || c.email || 'Unnamed candidate';
@@ -129,11 +163,13 @@ async function liveJourneys(deps: ApiDeps, candidateId: string): Promise<Journey
 
 async function candidatePage(c: Context, deps: ApiDeps, candidate: Candidate) {
   const session = sessionIn(c);
-  const [timeline, journeys, live] = await Promise.all([
+  const [timeline, journeys, live, published] = await Promise.all([
     getTimeline(deps.sql, candidate.id),
     listJourneysForCandidate(deps.sql, candidate.id),
     liveJourneys(deps, candidate.id),
+    latestPlaybooks(deps.sql),
   ]);
+  const enrollable = [...published.values()].filter((p) => (p.for ?? 'candidate') === 'candidate');
   const future = (live ?? [])
     .filter((j) => !['completed', 'exited', 'cancelled', 'failed'].includes(j.status))
     .map((j) => ({ journey: j, next: futureLine(j) }))
@@ -243,6 +279,8 @@ async function candidatePage(c: Context, deps: ApiDeps, candidate: Candidate) {
               </form>`
           : ''
       }
+      ${may(session, 'journeys:write') ? enrollForm(candidate.id, enrollable, session) : ''}
+      ${may(session, 'candidates:erase') ? eraseForm(candidate, session) : ''}
     `,
   });
 }
@@ -332,6 +370,84 @@ export const candidatePageOperations = [
         return messagePage(c, 404, 'Not found', 'There is no such candidate (or it was erased).');
       await addNote(deps.sql, candidate.id, body.text.trim(), sessionIn(c).key.name);
       return c.redirect(`/candidates/${candidate.id}#timeline`, 303);
+    },
+  }),
+  operation<Record<string, unknown>, { playbook: string }>({
+    method: 'post',
+    path: '/candidates/{id}/enroll',
+    console: true,
+    summary: 'Enrolls a candidate in a playbook, then back to the candidate',
+    access: { session: 'journeys:write' },
+    params: { id: UUID_PARAM },
+    body: {
+      form: {
+        type: 'object',
+        properties: { playbook: { type: 'string', maxLength: 100 }, _csrf: { type: 'string' } },
+        required: ['playbook'],
+      },
+    },
+    answers: {
+      303: { description: 'Enrolled: back to the candidate' },
+      404: { description: 'No such candidate', mediaType: 'text/html' },
+      409: { description: 'Already in that playbook', mediaType: 'text/html' },
+      422: { description: 'No such playbook', mediaType: 'text/html' },
+      503: { description: 'The workflow service is behind', mediaType: 'text/html' },
+    },
+    notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such candidate.'),
+    handle: async (c, { params, body }, deps) => {
+      const candidate = await getCandidate(deps.sql, params.id!);
+      if (!candidate)
+        return messagePage(c, 404, 'Not found', 'There is no such candidate (or it was erased).');
+      try {
+        await enrollCandidate(deps, candidate.id, body.playbook);
+      } catch (error) {
+        if (error instanceof Problem && [409, 422, 503].includes(error.status))
+          return messagePage(c, error.status, 'Not enrolled', error.detail ?? error.title);
+        throw error;
+      }
+      return c.redirect(`/candidates/${candidate.id}#journeys`, 303);
+    },
+  }),
+  operation<Record<string, unknown>, { confirm: string }>({
+    method: 'post',
+    path: '/candidates/{id}/erase',
+    console: true,
+    summary: 'Erases a candidate once the confirmation is typed',
+    access: { session: 'candidates:erase' },
+    params: { id: UUID_PARAM },
+    body: {
+      form: {
+        type: 'object',
+        properties: { confirm: { type: 'string', maxLength: 400 }, _csrf: { type: 'string' } },
+        required: ['confirm'],
+      },
+    },
+    answers: {
+      303: { description: 'Erased: to the candidates' },
+      404: { description: 'No such candidate', mediaType: 'text/html' },
+      422: { description: 'The confirmation does not match', mediaType: 'text/html' },
+      503: { description: 'Erased, the workflow not ended yet: send again', mediaType: 'text/html' },
+    },
+    notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such candidate.'),
+    handle: async (c, { params, body }, deps) => {
+      const candidate = await getCandidate(deps.sql, params.id!);
+      if (!candidate)
+        return messagePage(c, 404, 'Not found', 'There is no such candidate (or it was erased).');
+      if (body.confirm.trim().toLowerCase() !== confirmationOf(candidate).toLowerCase())
+        return messagePage(
+          c,
+          422,
+          'Not erased',
+          `The confirmation did not match: type ${confirmationOf(candidate)} exactly. Nothing was changed.`,
+        );
+      try {
+        await eraseCandidateEverywhere(deps, candidate.id);
+      } catch (error) {
+        if (error instanceof Problem && error.status === 503)
+          return messagePage(c, 503, 'Erased, not finished', error.detail ?? error.title);
+        throw error;
+      }
+      return c.redirect('/candidates', 303);
     },
   }),
   ...(['pause', 'resume', 'cancel'] as const).map((verb) =>

@@ -66,21 +66,27 @@ export const candidateRecordOperations = [
       },
     },
     async handle(c, { params }, deps) {
-      const id = params.id!;
-      // Erased first: from this commit on no event reaches the candidate's workflow (the sweep and the
-      // public pages skip erased candidates), so nothing can start it again once it is ended below.
-      const erase = () => withDeadlockRetry(() => deps.sql.begin((tx) => eraseCandidate(tx, id)));
-      const erased = await erase();
-      if (erased === 'unknown') throw Problem.notFound(`Candidate ${id}`);
-      if (erased === 'erased') deps.log.info({ candidateId: id }, 'candidate erased');
-      // Erasing again ends what an earlier attempt could not (Temporal was away): it is idempotent.
-      await endCandidateWorkflow(deps, id);
-      // An activity that was running when the workflow ended may have written since: scrub once more.
-      await erase();
+      await eraseCandidateEverywhere(deps, params.id!);
       return c.body(null, 204);
     },
   }),
 ];
+
+/**
+ * Erases a candidate (the API's DELETE and the console's erase form): marked erased first — from that
+ * commit on no event reaches their workflow (the sweep and the public pages skip erased candidates), so
+ * nothing can start it again once it is ended — then the workflow ended, then scrubbed once more for
+ * what an activity still running wrote meanwhile. Idempotent; 404 for an unknown candidate.
+ */
+export async function eraseCandidateEverywhere(deps: ApiDeps, id: string): Promise<void> {
+  const erase = () => withDeadlockRetry(() => deps.sql.begin((tx) => eraseCandidate(tx, id)));
+  const erased = await erase();
+  if (erased === 'unknown') throw Problem.notFound(`Candidate ${id}`);
+  if (erased === 'erased') deps.log.info({ candidateId: id }, 'candidate erased');
+  // Erasing again ends what an earlier attempt could not (Temporal was away).
+  await endCandidateWorkflow(deps, id);
+  await erase();
+}
 
 /**
  * Ends the candidate's workflow and deletes its history from Temporal: event payloads and rendered

@@ -15,6 +15,7 @@ import {
 import { CANDIDATE_ID, candidateOf } from './candidates.js';
 import { BEHIND, operation } from './operation.js';
 import { Problem } from './problem.js';
+import type { ApiDeps } from './deps.js';
 
 export const enrollmentOperations = [
   operation<object, { playbook: string }>({
@@ -41,35 +42,43 @@ export const enrollmentOperations = [
     },
     async handle(c, { params, body }, deps) {
       const { id } = await candidateOf(deps, params.id!);
-      const definition = (await latestPlaybooks(deps.sql)).get(body.playbook);
-      if (!definition || (definition.for ?? 'candidate') !== 'candidate') {
-        throw Problem.validation([
-          { pointer: '/playbook', message: `is not a published candidate playbook: ${body.playbook}` },
-        ]);
-      }
-      const request: ManualEnrollment = { id: randomUUID(), playbook: body.playbook };
-      try {
-        const workflowId = candidateWorkflowId(id);
-        // After the candidate's events accepted before it, as a recruiter who saw them would expect.
-        const journey = await deps.delivery!.after(workflowId, () =>
-          deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
-            args: [request],
-            startWorkflowOperation: new WithStartWorkflowOperation<CandidateWorkflow>(CANDIDATE_WORKFLOW, {
-              workflowId,
-              taskQueue: deps.taskQueue,
-              args: [{ candidateId: id }],
-              workflowIdConflictPolicy: 'USE_EXISTING',
-            }),
-          }),
-        );
-        return c.json(journey, 201);
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-          if (error.cause.type === Failure.Conflict) throw new Problem(409, 'Conflict', error.cause.message);
-          throw Problem.validation([{ pointer: '/playbook', message: error.cause.message }]);
-        }
-        throw error;
-      }
+      return c.json(await enrollCandidate(deps, id, body.playbook), 201);
     },
   }),
 ];
+
+/**
+ * A recruiter's enrollment of a candidate into a published candidate playbook (the API and the
+ * console): an update-with-start of the candidate's workflow, after the events accepted before it.
+ * 409 when the candidate is in that playbook already, 422 when it is no published candidate playbook.
+ */
+export async function enrollCandidate(deps: ApiDeps, id: string, playbook: string) {
+  const definition = (await latestPlaybooks(deps.sql)).get(playbook);
+  if (!definition || (definition.for ?? 'candidate') !== 'candidate') {
+    throw Problem.validation([
+      { pointer: '/playbook', message: `is not a published candidate playbook: ${playbook}` },
+    ]);
+  }
+  const request: ManualEnrollment = { id: randomUUID(), playbook };
+  try {
+    const workflowId = candidateWorkflowId(id);
+    // After the candidate's events accepted before it, as a recruiter who saw them would expect.
+    return await deps.delivery!.after(workflowId, () =>
+      deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
+        args: [request],
+        startWorkflowOperation: new WithStartWorkflowOperation<CandidateWorkflow>(CANDIDATE_WORKFLOW, {
+          workflowId,
+          taskQueue: deps.taskQueue,
+          args: [{ candidateId: id }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      if (error.cause.type === Failure.Conflict) throw new Problem(409, 'Conflict', error.cause.message);
+      throw Problem.validation([{ pointer: '/playbook', message: error.cause.message }]);
+    }
+    throw error;
+  }
+}

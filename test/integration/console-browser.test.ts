@@ -7,6 +7,7 @@ import type { ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/db/api-keys.js';
+import { upsertCandidate } from '../../src/db/candidates.js';
 import { claimMessage } from '../../src/db/messages.js';
 import { createTask } from '../../src/db/subjects.js';
 import { listen } from '../../src/http/listen.js';
@@ -239,5 +240,36 @@ describe('the console in a browser', () => {
     });
     expect(refused.status()).toBe(403);
     await readOnly.close();
+  });
+
+  it('enrolls the candidate in a playbook', async () => {
+    await page.goto(`${base}/candidates/${candidateId}`);
+    await page.getByLabel('Playbook').selectOption('nurture-open-to-work-checkins');
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await page.waitForURL(`${base}/candidates/${candidateId}#journeys`);
+    expect(await page.getByRole('row', { name: /nurture-open-to-work-checkins/ }).count()).toBe(1);
+  });
+
+  it('erases a candidate only once the confirmation is typed', async () => {
+    const { id } = await upsertCandidate(
+      stack.db.sql,
+      { email: 'erase-me@example.com', first_name: 'Ed' },
+      'api',
+    );
+    await page.goto(`${base}/candidates/${id}`);
+    await page.getByLabel(/to confirm/).fill('someone-else@example.com');
+    await page.getByRole('button', { name: 'Erase' }).click();
+    expect(await page.getByRole('heading', { name: 'Not erased' }).count()).toBe(1);
+    expect((await stack.db.sql`select 1 from candidates where id = ${id} and erased_at is null`).length).toBe(
+      1,
+    );
+    await page.goto(`${base}/candidates/${id}`);
+    await checked('erase');
+    await page.getByLabel(/to confirm/).fill('erase-me@example.com');
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await page.waitForURL(`${base}/candidates`);
+    const [row] = await stack.db.sql<{ email: string | null; erased: boolean }[]>`
+      select email, erased_at is not null as erased from candidates where id = ${id}`;
+    expect(row).toEqual({ email: null, erased: true });
   });
 });
