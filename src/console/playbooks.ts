@@ -11,7 +11,8 @@ import {
   playbookVersions,
 } from '../db/playbook-versions.js';
 import { operation } from '../http/operation.js';
-import { validatePlaybookText } from '../http/playbooks.js';
+import { simulatePlaybook, validatePlaybookText } from '../http/playbooks.js';
+import { validate } from '../schemas/index.js';
 import { playbookDiagram, stepList } from './diagram.js';
 import { csrfField, messagePage, render, when } from './layout.js';
 import { sessionIn } from './session.js';
@@ -23,11 +24,71 @@ const PLAYBOOK_ID = {
 
 const percent = (part: number, whole: number) => (whole ? `${Math.round((100 * part) / whole)}%` : '—');
 
+/** A sample candidate for the simulation panel, as a recruiter would start from. */
+const SAMPLE = JSON.stringify(
+  { email: 'ada@example.com', first_name: 'Ada', timezone: 'Europe/Berlin', consent: { email: true } },
+  null,
+  2,
+);
+
+interface Simulated {
+  candidate: string;
+  days: number;
+  lines?: ReturnType<typeof simulatePlaybook>;
+  error?: string;
+}
+
+function simulationPanel(id: string, session: ReturnType<typeof sessionIn>, sim?: Simulated) {
+  return html`<h2 id="simulate">Simulate</h2>
+    <form method="post" action="/playbooks/${id}/simulate">
+      ${csrfField(session)}
+      <label for="candidate">Sample candidate (JSON)</label>
+      <textarea id="candidate" name="candidate" rows="7" required>${sim?.candidate ?? SAMPLE}</textarea>
+      <label for="days">Days</label>
+      <input type="text" id="days" name="days" inputmode="numeric" value="${sim?.days ?? 365}" />
+      <p><button type="submit">Simulate</button></p>
+    </form>
+    ${sim?.error ? html`<p class="bad" role="alert">${sim.error}</p>` : ''}
+    ${
+      sim?.lines
+        ? html`<table aria-label="What the sample candidate would receive, when, and why">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col">Step</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${sim.lines.map(
+                (l) =>
+                  html`<tr>
+                    <td>${when(l.at)}</td>
+                    <td>${l.action}</td>
+                    <td>${l.step ? html`<code>${l.step}</code>` : ''}</td>
+                    <td>${detailOf(l)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : ''
+    }`;
+}
+
+/** The words of a simulated line that say what it was: a subject, a template, a reason, a title. */
+function detailOf(line: Record<string, unknown>): string {
+  for (const key of ['subject', 'template', 'reason', 'title', 'playbook'])
+    if (typeof line[key] === 'string') return line[key];
+  return '';
+}
+
 async function playbookPage(
   c: Context,
   deps: ApiDeps,
   id: string,
   validation?: { text: string; result: Awaited<ReturnType<typeof validatePlaybookText>> },
+  simulation?: Simulated,
 ) {
   const versions = await playbookVersions(deps.sql, id);
   const latest = versions.at(-1);
@@ -38,7 +99,7 @@ async function playbookPage(
     counts.set(row.step!, (counts.get(row.step!) ?? 0) + row.journeys);
   const steps = stepList(latest.definition.steps);
   const session = sessionIn(c);
-  return render(c, validation && !validation.result.valid ? 422 : 200, {
+  return render(c, (validation && !validation.result.valid) || simulation?.error ? 422 : 200, {
     title: `${latest.definition.title ?? id}`,
     session,
     section: '/playbooks',
@@ -127,6 +188,7 @@ async function playbookPage(
               </div>`
           : ''
       }
+      ${simulationPanel(id, session, simulation)}
     `,
   });
 }
@@ -219,6 +281,53 @@ export const playbookPageOperations = [
     handle: async (c, { params, body }, deps) => {
       const result = await validatePlaybookText(deps, body.yaml, `${params.id!}.yaml`);
       return playbookPage(c, deps, params.id!, { text: body.yaml, result });
+    },
+  }),
+  operation<Record<string, unknown>, { candidate: string; days?: string }>({
+    method: 'post',
+    path: '/playbooks/{id}/simulate',
+    console: true,
+    summary:
+      'Runs a sample candidate through the playbook on a virtual clock: the page again, with the timeline',
+    access: { session: 'playbooks:read' },
+    params: PLAYBOOK_ID,
+    body: {
+      form: {
+        type: 'object',
+        properties: {
+          candidate: { type: 'string', maxLength: 20_000 },
+          days: { type: 'string', maxLength: 4 },
+          _csrf: { type: 'string' },
+        },
+        required: ['candidate'],
+      },
+    },
+    answers: {
+      200: { description: 'The timeline', mediaType: 'text/html' },
+      404: { description: 'No such playbook', mediaType: 'text/html' },
+      422: { description: 'The sample is not a candidate', mediaType: 'text/html' },
+    },
+    notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such playbook.'),
+    handle: async (c, { params, body }, deps) => {
+      const days = Math.min(3650, Math.max(1, Number.parseInt(body.days ?? '365', 10) || 365));
+      const sim: Simulated = { candidate: body.candidate, days };
+      let candidate: unknown;
+      try {
+        candidate = JSON.parse(body.candidate);
+      } catch (error) {
+        sim.error = `The sample candidate is not JSON: ${(error as Error).message}`;
+      }
+      const checked = sim.error
+        ? undefined
+        : validate<{ candidate: Record<string, unknown>; days: number }>('simulation.schema.json', {
+            candidate,
+            days,
+          });
+      if (checked && !checked.ok)
+        sim.error = checked.errors.map((e) => `${e.pointer} ${e.message}`).join('; ');
+      const latest = (await playbookVersions(deps.sql, params.id!)).at(-1);
+      if (latest && checked?.ok) sim.lines = simulatePlaybook(deps, latest.definition, checked.value);
+      return playbookPage(c, deps, params.id!, undefined, sim);
     },
   }),
 ];

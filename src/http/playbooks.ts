@@ -119,22 +119,7 @@ export const playbookOperations = [
       const chosen =
         body.version === undefined ? versions.at(-1) : versions.find((v) => v.version === body.version);
       if (!chosen) throw noVersion(params.id!, body.version!, versions);
-      const templates = deps.templates;
-      const timeline = simulate({
-        definition: chosen.definition,
-        candidate: body.candidate,
-        events: (body.events ?? []).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
-        start: new Date(body.start ?? Date.now()).toISOString(),
-        days: body.days ?? 365,
-        expressions,
-        ...(templates
-          ? {
-              subjectOf: (t: string, scope: Record<string, unknown>) => templates.subject(t, scope),
-              channels: templates.channels(),
-            }
-          : {}),
-        org: { name: deps.orgName ?? 'Rapport' },
-      });
+      const timeline = simulatePlaybook(deps, chosen.definition, body);
       return c.json({ playbook: chosen.definition.playbook, version: chosen.version, timeline });
     },
   }),
@@ -161,4 +146,31 @@ export async function validatePlaybookText(deps: ApiDeps, text: string, file?: s
     ...(definition ? { playbook: definition.playbook, steps: definition.steps.length } : {}),
     errors: errors.map((e) => ({ ...e.toJSON(), text: e.message })),
   };
+}
+
+/**
+ * A published playbook on a virtual clock (the API's simulate and the console's simulation panel): the
+ * same interpreter as production, the templates' subjects and channels, no Temporal, no database.
+ */
+export function simulatePlaybook(
+  deps: ApiDeps,
+  definition: PlaybookDefinition,
+  request: Omit<SimulationRequest, 'version'>,
+) {
+  const templates = deps.templates;
+  return simulate({
+    definition,
+    candidate: request.candidate,
+    events: (request.events ?? []).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    start: new Date(request.start ?? Date.now()).toISOString(),
+    days: request.days ?? 365,
+    expressions,
+    ...(templates
+      ? {
+          subjectOf: (t: string, scope: Record<string, unknown>) => templates.subject(t, scope),
+          channels: templates.channels(),
+        }
+      : {}),
+    org: { name: deps.orgName ?? 'Rapport' },
+  });
 }

@@ -158,6 +158,19 @@ describe('the console in a browser', () => {
     await checked('playbook-validation');
   });
 
+  it('runs a sample candidate through the playbook on a virtual clock', async () => {
+    await page.goto(`${base}/playbooks/attract-talent-community`);
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    const timeline = page.getByRole('table', { name: /What the sample candidate would receive/ });
+    const sends = timeline.getByRole('row', { name: /send/ });
+    expect(await sends.count()).toBeGreaterThanOrEqual(2);
+    expect(await sends.first().textContent()).toContain('welcome');
+    await checked('playbook-simulation');
+    await page.getByLabel('Sample candidate (JSON)').fill('{ not json');
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('is not JSON');
+  });
+
   it('adds a note with the keyboard alone', async () => {
     await page.goto(`${base}/candidates/${candidateId}`);
     // Tab through the page until the note field has the focus.
