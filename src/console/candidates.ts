@@ -19,7 +19,7 @@ import { paged, pageOf, type PageQuery } from '../http/paging.js';
 import { Problem } from '../http/problem.js';
 import { candidateWorkflowId, journeysQuery, type JourneySummary } from '../../workflows/contract.js';
 import type { Candidate, TimelineEntry } from '../domain.js';
-import { csrfField, may, messagePage, render, when } from './layout.js';
+import { csrfField, may, messagePage, nextLink, render, when } from './layout.js';
 import { sessionIn } from './session.js';
 
 /** What a recruiter types to confirm an erasure: the candidate's email, else the word "erase". */
@@ -315,14 +315,11 @@ export const candidatePageOperations = [
         page,
       );
       const { items, next_cursor } = paged(rows, page);
-      const nextUrl = new URL(c.req.url);
-      if (next_cursor) nextUrl.searchParams.set('cursor', next_cursor);
       return render(c, 200, {
         title: 'Candidates',
         session: sessionIn(c),
         section: '/candidates',
-        body: html`${filterForm(query)} ${candidateRows(items)}
-        ${next_cursor ? html`<p><a href="${nextUrl.pathname + nextUrl.search}">Next page</a></p>` : ''}`,
+        body: html`${filterForm(query)} ${candidateRows(items)} ${nextLink(c, next_cursor)}`,
       });
     },
   }),

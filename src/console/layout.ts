@@ -114,3 +114,11 @@ export function when(at: Date | string | null | undefined) {
   const d = typeof at === 'string' ? new Date(at) : at;
   return html`<time datetime="${d.toISOString()}">${DATE.format(d)} UTC</time>`;
 }
+
+/** The link to a list's next page: this page's URL with the cursor of the next. */
+export function nextLink(c: Context, cursor: string | null) {
+  if (!cursor) return '';
+  const url = new URL(c.req.url);
+  url.searchParams.set('cursor', cursor);
+  return html`<p><a href="${url.pathname + url.search}">Next page</a></p>`;
+}

@@ -9,7 +9,7 @@ import { completeRecruiterTask } from '../http/outbox.js';
 import { paged, pageOf, type PageQuery } from '../http/paging.js';
 import { Problem } from '../http/problem.js';
 import { FRAMED_CSP } from './headers.js';
-import { csrfField, may, messagePage, render, when } from './layout.js';
+import { csrfField, may, messagePage, nextLink, render, when } from './layout.js';
 import { sessionIn } from './session.js';
 
 const STATUS_LINES: Record<string, string> = {
@@ -42,13 +42,6 @@ interface MessageView {
   status_reason: string | null;
   body_text?: string | null;
   created_at: Date;
-}
-
-function nextLink(c: Context, cursor: string | null) {
-  if (!cursor) return '';
-  const url = new URL(c.req.url);
-  url.searchParams.set('cursor', cursor);
-  return html`<p><a href="${url.pathname + url.search}">Next page</a></p>`;
 }
 
 function taskRows(c: Context, tasks: TaskRow[]) {

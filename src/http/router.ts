@@ -44,10 +44,8 @@ export function guard(options: RouterOptions): MiddlewareHandler<RequestEnv & Au
     const op = handlers.map((h) => operationOf.get(h)).find((o) => o !== undefined);
     if (op?.access && 'public' in op.access) return next();
     if (op?.access && 'session' in op.access) {
-      const refused = options.session
-        ? await options.session(c, op.access.session)
-        : new Problem(403, 'Forbidden', 'The console is not served here.');
-      if (refused instanceof Problem) throw refused;
+      if (!options.session) throw new Problem(403, 'Forbidden', 'The console is not served here.');
+      const refused = await options.session(c, op.access.session);
       if (refused) return refused;
       return options.limit(c, next);
     }

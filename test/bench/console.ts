@@ -9,7 +9,6 @@ import { createActivities, type ActivityDeps } from '../../src/activities/index.
 import { publishPipelines } from '../../src/cli/publish.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createSql } from '../../src/db/client.js';
-import type { CandidateEvent } from '../../src/domain.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
@@ -18,14 +17,16 @@ import { loadLinkSigner } from '../../src/links/tokens.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { loadTemplates } from '../../src/templates/engine.js';
 import { WORKFLOWS_SOURCE } from '../../src/paths.js';
-import {
-  CANDIDATE_WORKFLOW,
-  candidateWorkflowId,
-  eventSignal,
-  type CandidateWorkflow,
-} from '../../workflows/contract.js';
 import { quietBundlerLogger } from '../helpers/bundler.js';
-import { fmt, positiveInt, sleep, startServices, withCleanups, withTimeout } from './services.js';
+import {
+  fmt,
+  positiveInt,
+  sleep,
+  startCandidateWorkflow,
+  startServices,
+  withCleanups,
+  withTimeout,
+} from './services.js';
 
 const PIPELINES = path.resolve(import.meta.dirname, 'pipelines');
 const CANDIDATES = positiveInt('BENCH_CONSOLE_CANDIDATES', 10_000);
@@ -118,25 +119,9 @@ export async function benchConsole(): Promise<string[]> {
     const journeyIds = ids.slice(0, JOURNEYS);
     for (let i = 0; i < journeyIds.length; i += 100) {
       await Promise.all(
-        journeyIds.slice(i, i + 100).map((candidateId) => {
-          const event: CandidateEvent = {
-            id: randomUUID(),
-            type: 'candidate.open_to_work',
-            source: 'bench',
-            occurred_at: new Date().toISOString(),
-            data: {},
-          };
-          return services.client.workflow.signalWithStart<CandidateWorkflow, [CandidateEvent]>(
-            CANDIDATE_WORKFLOW,
-            {
-              workflowId: candidateWorkflowId(candidateId),
-              taskQueue,
-              args: [{ candidateId }],
-              signal: eventSignal,
-              signalArgs: [event],
-            },
-          );
-        }),
+        journeyIds
+          .slice(i, i + 100)
+          .map((id) => startCandidateWorkflow(services.client, taskQueue, id, 'candidate.open_to_work')),
       );
     }
     await withTimeout(

@@ -6,24 +6,17 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createSql, type Sql } from '../../src/db/client.js';
-import type { CandidateEvent } from '../../src/domain.js';
 import { createLogger } from '../../src/log.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { loadTemplates } from '../../src/templates/engine.js';
-import {
-  CANDIDATE_WORKFLOW,
-  candidateWorkflowId,
-  eventSignal,
-  type CandidateWorkflow,
-} from '../../workflows/contract.js';
 import { cleanEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { quietBundlerLogger } from '../helpers/bundler.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -33,6 +26,7 @@ import {
   positiveInt,
   readCpu,
   sleep,
+  startCandidateWorkflow,
   startServices,
   withCleanups,
   withTimeout,
@@ -93,23 +87,6 @@ async function insertCandidates(sql: Sql, prefix: string, n: number): Promise<st
     from unnest(${emails}::text[], ${names}::text[], ${tags}::text[]) as u(e, f, t)
     returning id`;
   return rows.map((r) => r.id);
-}
-
-function startCandidateWorkflow(client: Client, taskQueue: string, candidateId: string, type: string) {
-  const event: CandidateEvent = {
-    id: randomUUID(),
-    type,
-    source: 'bench',
-    occurred_at: new Date().toISOString(),
-    data: {},
-  };
-  return client.workflow.signalWithStart<CandidateWorkflow, [CandidateEvent]>(CANDIDATE_WORKFLOW, {
-    workflowId: candidateWorkflowId(candidateId),
-    taskQueue,
-    args: [{ candidateId }],
-    signal: eventSignal,
-    signalArgs: [event],
-  });
 }
 
 type Variant = 'rapport' | 'hand-written';

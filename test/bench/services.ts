@@ -2,17 +2,25 @@
 // temporary directory with a client to each, stopped in reverse order; CPU accounting of those processes;
 // env counts, timeouts and number formatting.
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config/index.js';
+import type { CandidateEvent } from '../../src/domain.js';
 import { createSql, type Sql } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { startEmbeddedPostgres } from '../../src/embedded/postgres.js';
 import { findTemporalBinary } from '../../src/embedded/temporal-binary.js';
 import { startTemporalDevServer } from '../../src/embedded/temporal-server.js';
 import { freePort } from '../helpers/ports.js';
+import {
+  CANDIDATE_WORKFLOW,
+  candidateWorkflowId,
+  eventSignal,
+  type CandidateWorkflow,
+} from '../../workflows/contract.js';
 
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -188,3 +196,21 @@ export const cpuSince = (before: Cpu, after: Cpu): Cpu => ({
   api: after.api - before.api,
   machine: after.machine - before.machine,
 });
+
+/** Starts (or signals) a candidate's workflow with one event, as the API's delivery queue does. */
+export function startCandidateWorkflow(client: Client, taskQueue: string, candidateId: string, type: string) {
+  const event: CandidateEvent = {
+    id: randomUUID(),
+    type,
+    source: 'bench',
+    occurred_at: new Date().toISOString(),
+    data: {},
+  };
+  return client.workflow.signalWithStart<CandidateWorkflow, [CandidateEvent]>(CANDIDATE_WORKFLOW, {
+    workflowId: candidateWorkflowId(candidateId),
+    taskQueue,
+    args: [{ candidateId }],
+    signal: eventSignal,
+    signalArgs: [event],
+  });
+}
