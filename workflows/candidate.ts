@@ -210,7 +210,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
         Failure.Conflict,
         `the candidate is already in ${request.playbook} (journey ${active.id})`,
       );
-    await runner.begin(id, definition, now(), undefined);
+    await runner.begin(id, definition, now(), undefined, request.jobId ? { jobId: request.jobId } : {});
     return runner.summary(id);
   }
 

@@ -76,6 +76,8 @@ export interface ManualEnrollment {
   /** Unique per request; part of the journey id. */
   id: string;
   playbook: string;
+  /** The job the journey is for (templates see it as `job`; the journey ends when the job closes). */
+  jobId?: string;
 }
 
 export interface JourneyOperation {

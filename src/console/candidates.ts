@@ -20,6 +20,7 @@ import { Problem } from '../http/problem.js';
 import { candidateWorkflowId, journeysQuery, type JourneySummary } from '../../workflows/contract.js';
 import type { Candidate, TimelineEntry } from '../domain.js';
 import { csrfField, may, messagePage, nextLink, render, when } from './layout.js';
+import { fragmentAnswer, liveRegion } from './live.js';
 import { sessionIn } from './session.js';
 
 /** What a recruiter types to confirm an erasure: the candidate's email, else the word "erase". */
@@ -188,29 +189,9 @@ async function candidatePage(c: Context, deps: ApiDeps, candidate: Candidate) {
         </form>`,
     );
   };
-  return render(c, 200, {
-    title: nameOf(candidate),
-    session,
-    section: '/candidates',
-    body: html`
-      <dl class="profile">
-        <dt>Email</dt>
-        <dd>${candidate.email ?? ''}</dd>
-        <dt>Stage</dt>
-        <dd>${candidate.stage ?? '—'}</dd>
-        <dt>Employment status</dt>
-        <dd>${candidate.employment_status ?? '—'}</dd>
-        <dt>Consent</dt>
-        <dd>
-          email ${candidate.consent.email ? 'yes' : 'no'}, SMS ${candidate.consent.sms ? 'yes' : 'no'}
-          ${candidate.unsubscribed_at ? html` · <span class="warn">unsubscribed</span> ${when(candidate.unsubscribed_at)}` : ''}
-        </dd>
-        <dt>Tags</dt>
-        <dd>${candidate.tags.join(', ') || '—'}</dd>
-        <dt>Owner</dt>
-        <dd>${candidate.owner ?? '—'}</dd>
-      </dl>
-
+  const region = await liveRegion(
+    'candidate-live',
+    html`
       <h2 id="journeys">Journeys</h2>
       ${
         journeys.length
@@ -267,7 +248,34 @@ async function candidatePage(c: Context, deps: ApiDeps, candidate: Candidate) {
             : ''
         }
       </ol>
+    `,
+  );
+  const fragment = fragmentAnswer(c, region);
+  if (fragment) return fragment;
+  return render(c, 200, {
+    title: nameOf(candidate),
+    session,
+    section: '/candidates',
+    body: html`
+      <dl class="profile">
+        <dt>Email</dt>
+        <dd>${candidate.email ?? ''}</dd>
+        <dt>Stage</dt>
+        <dd>${candidate.stage ?? '—'}</dd>
+        <dt>Employment status</dt>
+        <dd>${candidate.employment_status ?? '—'}</dd>
+        <dt>Consent</dt>
+        <dd>
+          email ${candidate.consent.email ? 'yes' : 'no'}, SMS ${candidate.consent.sms ? 'yes' : 'no'}
+          ${candidate.unsubscribed_at ? html` · <span class="warn">unsubscribed</span> ${when(candidate.unsubscribed_at)}` : ''}
+        </dd>
+        <dt>Tags</dt>
+        <dd>${candidate.tags.join(', ') || '—'}</dd>
+        <dt>Owner</dt>
+        <dd>${candidate.owner ?? '—'}</dd>
+      </dl>
 
+      ${region.element}
       ${
         may(session, 'candidates:write')
           ? html`<h2 id="add-note">Add a note</h2>
@@ -330,8 +338,10 @@ export const candidatePageOperations = [
     summary: 'A candidate: profile, journeys, and the timeline past → future',
     access: { session: 'candidates:read' },
     params: { id: UUID_PARAM },
+    query: { fragment: { description: 'Only this live region of the page', schema: { type: 'string' } } },
     answers: {
       200: { description: 'The page', mediaType: 'text/html' },
+      304: { description: 'The live region has not changed' },
       404: { description: 'No such candidate', mediaType: 'text/html' },
     },
     notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such candidate.'),

@@ -15,6 +15,7 @@ const SECTIONS: { href: string; label: string; scope: Scope }[] = [
   { href: '/funnel', label: 'Funnel', scope: 'candidates:read' },
   { href: '/candidates', label: 'Candidates', scope: 'candidates:read' },
   { href: '/playbooks', label: 'Playbooks', scope: 'playbooks:read' },
+  { href: '/jobs', label: 'Jobs', scope: 'jobs:read' },
   { href: '/outbox', label: 'Outbox', scope: 'messages:read' },
   { href: '/tasks', label: 'Tasks', scope: 'tasks:read' },
 ];

@@ -5,6 +5,7 @@ import { assetOperations } from './assets.js';
 import { attentionOperations } from './attention.js';
 import { candidatePageOperations } from './candidates.js';
 import { funnelOperations } from './funnel.js';
+import { jobPageOperations } from './jobs.js';
 import { outboxPageOperations } from './outbox.js';
 import { playbookPageOperations } from './playbooks.js';
 import { signInOperations } from './sign-in.js';
@@ -13,6 +14,7 @@ export const CONSOLE_OPERATIONS: readonly Operation[] = [
   ...attentionOperations,
   ...candidatePageOperations,
   ...funnelOperations,
+  ...jobPageOperations,
   ...outboxPageOperations,
   ...playbookPageOperations,
   ...signInOperations,

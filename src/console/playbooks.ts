@@ -13,7 +13,10 @@ import {
 import { operation } from '../http/operation.js';
 import { simulatePlaybook, validatePlaybookText } from '../http/playbooks.js';
 import { validate } from '../schemas/index.js';
+import { stepFunnel, type StepFunnel } from '../db/step-funnel.js';
+import type { PlaybookDefinition } from '../interpreter/types.js';
 import { playbookDiagram, stepList } from './diagram.js';
+import { fragmentAnswer, liveRegion } from './live.js';
 import { csrfField, messagePage, render, when } from './layout.js';
 import { sessionIn } from './session.js';
 
@@ -83,6 +86,62 @@ function detailOf(line: Record<string, unknown>): string {
   return '';
 }
 
+/**
+ * The diagram with the journeys at each step now, and per step the funnel: reached → sent → clicked or
+ * replied → goal. A live region: it refreshes in place while the page is open.
+ */
+function stepsNow(
+  definition: PlaybookDefinition,
+  version: number,
+  active: Awaited<ReturnType<typeof activeJourneysByStep>>,
+  funnel: Map<string, StepFunnel>,
+) {
+  const counts = new Map<string, number>();
+  for (const row of active.filter((r) => r.version === version && r.step))
+    counts.set(row.step!, (counts.get(row.step!) ?? 0) + row.journeys);
+  const steps = stepList(definition.steps);
+  const earlier = active.filter((r) => r.version !== version);
+  return html`<div class="diagram-wrap">${playbookDiagram(definition, counts)}</div>
+    <table aria-labelledby="steps">
+      <thead>
+        <tr>
+          <th scope="col">Step</th>
+          <th scope="col">Does</th>
+          <th scope="col">Journeys here now</th>
+          <th scope="col">Reached</th>
+          <th scope="col">Sent</th>
+          <th scope="col">Clicked or replied</th>
+          <th scope="col">Went on to the goal</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${steps.map((s) => {
+          const f = funnel.get(s.name);
+          const reached = f?.reached ?? 0;
+          return html`<tr>
+            <td><code class="depth-${Math.min(s.depth, 4)}">${s.name}</code></td>
+            <td>${s.label} ${s.detail}</td>
+            <td>${counts.get(s.name) ?? 0}</td>
+            <td>${reached}</td>
+            <td>${s.label === 'send' ? html`${f?.sent ?? 0} (${percent(f?.sent ?? 0, reached)})` : '—'}</td>
+            <td>
+              ${s.label === 'send' ? html`${f?.engaged ?? 0} (${percent(f?.engaged ?? 0, f?.sent ?? 0)})` : '—'}
+            </td>
+            <td>${definition.goal ? html`${f?.goal ?? 0} (${percent(f?.goal ?? 0, reached)})` : '—'}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+    ${
+      earlier.length
+        ? html`<p class="muted">
+            Journeys on earlier versions:
+            ${earlier.map((r) => html`v${r.version} at <code>${r.step ?? '—'}</code> ${r.journeys}; `)}
+          </p>`
+        : ''
+    }`;
+}
+
 async function playbookPage(
   c: Context,
   deps: ApiDeps,
@@ -94,11 +153,15 @@ async function playbookPage(
   const latest = versions.at(-1);
   if (!latest) return messagePage(c, 404, 'Not found', `There is no playbook ${id}.`);
   const active = await activeJourneysByStep(deps.sql, id);
-  const counts = new Map<string, number>();
-  for (const row of active.filter((r) => r.version === latest.version && r.step))
-    counts.set(row.step!, (counts.get(row.step!) ?? 0) + row.journeys);
-  const steps = stepList(latest.definition.steps);
   const session = sessionIn(c);
+  const region = await liveRegion(
+    'steps-live',
+    stepsNow(latest.definition, latest.version, active, await stepFunnel(deps.sql, id)),
+  );
+  if (c.req.method === 'GET') {
+    const fragment = fragmentAnswer(c, region);
+    if (fragment) return fragment;
+  }
   return render(c, (validation && !validation.result.valid) || simulation?.error ? 422 : 200, {
     title: `${latest.definition.title ?? id}`,
     session,
@@ -109,37 +172,8 @@ async function playbookPage(
         ${latest.definition.enroll.on.join(', ') || 'another playbook’s enroll step'}
         ${latest.definition.goal ? html` · goal <code>${latest.definition.goal}</code>` : ''}
       </p>
-      <h2 id="steps">Steps, and the journeys at each now</h2>
-      <div class="diagram-wrap">${playbookDiagram(latest.definition, counts)}</div>
-      <table aria-labelledby="steps">
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Does</th>
-            <th scope="col">Journeys here</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${steps.map(
-            (s) =>
-              html`<tr>
-                <td><code class="depth-${Math.min(s.depth, 4)}">${s.name}</code></td>
-                <td>${s.label} ${s.detail}</td>
-                <td>${counts.get(s.name) ?? 0}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-      ${
-        active.some((r) => r.version !== latest.version)
-          ? html`<p class="muted">
-              Journeys on earlier versions:
-              ${active
-                .filter((r) => r.version !== latest.version)
-                .map((r) => html`v${r.version} at <code>${r.step ?? '—'}</code> ${r.journeys}; `)}
-            </p>`
-          : ''
-      }
+      <h2 id="steps">Steps: the journeys at each now, and the funnel</h2>
+      ${region.element}
 
       <h2 id="versions">Versions</h2>
       <table aria-labelledby="versions">
@@ -248,11 +282,13 @@ export const playbookPageOperations = [
     method: 'get',
     path: '/playbooks/{id}',
     console: true,
-    summary: 'A playbook: its diagram with the journeys at each step, its versions, a validation box',
+    summary: 'A playbook: its diagram with the journeys at each step, its per-step funnel, its versions',
     access: { session: 'playbooks:read' },
     params: PLAYBOOK_ID,
+    query: { fragment: { description: 'Only this live region of the page', schema: { type: 'string' } } },
     answers: {
       200: { description: 'The page', mediaType: 'text/html' },
+      304: { description: 'The live region has not changed' },
       404: { description: 'No such playbook', mediaType: 'text/html' },
     },
     notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such playbook.'),

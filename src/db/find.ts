@@ -21,6 +21,9 @@
 // by a candidate who has or had a journey in a playbook of stage `nurture`, per the published version the
 // journey ran), then seniority known to match, then the number of matched skills (desc), then the most
 // recently updated, then id. At most `limit` ids, and never more than 1000.
+//
+// The same query answers why each candidate was found (the console's job page): the skills in common, the
+// preferred tag that ranked them, their location and seniority.
 import { addDuration, parseDuration } from '../interpreter/duration.js';
 import type { Db } from './client.js';
 
@@ -33,12 +36,37 @@ export interface FindQuery {
 
 const MAX_LIMIT = 1000;
 
+/** A candidate found, and why: what of the query they matched. */
+export interface RankedCandidate {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  location: string | null;
+  /** The job's skills the candidate has (as compared: trimmed, lower-cased). */
+  matched_skills: string[];
+  /** The first `prefer` tag the candidate has, which ranked them first. */
+  preferred: string | null;
+  /** The candidate's seniority when the query named one (it matched, or the candidate has none). */
+  seniority: string | null;
+}
+
+export interface FindOptions {
+  now?: Date;
+  excludeIds?: string[];
+}
+
 /** Candidate ids matching the query, best first. */
-export async function findCandidates(
+export async function findCandidates(db: Db, query: FindQuery, options: FindOptions = {}): Promise<string[]> {
+  return (await rankCandidates(db, query, options)).map((row) => row.id);
+}
+
+/** Candidates matching the query, best first, each with what it matched. */
+export async function rankCandidates(
   db: Db,
   query: FindQuery,
-  options: { now?: Date; excludeIds?: string[] } = {},
-): Promise<string[]> {
+  options: FindOptions = {},
+): Promise<RankedCandidate[]> {
   const limit = Math.min(Math.floor(query.limit), MAX_LIMIT);
   if (!(limit > 0)) return [];
   const skills = [...new Set(entries(query.match.skills).map((s) => s.toLowerCase()))];
@@ -50,8 +78,10 @@ export async function findCandidates(
   const excludeIds = options.excludeIds ?? [];
   const since = contactedSince(query.exclude?.contacted_within, options.now ?? new Date());
 
-  const rows = await db<{ id: string }[]>`
-    select c.id
+  return db<RankedCandidate[]>`
+    select c.id, c.first_name, c.last_name, c.email, c.location, r.matched_skills,
+      (${prefer}::text[])[r.prefer_rank] as preferred,
+      ${seniority ? db`nullif(btrim(c.custom ->> 'seniority'), '')` : db`null::text`} as seniority
     from candidates c
     cross join lateral (
       select
@@ -61,7 +91,7 @@ export async function findCandidates(
               select 1 from journeys j
               join playbook_versions v on v.playbook = j.playbook and v.version = j.playbook_version
               where j.candidate_id = c.id and v.stage = 'nurture'))) as prefer_rank,
-        (select count(*) from unnest(skill_keys(c.skills)) as k where k = any (${skills}::text[])) as matched
+        array(select k from unnest(skill_keys(c.skills)) as k where k = any (${skills}::text[])) as matched_skills
     ) r
     where c.unsubscribed_at is null and c.consent_email
       and lower(c.stage) is distinct from 'hired'
@@ -87,9 +117,8 @@ export async function findCandidates(
       ${excludeIds.length ? db`and c.id <> all (${excludeIds}::uuid[])` : db``}
     order by r.prefer_rank nulls last,
       ${seniority ? db`coalesce(lower(btrim(c.custom ->> 'seniority')), '') = '',` : db``}
-      r.matched desc, c.updated_at desc, c.id
+      cardinality(r.matched_skills) desc, c.updated_at desc, c.id
     limit ${limit}`;
-  return rows.map((row) => row.id);
 }
 
 /** List entries as rendered: comma-separated values split, trimmed, blanks dropped. */

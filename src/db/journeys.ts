@@ -29,6 +29,9 @@ export async function upsertJourney(db: Db, j: JourneyMirror): Promise<void> {
       exit_reason = excluded.exit_reason,
       playbook_version = excluded.playbook_version,
       updated_at = now()`;
+  if (j.currentStep)
+    await db`
+      insert into journey_steps (journey_id, step) values (${j.id}, ${j.currentStep}) on conflict do nothing`;
 }
 
 /** A row of `journeys` as the API shows it. */

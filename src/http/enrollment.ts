@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { getJobRow } from '../db/jobs.js';
 import { latestPlaybooks } from '../db/playbook-versions.js';
 import {
   CANDIDATE_WORKFLOW,
@@ -18,7 +19,7 @@ import { Problem } from './problem.js';
 import type { ApiDeps } from './deps.js';
 
 export const enrollmentOperations = [
-  operation<object, { playbook: string }>({
+  operation<object, { playbook: string; job_id?: string }>({
     method: 'post',
     path: '/v1/candidates/{id}/journeys',
     summary: 'Enroll the candidate into a playbook',
@@ -37,12 +38,12 @@ export const enrollmentOperations = [
       },
       404: { description: 'Unknown candidate' },
       409: { description: 'Already in that playbook' },
-      422: { description: 'Not a published candidate playbook' },
+      422: { description: 'Not a published candidate playbook, or not an open job' },
       503: { description: BEHIND, headers: { 'Retry-After': 'Seconds to wait' } },
     },
     async handle(c, { params, body }, deps) {
       const { id } = await candidateOf(deps, params.id!);
-      return c.json(await enrollCandidate(deps, id, body.playbook), 201);
+      return c.json(await enrollCandidate(deps, id, body.playbook, body.job_id), 201);
     },
   }),
 ];
@@ -50,16 +51,20 @@ export const enrollmentOperations = [
 /**
  * A recruiter's enrollment of a candidate into a published candidate playbook (the API and the
  * console): an update-with-start of the candidate's workflow, after the events accepted before it.
- * 409 when the candidate is in that playbook already, 422 when it is no published candidate playbook.
+ * With a job, the journey is for that job, as if the job's playbooks had enrolled the candidate.
+ * 409 when the candidate is in that playbook already, 422 when it is no published candidate playbook or
+ * the job is not open.
  */
-export async function enrollCandidate(deps: ApiDeps, id: string, playbook: string) {
+export async function enrollCandidate(deps: ApiDeps, id: string, playbook: string, jobId?: string) {
   const definition = (await latestPlaybooks(deps.sql)).get(playbook);
   if (!definition || (definition.for ?? 'candidate') !== 'candidate') {
     throw Problem.validation([
       { pointer: '/playbook', message: `is not a published candidate playbook: ${playbook}` },
     ]);
   }
-  const request: ManualEnrollment = { id: randomUUID(), playbook };
+  if (jobId && (await getJobRow(deps.sql, jobId))?.status !== 'open')
+    throw Problem.validation([{ pointer: '/job_id', message: `is not an open job: ${jobId}` }]);
+  const request: ManualEnrollment = { id: randomUUID(), playbook, ...(jobId ? { jobId } : {}) };
   try {
     const workflowId = candidateWorkflowId(id);
     // After the candidate's events accepted before it, as a recruiter who saw them would expect.

@@ -51,13 +51,9 @@ export const jobOperations = [
       200: { description: 'Already open, unchanged', schema: 'job.schema.json' },
       503: { description: 'Too many events wait for the workflow service; nothing stored' },
     },
-    async handle(c, { body: job }, deps) {
-      // Posting an open job again changes nothing; a new or closed one is opened.
-      const existing = await findJob(deps.sql, 'api', job.external_id);
-      if (existing?.status === 'open') return c.json(existing, 200);
-      const accepted = await acceptEvent(deps, { source: 'api', type: 'job.opened', job });
-      const opened = await getJobRow(deps.sql, accepted.job_id!);
-      return c.json({ ...opened, workflow_id: accepted.workflow_id }, 201);
+    async handle(c, { body }, deps) {
+      const { job, opened } = await openJob(deps, body);
+      return c.json(job, opened ? 201 : 200);
     },
   }),
   operation({
@@ -91,16 +87,31 @@ export const jobOperations = [
       409: { description: 'Closed already' },
     },
     async handle(c, { params }, deps) {
-      const job = await jobOf(deps, params.id!);
-      await acceptSubjectEvent(
-        deps,
-        { subject: { jobId: job.id }, type: 'job.closed', source: 'api' },
-        async (tx) => {
-          if (!(await closeJobRow(tx, job.id)))
-            throw new Problem(409, 'Conflict', `Job ${job.id} is closed already.`);
-        },
-      );
-      return c.json(await getJobRow(deps.sql, job.id));
+      return c.json(await closeJob(deps, (await jobOf(deps, params.id!)).id));
     },
   }),
 ];
+
+/**
+ * Opens a job (the API and the console): `job.opened` through the job's workflow, so its playbooks
+ * rediscover candidates. Opening an open job again changes nothing (`opened: false`); a closed one reopens.
+ */
+export async function openJob(deps: ApiDeps, input: JobInput) {
+  const existing = await findJob(deps.sql, 'api', input.external_id);
+  if (existing?.status === 'open') return { job: existing, opened: false };
+  const accepted = await acceptEvent(deps, { source: 'api', type: 'job.opened', job: input });
+  const job = await getJobRow(deps.sql, accepted.job_id!);
+  return { job: { ...job!, workflow_id: accepted.workflow_id }, opened: true };
+}
+
+/** Closes an open job (`job.closed`: the journeys it started end); 409 when it is closed already. */
+export async function closeJob(deps: ApiDeps, id: string) {
+  await acceptSubjectEvent(
+    deps,
+    { subject: { jobId: id }, type: 'job.closed', source: 'api' },
+    async (tx) => {
+      if (!(await closeJobRow(tx, id))) throw new Problem(409, 'Conflict', `Job ${id} is closed already.`);
+    },
+  );
+  return (await getJobRow(deps.sql, id))!;
+}

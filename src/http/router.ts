@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { compileSchema, validate, type FieldError } from '../schemas/index.js';
 import { keyAuth, type AuthEnv, type KeyVerifier } from './auth.js';
 import type { ApiDeps } from './deps.js';
-import { honoPath, type Operation, type Parameter, type Request } from './operation.js';
+import { honoPath, type JsonSchema, type Operation, type Parameter, type Request } from './operation.js';
 import { Problem, problemResponse } from './problem.js';
 import type { RequestEnv } from './request-log.js';
 import { grants, type Scope } from './scopes.js';
@@ -135,7 +135,7 @@ function validParam(spec: Parameter, value: string): boolean {
   return check(value);
 }
 
-const formChecks = new WeakMap<object, ReturnType<typeof compileSchema<Record<string, string>>>>();
+const formChecks = new WeakMap<object, ReturnType<typeof compileSchema<Record<string, unknown>>>>();
 const queryChecks = new WeakMap<Operation, ReturnType<typeof compileSchema<Record<string, unknown>>>>();
 
 /**
@@ -200,6 +200,21 @@ function typed(schema: Record<string, unknown>, value: string): unknown {
   return value;
 }
 
+/**
+ * A form's text fields: a field the schema declares an array (checkboxes, a multiple select) is a list of
+ * every value sent; any other field sent twice stays a list, which its schema refuses, naming it.
+ */
+function formFields(schema: JsonSchema, parsed: Record<string, unknown>): Record<string, string | string[]> {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const fields: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    const texts = [value].flat().filter((v): v is string => typeof v === 'string');
+    if (!texts.length) continue;
+    fields[name] = properties[name]?.type === 'array' || texts.length > 1 ? texts : texts[0]!;
+  }
+  return fields;
+}
+
 async function bodyOf(op: Operation, c: Context): Promise<unknown> {
   const body = op.body;
   if (!body) return undefined;
@@ -207,15 +222,11 @@ async function bodyOf(op: Operation, c: Context): Promise<unknown> {
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     if (!type.startsWith('application/x-www-form-urlencoded'))
       throw new Problem(415, 'Unsupported media type', 'Send the form as application/x-www-form-urlencoded.');
-    const fields = Object.fromEntries(
-      Object.entries(await c.req.parseBody()).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string',
-      ),
-    );
-    const nul = Object.keys(fields).filter((k) => fields[k]!.includes('\u0000'));
+    const fields = formFields(body.form, await c.req.parseBody({ all: true }));
+    const nul = Object.keys(fields).filter((k) => [fields[k]!].flat().some((v) => v.includes('\u0000')));
     if (nul.length) throw Problem.validation(nul.map((k) => ({ pointer: `/${k}`, message: NUL })));
     let check = formChecks.get(body);
-    if (!check) formChecks.set(body, (check = compileSchema<Record<string, string>>(body.form)));
+    if (!check) formChecks.set(body, (check = compileSchema<Record<string, unknown>>(body.form)));
     const result = check(fields);
     if (!result.ok) throw Problem.validation(result.errors);
     return result.value;

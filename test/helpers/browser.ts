@@ -68,3 +68,29 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/**
+ * The page's actions (links, buttons, fields) that the Tab key never reaches, described by their
+ * tag and text. Tabs from the top of the page until every one was focused, or a full round went by.
+ */
+export async function unreachableByKeyboard(page: Page): Promise<string[]> {
+  const total = await page.evaluate<number>(`(() => {
+    const actions = [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+      .filter((el) => el.type !== 'hidden' && !el.disabled && el.getClientRects().length > 0);
+    actions.forEach((el, i) => el.setAttribute('data-keyboard', String(i)));
+    document.activeElement?.blur();
+    return actions.length;
+  })()`);
+  const reached = new Set<string>();
+  // Enough presses to go round once, with room for what a frame (an email) holds inside it.
+  for (let i = 0; i < total * 2 + 20 && reached.size < total; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate<string | null>(
+      `document.activeElement?.getAttribute('data-keyboard') ?? null`,
+    );
+    if (at !== null) reached.add(at);
+  }
+  return page.evaluate<string[]>(`[...document.querySelectorAll('[data-keyboard]')]
+    .filter((el) => !${JSON.stringify([...reached])}.includes(el.getAttribute('data-keyboard')))
+    .map((el) => el.tagName.toLowerCase() + ' ' + (el.getAttribute('aria-label') || el.textContent || el.name || '').trim().slice(0, 60))`);
+}

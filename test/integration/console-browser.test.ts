@@ -1,7 +1,8 @@
 // The console in a real browser (Debian's Chromium through playwright-core) against the real stack, as a
 // recruiter uses it: sign in, read the attention list, find a candidate, read the past and the future on
-// the timeline, pause a journey, add a note with the keyboard alone. Every page is checked with axe-core
-// (no serious or critical violation) and saved as a screenshot under test/artifacts/.
+// the timeline, pause a journey, add a note with the keyboard alone, open a job and enroll a match with the
+// keyboard, close it. Every page is checked with axe-core (no serious or critical violation), every action
+// on it is reached with the Tab key, and it is saved as a screenshot under test/artifacts/.
 import type { AddressInfo } from 'node:net';
 import type { ServerType } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
@@ -11,7 +12,7 @@ import { upsertCandidate } from '../../src/db/candidates.js';
 import { claimMessage } from '../../src/db/messages.js';
 import { createTask } from '../../src/db/subjects.js';
 import { listen } from '../../src/http/listen.js';
-import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
+import { launchBrowser, screenshot, seriousViolations, unreachableByKeyboard } from '../helpers/browser.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -57,6 +58,13 @@ beforeAll(async () => {
     return rows.length ? true : undefined;
   });
   await stack.db.sql`update candidates set employment_status = 'open' where id = ${candidateId}`;
+  // Open to work and never contacted, whatever the hour (Grace's welcome goes out inside the window).
+  const { id: ada } = await upsertCandidate(
+    stack.db.sql,
+    { email: 'ada@example.com', first_name: '<img src=x onerror=alert(2)>', last_name: 'Lovelace' },
+    'api',
+  );
+  await stack.db.sql`update candidates set employment_status = 'open' where id = ${ada}`;
 }, 120_000);
 
 afterAll(async () => {
@@ -68,9 +76,11 @@ afterAll(async () => {
 /** The id of the element that has the focus (evaluated in the page). */
 const FOCUSED = 'document.activeElement ? document.activeElement.id : null';
 
+/** Every page: a screenshot, no serious accessibility violation, and every action reachable by Tab. */
 async function checked(name: string) {
   await screenshot(page, name);
   expect(await seriousViolations(page), name).toEqual([]);
+  expect(await unreachableByKeyboard(page), name).toEqual([]);
 }
 
 describe('the console in a browser', () => {
@@ -90,7 +100,7 @@ describe('the console in a browser', () => {
     await expect
       .poll(() => page.getByRole('heading', { name: /Open to work, not contacted/ }).count())
       .toBe(1);
-    const link = page.getByRole('link', { name: '<img src=x onerror=alert(1)> Hopper' });
+    const link = page.getByRole('link', { name: '<img src=x onerror=alert(2)> Lovelace' });
     expect(await link.count()).toBeGreaterThan(0);
     expect(await page.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
@@ -261,6 +271,89 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Enroll' }).click();
     await page.waitForURL(`${base}/candidates/${candidateId}#journeys`);
     expect(await page.getByRole('row', { name: /nurture-open-to-work-checkins/ }).count()).toBe(1);
+  });
+
+  it('opens a job, reads why each match matched, enrolls one with the keyboard and closes the job', async () => {
+    // Linus fits the job: its rediscovery finds him when it opens. Ken fits too, and joins after.
+    await upsertCandidate(
+      stack.db.sql,
+      {
+        email: 'linus@example.com',
+        first_name: 'Linus',
+        skills: ['Rust', 'kernel'],
+        location: 'Berlin',
+        tags: ['silver-medalist'],
+        consent: { email: true },
+      },
+      'api',
+    );
+    await page.goto(`${base}/jobs`);
+    await page.getByLabel('Title').fill('Kernel engineer <b>now</b>');
+    await page.getByLabel('Location').fill('Berlin');
+    await page.getByLabel(/Skills/).fill('rust, kernel');
+    await page.getByRole('button', { name: 'Open the job' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const jobId = new URL(page.url()).pathname.split('/')[2]!;
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Kernel engineer <b>now</b>');
+    const enrolled = page.getByRole('table', { name: 'Enrolled for this job' });
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return enrolled.getByRole('row', { name: /Linus/ }).count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(1);
+    expect(await enrolled.getByRole('row', { name: /Linus/ }).textContent()).toContain('attract-new-opening');
+
+    const { id: ken } = await upsertCandidate(
+      stack.db.sql,
+      {
+        email: 'ken@example.com',
+        first_name: 'Ken',
+        skills: ['rust'],
+        location: 'Remote (EU)',
+        consent: { email: true },
+      },
+      'api',
+    );
+    await page.reload();
+    const matches = page.getByRole('table', { name: /Ranked by discover-rediscover-on-job-opened/ });
+    const kenRow = matches.getByRole('row', { name: /Ken/ });
+    expect(await kenRow.textContent()).toContain('skills in common: rust');
+    expect(await kenRow.textContent()).toContain('location: Remote (EU)');
+    expect(await matches.getByRole('row', { name: /Linus/ }).count()).toBe(0);
+    expect(await page.getByLabel('Enroll the picked candidates in').inputValue()).toBe('attract-new-opening');
+    await checked('job');
+
+    // Pick Ken and enroll him with the keyboard alone.
+    await page.getByLabel('Pick Ken').focus();
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 5 && (await page.evaluate(FOCUSED)) !== 'into-0'; i++)
+      await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/enrolled=1/);
+    expect(await page.getByRole('status').textContent()).toMatch(/Enrolled\s+1\./);
+    expect(await enrolled.getByRole('row', { name: /Ken/ }).textContent()).toContain('attract-new-opening');
+    const [journey] = await stack.db.sql<{ job_id: string }[]>`
+      select job_id from journeys where candidate_id = ${ken} and playbook = 'attract-new-opening'`;
+    expect(journey!.job_id).toBe(jobId);
+
+    await page.getByRole('button', { name: 'Close this job' }).click();
+    await page.waitForURL(`${base}/jobs/${jobId}`);
+    expect(await page.getByRole('definition').first().textContent()).toContain('closed');
+    expect(await page.getByRole('button', { name: 'Close this job' }).count()).toBe(0);
+    // The journeys the job started end, Ken's with them.
+    await eventually(async () => {
+      const open = await stack.db.sql`
+        select 1 from journeys where job_id = ${jobId} and candidate_id is not null and ended_at is null`;
+      return open.length ? undefined : true;
+    });
+    await page.goto(`${base}/jobs?status=closed`);
+    expect(await page.getByRole('row', { name: /Kernel engineer/ }).textContent()).toMatch(/closed\s*Berlin/);
+    await checked('jobs');
   });
 
   it('erases a candidate only once the confirmation is typed', async () => {

@@ -1,0 +1,50 @@
+// A playbook's per-step funnel, for its console page: of the journeys in the playbook, how many reached
+// each step, how many got a message sent (or recorded, on embedded defaults) there, how many clicked or
+// replied to that message, and how many of those that reached it went on to the playbook's goal (a goal
+// event after the journey started, as pinned in the journey's version). Steps are counted by name across
+// versions.
+//
+// "Reached" is any trace of the journey at the step: a message, a timeline entry (a decision, an update,
+// a task, a webhook call, a rediscovery), or a rest there (journey_steps, kept by the mirror).
+import type { Db } from './client.js';
+
+export interface StepFunnel {
+  step: string;
+  reached: number;
+  sent: number;
+  engaged: number;
+  goal: number;
+}
+
+export async function stepFunnel(db: Db, playbook: string): Promise<Map<string, StepFunnel>> {
+  const rows = await db<StepFunnel[]>`
+    with j as (
+      select j.id, j.candidate_id, j.started_at, p.definition ->> 'goal' as goal
+      from journeys j join playbook_versions p on p.playbook = j.playbook and p.version = j.playbook_version
+      where j.playbook = ${playbook}),
+    reached as (
+      select s.journey_id, s.step from journey_steps s join j on j.id = s.journey_id
+      union
+      select i.journey_id, i.step from interactions i join j on j.id = i.journey_id where i.step is not null
+      union
+      select m.journey_id, m.step from messages m join j on j.id = m.journey_id where m.step is not null),
+    sent as (
+      select distinct m.journey_id, m.step from messages m join j on j.id = m.journey_id
+      where m.status in ('sent', 'recorded')),
+    engaged as (
+      select distinct e.data ->> 'journey_id' as journey_id, e.data ->> 'step' as step
+      from events e join j on j.id = e.data ->> 'journey_id'
+      where e.type in ('candidate.clicked', 'candidate.replied')),
+    goal as (
+      select j.id from j where j.goal is not null and exists (
+        select 1 from events e where e.candidate_id = j.candidate_id and e.type = j.goal
+          and e.occurred_at >= j.started_at))
+    select r.step, count(*)::int as reached, count(s.journey_id)::int as sent,
+      count(en.journey_id)::int as engaged, count(g.id)::int as goal
+    from reached r
+    left join sent s on s.journey_id = r.journey_id and s.step = r.step
+    left join engaged en on en.journey_id = r.journey_id and en.step = r.step
+    left join goal g on g.id = r.journey_id
+    group by r.step`;
+  return new Map(rows.map((r) => [r.step, r]));
+}
