@@ -22,19 +22,21 @@ export async function stepFunnel(db: Db, playbook: string): Promise<Map<string, 
       select j.id, j.candidate_id, j.started_at, p.definition ->> 'goal' as goal
       from journeys j join playbook_versions p on p.playbook = j.playbook and p.version = j.playbook_version
       where j.playbook = ${playbook}),
+    -- Each per journey (lateral), so the indexes serve whatever the planner believes of the counts.
     reached as (
-      select s.journey_id, s.step from journey_steps s join j on j.id = s.journey_id
-      union
-      select i.journey_id, i.step from interactions i join j on j.id = i.journey_id where i.step is not null
-      union
-      select m.journey_id, m.step from messages m join j on j.id = m.journey_id where m.step is not null),
+      select j.id as journey_id, t.step from j cross join lateral (
+        select s.step from journey_steps s where s.journey_id = j.id
+        union
+        select i.step from interactions i where i.journey_id = j.id and i.step is not null
+        union
+        select m.step from messages m where m.journey_id = j.id and m.step is not null) t),
     sent as (
-      select distinct m.journey_id, m.step from messages m join j on j.id = m.journey_id
-      where m.status in ('sent', 'recorded')),
+      select distinct j.id as journey_id, m.step from j
+      join messages m on m.journey_id = j.id and m.status in ('sent', 'recorded')),
     engaged as (
-      select distinct e.data ->> 'journey_id' as journey_id, e.data ->> 'step' as step
-      from events e join j on j.id = e.data ->> 'journey_id'
-      where e.type in ('candidate.clicked', 'candidate.replied')),
+      select distinct j.id as journey_id, e.data ->> 'step' as step from j cross join lateral (
+        select e.data from events e
+        where e.data ->> 'journey_id' = j.id and e.type in ('candidate.clicked', 'candidate.replied')) e),
     goal as (
       select j.id from j where j.goal is not null and exists (
         select 1 from events e where e.candidate_id = j.candidate_id and e.type = j.goal

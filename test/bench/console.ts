@@ -9,6 +9,7 @@ import { createActivities, type ActivityDeps } from '../../src/activities/index.
 import { publishPipelines } from '../../src/cli/publish.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createSql } from '../../src/db/client.js';
+import { upsertJob } from '../../src/db/jobs.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
@@ -55,11 +56,15 @@ export async function benchConsole(): Promise<string[]> {
     );
     const ids = (
       await sql<{ id: string }[]>`
-        insert into candidates (email, first_name, last_name, consent_email, tags, stage, employment_status)
+        insert into candidates (email, first_name, last_name, consent_email, tags, stage, employment_status,
+          skills, location)
         select 'c' || g || '@bench.example', 'Bench' || g, 'Person', true,
           case when g % 3 = 0 then array['backend'] else '{}'::text[] end,
           (array['discover', 'attract', 'engage', 'nurture', 'hire'])[1 + g % 5],
-          case when g % 7 = 0 then 'open' else null end
+          case when g % 7 = 0 then 'open' else null end,
+          case g % 4 when 0 then array['go', 'postgres'] when 1 then array['go'] when 2 then array['java', 'kafka']
+            else array['Postgres', 'Kafka'] end,
+          (array['Berlin', 'Berlin, Germany', 'Munich', 'Remote'])[1 + g % 4]
         from generate_series(1, ${CANDIDATES}) g
         returning id`
     ).map((r) => r.id);
@@ -71,7 +76,7 @@ export async function benchConsole(): Promise<string[]> {
     await sql`
       insert into messages (idempotency_key, candidate_id, journey_id, step, channel, template, to_address,
         subject, body_text, status, created_at)
-      select 'bench/' || c.id, c.id, 'bench', 'hello', 'email', 'd', c.email, 'Hello ' || c.first_name, 'Hi',
+      select 'bench/' || c.id, c.id, 'bench:' || c.id, 'hello', 'email', 'd', c.email, 'Hello ' || c.first_name, 'Hi',
         (array['sent', 'sent', 'sent', 'recorded', 'failed', 'unknown'])[1 + (row_number() over ()) % 6],
         now() - make_interval(mins => (row_number() over ())::int)
       from candidates c limit 3000`;
@@ -83,6 +88,18 @@ export async function benchConsole(): Promise<string[]> {
       insert into events (source, source_event_id, type, candidate_id, data, occurred_at, delivered_at)
       select 'bench', 'reply-' || c.id, 'candidate.replied', c.id, '{"subject": "Re: hello"}', now() - interval '1 hour', now()
       from candidates c limit 200`;
+    // A job its playbooks have not rediscovered for: its page ranks all 10,000 on its own skills and place.
+    const jobId = await upsertJob(
+      sql,
+      {
+        external_id: 'bench-job',
+        title: 'Platform engineer',
+        location: 'Berlin',
+        skills: ['go', 'postgres', 'kafka'],
+      },
+      'api',
+      'open',
+    );
     await sql`analyze`;
 
     const deps: ActivityDeps = {
@@ -178,6 +195,8 @@ export async function benchConsole(): Promise<string[]> {
       { page: '/outbox', api: '/v1/messages' },
       { page: '/outbox?status=recorded', api: '/v1/messages?status=recorded' },
       { page: '/tasks', api: '/v1/tasks?status=open' },
+      { page: '/jobs', api: '/v1/jobs' },
+      { page: `/jobs/${jobId}`, api: `/v1/jobs/${jobId}`, label: '/jobs/{id}' },
     ];
 
     const time = async (url: string, headers: Record<string, string>, status: number) => {

@@ -13,8 +13,8 @@ insert into journey_steps (journey_id, step, reached_at)
 select id, current_step, updated_at from journeys where current_step is not null
 on conflict do nothing;
 
-create index interactions_journey_step_idx on interactions (journey_id, step) where journey_id is not null;
-create index messages_journey_step_idx on messages (journey_id, step) where journey_id is not null;
+create index interactions_journey_step_idx on interactions (journey_id, step);
+create index messages_journey_step_idx on messages (journey_id, step);
 -- Clicks and replies name the message's journey and step in their data.
 create index events_engagement_idx on events ((data ->> 'journey_id'), (data ->> 'step'))
   where type in ('candidate.clicked', 'candidate.replied');
