@@ -1,6 +1,13 @@
 // `rapport keys create --name <name> --scopes <a,b|*>`, `rapport keys list`, `rapport keys revoke <prefix>`.
 import { parseArgs } from 'node:util';
-import { createApiKey, listApiKeys, revokeApiKey, countActiveApiKeys } from '../db/api-keys.js';
+import {
+  activeKeyNamed,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  countActiveApiKeys,
+} from '../db/api-keys.js';
+import { createSignInLink } from '../db/console-sessions.js';
 import type { Db } from '../db/client.js';
 import { ALL_SCOPES, unknownScopes } from '../http/scopes.js';
 import { UsageError } from './pipelines.js';
@@ -48,8 +55,19 @@ export async function keysCommand(args: string[], db: Db, print: (line: string) 
   }
 }
 
-/** At the first `rapport up`, a key for the person running it, shown once in the start banner. */
-export async function firstKey(db: Db): Promise<string | undefined> {
-  if ((await countActiveApiKeys(db)) > 0) return undefined;
-  return (await createApiKey(db, { name: 'local', scopes: ['*'] })).key;
+/** How long the sign-in link `rapport up` prints stays usable. */
+export const SIGN_IN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What `rapport up` offers the person running it: at the first start a key with every scope (`local`),
+ * shown once; at every start while that key is active, a one-time console sign-in link for it.
+ */
+export async function localAccess(db: Db): Promise<{ key?: string; signInToken?: string }> {
+  const created =
+    (await countActiveApiKeys(db)) > 0 ? undefined : await createApiKey(db, { name: 'local', scopes: ['*'] });
+  const local = created ?? (await activeKeyNamed(db, 'local'));
+  return {
+    ...(created ? { key: created.key } : {}),
+    ...(local ? { signInToken: await createSignInLink(db, local.id, SIGN_IN_LINK_TTL_MS) } : {}),
+  };
 }

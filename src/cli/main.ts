@@ -9,7 +9,7 @@ import { describePublish, publishPipelines, PublishRefused } from './publish.js'
 import { describeMigration, migrateJourneys } from './migrate-journeys.js';
 import { connectClient } from '../temporal/connect.js';
 import { createSql, type Sql } from '../db/client.js';
-import { firstKey, keysCommand } from './keys.js';
+import { keysCommand, localAccess } from './keys.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
 const HELP = `rapport — candidate relationship management on Temporal
@@ -145,7 +145,7 @@ async function up(config: Config, log: Logger): Promise<number> {
     parts.push(embedded);
     await runMigrations(embedded.databaseUrl, log);
     await publishAtStart(config, log, embedded.databaseUrl);
-    const key = await withSql(embedded.databaseUrl, firstKey);
+    const { key, signInToken } = await withSql(embedded.databaseUrl, localAccess);
     parts.push(await startWorker(config, log, embedded));
     const api = await startApi(config, log, embedded);
     parts.push(api);
@@ -153,7 +153,9 @@ async function up(config: Config, log: Logger): Promise<number> {
     if (interrupted) throw new UsageError('interrupted during start');
     const lines = [
       `Rapport is up (${((Date.now() - started) / 1000).toFixed(1)}s)`,
-      `  Console      ${api.url}/   (sign in with an rk_… key)`,
+      signInToken
+        ? `  Console      ${api.url}/sign-in/link/${signInToken}   (a one-time sign-in link, for a day)`
+        : `  Console      ${api.url}/   (sign in with an rk_… key)`,
       `  API          ${api.url}   (health: ${api.url}/readyz)`,
       `  Temporal     ${embedded.temporalAddress}${embedded.temporalUiUrl ? `   (web UI: ${embedded.temporalUiUrl})` : ''}`,
       `  PostgreSQL   ${redact(embedded.databaseUrl)}`,

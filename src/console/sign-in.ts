@@ -1,11 +1,13 @@
 // Signing in to the console with an API key: the key is checked like the API's, then turned into a
 // session (src/console/session.ts) so that the browser never holds the key. Signing out ends the session.
+// A one-time sign-in link (`rapport up` prints one) opens a session for its key once: its page asks to
+// confirm with a button, so a link previewer that fetches the URL does not use it up.
 import { html } from 'hono/html';
 import type { Context } from 'hono';
 import { verifyApiKey } from '../db/api-keys.js';
-import { closeSession, openSession } from '../db/console-sessions.js';
+import { closeSession, openSession, redeemSignInLink, signInLinkKey } from '../db/console-sessions.js';
 import { operation } from '../http/operation.js';
-import { render } from './layout.js';
+import { messagePage, render } from './layout.js';
 import {
   clearSessionCookie,
   cookieSession,
@@ -26,7 +28,8 @@ function signInPage(c: Context, status: 200 | 401, next: string, error?: string)
     body: html`<form method="post" action="/sign-in">
       <p>
         Sign in with an API key (<code>rapport keys create</code> makes one; the first
-        <code>rapport up</code> printed one with every scope). Its scopes decide what you may see and do.
+        <code>rapport up</code> printed one with every scope), or follow the one-time sign-in link
+        <code>rapport up</code> prints at every start. The key's scopes decide what you may see and do.
       </p>
       ${error ? html`<p class="bad" role="alert" id="sign-in-error">${error}</p>` : ''}
       <input type="hidden" name="next" value="${next}" />
@@ -45,6 +48,16 @@ function signInPage(c: Context, status: 200 | 401, next: string, error?: string)
 }
 
 const PAGE = 'the sign-in page';
+const LINK = {
+  token: { description: 'The link’s token', schema: { type: 'string', pattern: '^[\\w-]{43}$' } },
+};
+const SPENT = (c: Context) =>
+  messagePage(
+    c,
+    401,
+    'Sign-in link used or expired',
+    'A sign-in link works once, for a day. Sign in with an API key instead, or restart `rapport up` for a new link.',
+  );
 
 export const signInOperations = [
   operation<{ next?: string }>({
@@ -98,6 +111,53 @@ export const signInOperations = [
       if (token) await closeSession(deps.sql, token);
       clearSessionCookie(c);
       return c.redirect('/sign-in', 303);
+    },
+  }),
+  operation({
+    method: 'get',
+    console: true,
+    path: '/sign-in/link/{token}',
+    summary: 'A one-time sign-in link: the key it signs in with, and a button to continue',
+    access: { public: 'the link is the credential; this page only shows which key it is for' },
+    params: LINK,
+    answers: {
+      200: { description: 'The page', mediaType: 'text/html' },
+      401: { description: 'Used, expired, or its key revoked', mediaType: 'text/html' },
+    },
+    notFound: SPENT,
+    handle: async (c, { params }, deps) => {
+      const key = await signInLinkKey(deps.sql, params.token!);
+      if (!key) return SPENT(c);
+      return render(c, 200, {
+        title: 'Sign in',
+        body: html`<form method="post" action="/sign-in/link/${params.token!}">
+          <p>
+            This link signs you in once with the key
+            <strong>${key.name}</strong> (<code>${key.prefix}</code>).
+          </p>
+          <p><button type="submit">Sign in</button></p>
+        </form>`,
+      });
+    },
+  }),
+  operation({
+    method: 'post',
+    console: true,
+    path: '/sign-in/link/{token}',
+    summary: 'Uses a one-time sign-in link: a session cookie, then the attention page',
+    access: { public: 'the link is the credential, used once' },
+    params: LINK,
+    answers: {
+      303: { description: 'Signed in: to the attention page' },
+      401: { description: 'Used, expired, or its key revoked', mediaType: 'text/html' },
+    },
+    notFound: SPENT,
+    handle: async (c, { params }, deps) => {
+      const keyId = await redeemSignInLink(deps.sql, params.token!);
+      if (!keyId) return SPENT(c);
+      const session = await openSession(deps.sql, keyId, SESSION_TTL_MS);
+      setSessionCookie(c, session.token, session.expiresAt);
+      return c.redirect('/', 303);
     },
   }),
 ];

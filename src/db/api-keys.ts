@@ -64,3 +64,11 @@ export async function countActiveApiKeys(db: Db): Promise<number> {
   const [row] = await db<{ n: number }[]>`select count(*)::int as n from api_keys where revoked_at is null`;
   return row!.n;
 }
+
+/** The oldest active key with this name. */
+export async function activeKeyNamed(db: Db, name: string): Promise<ApiKey | undefined> {
+  const [row] = await db<ApiKey[]>`
+    select id, name, prefix, scopes, created_at, last_used_at, revoked_at from api_keys
+    where name = ${name} and revoked_at is null order by created_at, id limit 1`;
+  return row;
+}

@@ -43,3 +43,33 @@ export async function sessionOf(db: Db, token: string): Promise<ConsoleSession |
 export async function closeSession(db: Db, token: string): Promise<void> {
   await db`delete from console_sessions where token_hash = ${hash(token)}`;
 }
+
+/** A one-time sign-in link's token for the key, valid for `ttlMs`; only its hash is stored. */
+export async function createSignInLink(db: Db, apiKeyId: string, ttlMs: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db`
+    insert into sign_in_links (token_hash, api_key_id, expires_at)
+    values (${hash(token)}, ${apiKeyId}, ${new Date(Date.now() + ttlMs)})`;
+  await db`delete from sign_in_links where expires_at < now()`;
+  return token;
+}
+
+/** The key a sign-in link would sign in with, if it is unused, unexpired and its key is not revoked. */
+export async function signInLinkKey(db: Db, token: string): Promise<ApiKey | undefined> {
+  const [row] = await db<ApiKey[]>`
+    select k.id, k.name, k.prefix, k.scopes, k.created_at, k.last_used_at, k.revoked_at
+    from sign_in_links l join api_keys k on k.id = l.api_key_id
+    where l.token_hash = ${hash(token)} and l.used_at is null and l.expires_at > now() and k.revoked_at is null`;
+  return row;
+}
+
+/** Uses a sign-in link: its key's id, once; undefined when it was used, expired, or its key revoked. */
+export async function redeemSignInLink(db: Db, token: string): Promise<string | undefined> {
+  const [row] = await db<{ api_key_id: string }[]>`
+    update sign_in_links l set used_at = now()
+    from api_keys k
+    where l.token_hash = ${hash(token)} and l.used_at is null and l.expires_at > now()
+      and k.id = l.api_key_id and k.revoked_at is null
+    returning l.api_key_id`;
+  return row?.api_key_id;
+}

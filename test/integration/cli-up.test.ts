@@ -56,6 +56,17 @@ describe('rapport up', () => {
     expect(key).toBeDefined();
     const authorization = `Bearer ${key}`;
     expect((await fetch(`${api}/v1/candidates/00000000-0000-0000-0000-000000000000`)).status).toBe(401);
+    // And a one-time link into the console, signed in with that key.
+    const link = new RegExp(`Console\\s+(${api}/sign-in/link/[\\w-]{43})`).exec(first.output())?.[1];
+    expect(link).toBeDefined();
+    const confirm = await fetch(link!);
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toMatch(/with the key\s+<strong>local<\/strong>/);
+    const signedIn = await fetch(link!, { method: 'POST', redirect: 'manual' });
+    expect(signedIn.status).toBe(303);
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect((await fetch(`${api}/`, { headers: { cookie }, redirect: 'manual' })).status).toBe(200);
+    expect((await fetch(link!, { method: 'POST', redirect: 'manual' })).status).toBe(401);
 
     const accepted = (await (
       await fetch(`${api}/v1/events`, {
@@ -96,6 +107,11 @@ describe('rapport up', () => {
     try {
       await second.waitForOutput('Rapport is up');
       expect(second.output()).not.toContain('API key');
+      // Every start offers a new sign-in link for the local key; the used one stays used.
+      const next = /Console\s+(\S+\/sign-in\/link\/[\w-]{43})/.exec(second.output())?.[1];
+      expect(next).toBeDefined();
+      expect(next).not.toBe(link);
+      expect((await fetch(next!)).status).toBe(200);
       const candidate = (await (
         await fetch(`${api}/v1/candidates/${accepted.candidate_id}`, { headers: { authorization } })
       ).json()) as {

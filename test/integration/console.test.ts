@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../src/db/api-keys.js';
 import { upsertCandidate } from '../../src/db/candidates.js';
+import { createSignInLink } from '../../src/db/console-sessions.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -143,6 +144,33 @@ describe('the console', () => {
         ?.slice(1);
     expect(row('attract')).toEqual(['2', '2', '—']);
     expect(row('engage')).toEqual(['1', '1', '50%']);
+  });
+
+  it('signs in once with a one-time link, never with a used, expired or revoked one', async () => {
+    const key = await createApiKey(stack.db.sql, { name: 'local', scopes: ['*'] });
+    const token = await createSignInLink(stack.db.sql, key.id, 60_000);
+    const shown = await stack.rawApp.request(`/sign-in/link/${token}`);
+    expect(shown.status).toBe(200);
+    // Only showing the page uses nothing up (a link previewer may fetch it).
+    expect((await stack.rawApp.request(`/sign-in/link/${token}`)).status).toBe(200);
+    const used = await stack.rawApp.request(`/sign-in/link/${token}`, { method: 'POST' });
+    expect(used.status).toBe(303);
+    expect(used.headers.get('location')).toBe('/');
+    const cookie = (used.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect((await page('/', cookie)).status).toBe(200);
+    const again = await stack.rawApp.request(`/sign-in/link/${token}`, { method: 'POST' });
+    expect(again.status).toBe(401);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await again.text()).toContain('A sign-in link works once');
+    const expired = await createSignInLink(stack.db.sql, key.id, -1);
+    expect((await stack.rawApp.request(`/sign-in/link/${expired}`, { method: 'POST' })).status).toBe(401);
+    const beforeRevoke = await createSignInLink(stack.db.sql, key.id, 60_000);
+    await revokeApiKey(stack.db.sql, key.prefix);
+    expect((await stack.rawApp.request(`/sign-in/link/${beforeRevoke}`)).status).toBe(401);
+    expect((await stack.rawApp.request(`/sign-in/link/${beforeRevoke}`, { method: 'POST' })).status).toBe(
+      401,
+    );
+    expect((await stack.rawApp.request('/sign-in/link/not-a-token')).status).toBe(401);
   });
 
   it('lets a key see only what its scopes allow', async () => {
