@@ -21,6 +21,7 @@ import type { ConsoleSession } from '../db/console-sessions.js';
 import { stepName } from '../interpreter/step.js';
 import type { PlaybookDefinition } from '../interpreter/types.js';
 import type { ApiDeps } from '../http/deps.js';
+import { candidateOf } from '../http/candidates.js';
 import { enrollCandidate } from '../http/enrollment.js';
 import { closeJob, openJob } from '../http/jobs.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from '../http/operation.js';
@@ -214,7 +215,7 @@ function enrolledTable(rows: Awaited<ReturnType<typeof jobCandidates>>) {
   </table>`;
 }
 
-type JobQuery = { fragment?: string; enrolled?: number; already?: number };
+type JobQuery = { fragment?: string; enrolled?: number; already?: number; gone?: number };
 
 async function jobPage(c: Context, deps: ApiDeps, job: JobRow, query: JobQuery) {
   const session = sessionIn(c);
@@ -240,6 +241,8 @@ async function jobPage(c: Context, deps: ApiDeps, job: JobRow, query: JobQuery) 
           Enrolled
           ${query.enrolled}.${
             query.already ? ` ${query.already} were in that playbook already and were left as they are.` : ''
+          }${
+            query.gone ? ` ${query.gone} could not be found (erased or merged since) and were left out.` : ''
           }
         </p>`
       : '';
@@ -440,6 +443,7 @@ export const jobPageOperations = [
         description: 'How many were in the playbook already',
         schema: { type: 'integer', minimum: 0 },
       },
+      gone: { description: 'How many no longer exist', schema: { type: 'integer', minimum: 0 } },
     },
     answers: {
       200: { description: 'The page', mediaType: 'text/html' },
@@ -478,22 +482,30 @@ export const jobPageOperations = [
     answers: {
       303: { description: 'Enrolled: back to the job' },
       404: { description: 'No such job', mediaType: 'text/html' },
-      422: { description: 'No such playbook, or the job is closed', mediaType: 'text/html' },
+      409: { description: 'The job is closed', mediaType: 'text/html' },
+      422: { description: 'No such playbook', mediaType: 'text/html' },
       503: { description: 'The workflow service is behind', mediaType: 'text/html' },
     },
     notFound: NOT_FOUND,
     handle: async (c, { params, body }, deps) => {
       const job = await getJobRow(deps.sql, params.id!);
       if (!job) return NOT_FOUND(c);
+      if (job.status !== 'open')
+        return messagePage(c, 409, 'Not enrolled', 'The job is closed: nobody can be enrolled for it.');
       let enrolled = 0;
       let already = 0;
+      let gone = 0;
       for (const candidate of new Set(body.candidate)) {
         try {
-          await enrollCandidate(deps, candidate, body.playbook, job.id);
+          await enrollCandidate(deps, (await candidateOf(deps, candidate)).id, body.playbook, job.id);
           enrolled++;
         } catch (error) {
           if (error instanceof Problem && error.status === 409) {
             already++;
+            continue;
+          }
+          if (error instanceof Problem && error.status === 404) {
+            gone++;
             continue;
           }
           if (error instanceof Problem && [422, 503].includes(error.status))
@@ -506,7 +518,8 @@ export const jobPageOperations = [
           throw error;
         }
       }
-      return c.redirect(`/jobs/${job.id}?enrolled=${enrolled}&already=${already}#enrolled`, 303);
+      const counts = `enrolled=${enrolled}&already=${already}${gone ? `&gone=${gone}` : ''}`;
+      return c.redirect(`/jobs/${job.id}?${counts}#enrolled`, 303);
     },
   }),
   operation({

@@ -36,9 +36,9 @@ export const enrollmentOperations = [
           cancel: { to: 'post /v1/journeys/{id}/cancel', with: { id: '$response.body#/id' } },
         },
       },
-      404: { description: 'Unknown candidate' },
-      409: { description: 'Already in that playbook' },
-      422: { description: 'Not a published candidate playbook, or not an open job' },
+      404: { description: 'Unknown candidate, or unknown job' },
+      409: { description: 'Already in that playbook, or the job is closed' },
+      422: { description: 'Not a published candidate playbook' },
       503: { description: BEHIND, headers: { 'Retry-After': 'Seconds to wait' } },
     },
     async handle(c, { params, body }, deps) {
@@ -52,8 +52,8 @@ export const enrollmentOperations = [
  * A recruiter's enrollment of a candidate into a published candidate playbook (the API and the
  * console): an update-with-start of the candidate's workflow, after the events accepted before it.
  * With a job, the journey is for that job, as if the job's playbooks had enrolled the candidate.
- * 409 when the candidate is in that playbook already, 422 when it is no published candidate playbook or
- * the job is not open.
+ * 409 when the candidate is in that playbook already or the job is closed, 404 for an unknown job, 422
+ * when it is no published candidate playbook.
  */
 export async function enrollCandidate(deps: ApiDeps, id: string, playbook: string, jobId?: string) {
   const definition = (await latestPlaybooks(deps.sql)).get(playbook);
@@ -62,8 +62,16 @@ export async function enrollCandidate(deps: ApiDeps, id: string, playbook: strin
       { pointer: '/playbook', message: `is not a published candidate playbook: ${playbook}` },
     ]);
   }
-  if (jobId && (await getJobRow(deps.sql, jobId))?.status !== 'open')
-    throw Problem.validation([{ pointer: '/job_id', message: `is not an open job: ${jobId}` }]);
+  if (jobId) {
+    const job = await getJobRow(deps.sql, jobId);
+    if (!job) throw Problem.notFound(`Job ${jobId}`);
+    if (job.status !== 'open')
+      throw new Problem(
+        409,
+        'Conflict',
+        `Job ${jobId} is closed: open it again to enroll candidates for it.`,
+      );
+  }
   const request: ManualEnrollment = { id: randomUUID(), playbook, ...(jobId ? { jobId } : {}) };
   try {
     const workflowId = candidateWorkflowId(id);

@@ -165,8 +165,14 @@ describe('jobs in the console', () => {
     const journeys = await stack.db.sql<{ candidate_id: string; job_id: string }[]>`
       select candidate_id, job_id from journeys where playbook = 'attract-new-opening' and candidate_id in (${a}, ${b})`;
     expect(journeys.map((j) => j.job_id)).toEqual([jobId, jobId]);
-    // Picked again: they are in that playbook already, and stay as they are.
-    expect((await picked(a)).headers.get('location')).toBe(`/jobs/${jobId}?enrolled=0&already=1#enrolled`);
+    // Picked again: they are in that playbook already, and stay as they are. An id of nobody starts nothing.
+    const nobody = randomUUID();
+    expect((await picked(a, nobody)).headers.get('location')).toBe(
+      `/jobs/${jobId}?enrolled=0&already=1&gone=1#enrolled`,
+    );
+    expect(
+      (await stack.db.sql`select 1 from journeys where workflow_id = ${`candidate/${nobody}`}`).length,
+    ).toBe(0);
     const after = await (await page(`/jobs/${jobId}?enrolled=0&already=1`, cookie)).text();
     expect(after).toContain('1 were in that playbook already');
     expect(ranked(after)).toEqual([]);
@@ -215,11 +221,11 @@ describe('jobs in the console', () => {
         ['candidate', a],
       ]),
     );
-    expect(closed.status).toBe(422);
-    expect(await closed.text()).toContain('is not an open job');
+    expect(closed.status).toBe(409);
+    expect(await closed.text()).toContain('The job is closed');
   });
 
-  it('enrolls through the API for a job, and refuses a job that is not open', async () => {
+  it('enrolls through the API for a job; a closed job is a conflict, an unknown one not found', async () => {
     const { key } = await createApiKey(stack.db.sql, { name: 'ats', scopes: ['*'] });
     const id = await candidate('api-job@example.com', { first_name: 'Api' });
     const jobId = await upsertJob(
@@ -235,9 +241,11 @@ describe('jobs in the console', () => {
         body: JSON.stringify(body),
       });
     const refused = await post({ playbook: 'attract-new-opening', job_id: jobId });
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(409);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
-    expect(JSON.stringify(await refused.json())).toContain('/job_id');
+    expect(((await refused.json()) as { detail: string }).detail).toContain(`Job ${jobId} is closed`);
+    const unknown = await post({ playbook: 'attract-new-opening', job_id: randomUUID() });
+    expect(unknown.status).toBe(404);
     await upsertJob(stack.db.sql, { external_id: 'gh-api' }, 'greenhouse', 'open');
     const ok = await post({ playbook: 'attract-new-opening', job_id: jobId });
     expect(ok.status).toBe(201);
