@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
+import pLimit from 'p-limit';
 import { rankCandidates, type FindQuery, type RankedCandidate } from '../db/find.js';
 import {
   enrolledCounts,
@@ -33,6 +34,9 @@ import { sessionIn } from './session.js';
 
 /** How many ranked matches a job's page shows per rediscovery. */
 export const MATCHES_SHOWN = 25;
+
+/** How many picked candidates are enrolled at a time. */
+const ENROLL_CONCURRENCY = 4;
 
 const nameOf = (c: { first_name: string | null; last_name: string | null; email: string | null }) =>
   [c.first_name, c.last_name].filter(Boolean).join(' ') || c.email || 'Unnamed candidate';
@@ -73,6 +77,8 @@ async function rediscoveries(deps: ApiDeps, job: JobRow): Promise<Rediscovery[]>
 function enrollsInto(definition: PlaybookDefinition | undefined, step: string | null): string | undefined {
   const steps = definition?.steps ?? [];
   const at = steps.findIndex((s, i) => stepName(s, ['steps', i]) === step);
+  // A find inside a branch: no default, the recruiter chooses.
+  if (at < 0) return undefined;
   for (const s of steps.slice(at + 1)) if ('enroll' in s) return s.enroll.playbook;
   return undefined;
 }
@@ -109,11 +115,12 @@ function matchTable(
   job: JobRow,
   r: Rediscovery,
   index: number,
-  matches: RankedCandidate[],
+  ranked: RankedCandidate[] | { error: string },
   playbooks: PlaybookDefinition[],
   session: ConsoleSession,
 ) {
   const heading = `matches-${index}`;
+  const matches = 'error' in ranked ? [] : ranked;
   const canEnroll = job.status === 'open' && may(session, 'journeys:write');
   const into = enrollsInto(
     playbooks.find((p) => p.playbook === r.playbook),
@@ -166,25 +173,27 @@ function matchTable(
       }
     </p>
     ${
-      !matches.length
-        ? html`<p class="empty">No other candidate matches.</p>`
-        : canEnroll
-          ? html`<form method="post" action="/jobs/${job.id}/enroll">
-              ${csrfField(session)} ${rows}
-              <p>
-                <label for="into-${index}">Enroll the picked candidates in</label>
-                <select id="into-${index}" name="playbook" required>
-                  ${enrollable.map(
-                    (p) =>
-                      html`<option value="${p.playbook}" ${p.playbook === into ? 'selected' : ''}>
-                        ${p.title ?? p.playbook} (${p.stage})
-                      </option>`,
-                  )}
-                </select>
-                <button type="submit">Enroll</button>
-              </p>
-            </form>`
-          : rows
+      'error' in ranked
+        ? html`<p class="bad" role="alert">This rediscovery cannot be ranked again: ${ranked.error}</p>`
+        : !matches.length
+          ? html`<p class="empty">No other candidate matches.</p>`
+          : canEnroll
+            ? html`<form method="post" action="/jobs/${job.id}/enroll">
+                ${csrfField(session)} ${rows}
+                <p>
+                  <label for="into-${index}">Enroll the picked candidates in</label>
+                  <select id="into-${index}" name="playbook" required>
+                    ${enrollable.map(
+                      (p) =>
+                        html`<option value="${p.playbook}" ${p.playbook === into ? 'selected' : ''}>
+                          ${p.title ?? p.playbook} (${p.stage})
+                        </option>`,
+                    )}
+                  </select>
+                  <button type="submit">Enroll</button>
+                </p>
+              </form>`
+            : rows
     }`;
 }
 
@@ -228,10 +237,12 @@ async function jobPage(c: Context, deps: ApiDeps, job: JobRow, query: JobQuery) 
   const region = await liveRegion('enrolled-list', enrolledTable(enrolled));
   const fragment = fragmentAnswer(c, region);
   if (fragment) return fragment;
-  const excludeIds = [...new Set(enrolled.map((e) => e.candidate_id))];
+  // A recorded query the ranking cannot run (one written by an older version) shows why, not "no match".
   const matches = await Promise.all(
     found.map((r) =>
-      rankCandidates(deps.sql, { ...r.query, limit: MATCHES_SHOWN }, { excludeIds }).catch(() => []),
+      rankCandidates(deps.sql, { ...r.query, limit: MATCHES_SHOWN }, { excludeJob: job.id }).catch(
+        (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+      ),
     ),
   );
   const playbooks = [...published.values()];
@@ -492,31 +503,33 @@ export const jobPageOperations = [
       if (!job) return NOT_FOUND(c);
       if (job.status !== 'open')
         return messagePage(c, 409, 'Not enrolled', 'The job is closed: nobody can be enrolled for it.');
-      let enrolled = 0;
-      let already = 0;
-      let gone = 0;
-      for (const candidate of new Set(body.candidate)) {
+      // A few at a time: each is an update of the candidate's workflow that waits for its answer.
+      const outcomes = await pLimit(ENROLL_CONCURRENCY).map([...new Set(body.candidate)], async (id) => {
         try {
-          await enrollCandidate(deps, (await candidateOf(deps, candidate)).id, body.playbook, job.id);
-          enrolled++;
+          await enrollCandidate(deps, (await candidateOf(deps, id)).id, body.playbook, job.id);
+          return 'enrolled' as const;
         } catch (error) {
-          if (error instanceof Problem && error.status === 409) {
-            already++;
-            continue;
-          }
-          if (error instanceof Problem && error.status === 404) {
-            gone++;
-            continue;
-          }
-          if (error instanceof Problem && [422, 503].includes(error.status))
-            return messagePage(
-              c,
-              error.status,
-              'Not enrolled',
-              `${enrolled ? `${enrolled} enrolled, then: ` : ''}${error.detail ?? error.title}`,
-            );
-          throw error;
+          // The candidate is in that playbook already (409), or no longer exists (404).
+          if (error instanceof Problem && error.status === 409) return 'already' as const;
+          if (error instanceof Problem && error.status === 404) return 'gone' as const;
+          return { error };
         }
+      });
+      const count = (what: string) => outcomes.filter((o) => o === what).length;
+      const enrolled = count('enrolled');
+      const already = count('already');
+      const gone = count('gone');
+      const failed = outcomes.find((o): o is { error: unknown } => typeof o === 'object');
+      if (failed) {
+        const error = failed.error;
+        if (error instanceof Problem && [422, 503].includes(error.status))
+          return messagePage(
+            c,
+            error.status,
+            'Not all enrolled',
+            `${enrolled} enrolled; the others were not: ${error.detail ?? error.title}`,
+          );
+        throw error;
       }
       const counts = `enrolled=${enrolled}&already=${already}${gone ? `&gone=${gone}` : ''}`;
       return c.redirect(`/jobs/${job.id}?${counts}#enrolled`, 303);

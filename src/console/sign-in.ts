@@ -153,9 +153,12 @@ export const signInOperations = [
     },
     notFound: SPENT,
     handle: async (c, { params }, deps) => {
-      const keyId = await redeemSignInLink(deps.sql, params.token!);
-      if (!keyId) return SPENT(c);
-      const session = await openSession(deps.sql, keyId, SESSION_TTL_MS);
+      // One transaction: a link is used up only by the session it opens.
+      const session = await deps.sql.begin(async (tx) => {
+        const keyId = await redeemSignInLink(tx, params.token!);
+        return keyId && openSession(tx, keyId, SESSION_TTL_MS);
+      });
+      if (!session) return SPENT(c);
       setSessionCookie(c, session.token, session.expiresAt);
       return c.redirect('/', 303);
     },

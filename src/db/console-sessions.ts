@@ -49,7 +49,7 @@ export async function createSignInLink(db: Db, apiKeyId: string, ttlMs: number):
   const token = randomBytes(32).toString('base64url');
   await db`
     insert into sign_in_links (token_hash, api_key_id, expires_at)
-    values (${hash(token)}, ${apiKeyId}, ${new Date(Date.now() + ttlMs)})`;
+    values (${hash(token)}, ${apiKeyId}, now() + make_interval(secs => ${ttlMs / 1000}))`;
   await db`delete from sign_in_links where expires_at < now()`;
   return token;
 }

@@ -16,7 +16,7 @@
 // Exclude: candidates who cannot or must not be contacted: unsubscribed, without email consent, hired
 // (stage `hired` or tag `hired`), with any tag of `exclude.tags`, contacted within `exclude.contacted_within`
 // (a message in status sent, sending, unknown or recorded, created or sent within the window before `now`),
-// and `options.excludeIds`.
+// `options.excludeIds`, and with `options.excludeJob` those with a journey for that job.
 // Rank: by the first `prefer` tag the candidate has (earlier in the list is better; `nurtured` is also had
 // by a candidate who has or had a journey in a playbook of stage `nurture`, per the published version the
 // journey ran), then seniority known to match, then the number of matched skills (desc), then the most
@@ -54,6 +54,8 @@ export interface RankedCandidate {
 export interface FindOptions {
   now?: Date;
   excludeIds?: string[];
+  /** Leaves out candidates who have (or had) a journey for this job. */
+  excludeJob?: string;
 }
 
 /** Candidate ids matching the query, best first. */
@@ -115,6 +117,11 @@ export async function rankCandidates(
           : db``
       }
       ${excludeIds.length ? db`and c.id <> all (${excludeIds}::uuid[])` : db``}
+      ${
+        options.excludeJob
+          ? db`and not exists (select 1 from journeys j where j.job_id = ${options.excludeJob} and j.candidate_id = c.id)`
+          : db``
+      }
     order by r.prefer_rank nulls last,
       ${seniority ? db`coalesce(lower(btrim(c.custom ->> 'seniority')), '') = '',` : db``}
       cardinality(r.matched_skills) desc, c.updated_at desc, c.id

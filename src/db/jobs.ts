@@ -146,21 +146,25 @@ export async function findJob(db: Db, source: string, externalId: string): Promi
   return row;
 }
 
-/** The latest rediscovery of each of the job's `find` steps: the playbook, the step, the query it ran. */
+/**
+ * The latest rediscovery of each of the job's `find` steps (a reopened job ran them again): the playbook,
+ * the step, the query it ran.
+ */
 export function jobFinds(db: Db, jobId: string) {
   return db<{ playbook: string; step: string; query: unknown; candidates: number; occurred_at: Date }[]>`
-    select distinct on (i.journey_id, i.step) j.playbook, i.step, i.data -> 'query' as query,
+    select distinct on (j.playbook, i.step) j.playbook, i.step, i.data -> 'query' as query,
       coalesce((i.data ->> 'candidates')::int, 0) as candidates, i.occurred_at
     from interactions i join journeys j on j.id = i.journey_id
     where i.job_id = ${jobId} and i.candidate_id is null and i.kind = 'job.found'
-    order by i.journey_id, i.step, i.occurred_at desc, i.id desc`;
+    order by j.playbook, i.step, i.occurred_at desc, i.id desc`;
 }
 
 /** How many candidates have (or had) a journey for each of these jobs. */
 export async function enrolledCounts(db: Db, jobIds: string[]): Promise<Map<string, number>> {
   if (!jobIds.length) return new Map();
   const rows = await db<{ job_id: string; n: number }[]>`
-    select job_id, count(distinct candidate_id)::int as n from journeys
-    where job_id = any (${jobIds}::uuid[]) and candidate_id is not null group by job_id`;
+    select j.job_id, count(distinct j.candidate_id)::int as n
+    from journeys j join candidates c on c.id = j.candidate_id
+    where j.job_id = any (${jobIds}::uuid[]) and c.erased_at is null group by j.job_id`;
   return new Map(rows.map((r) => [r.job_id, r.n]));
 }

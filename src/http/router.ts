@@ -206,13 +206,14 @@ function typed(schema: Record<string, unknown>, value: string): unknown {
  */
 function formFields(schema: JsonSchema, parsed: Record<string, unknown>): Record<string, string | string[]> {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const fields: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(parsed)) {
-    const texts = [value].flat().filter((v): v is string => typeof v === 'string');
-    if (!texts.length) continue;
-    fields[name] = properties[name]?.type === 'array' || texts.length > 1 ? texts : texts[0]!;
-  }
-  return fields;
+  return Object.fromEntries(
+    Object.entries(parsed).flatMap(([name, value]) => {
+      const texts = [value].flat().filter((v): v is string => typeof v === 'string');
+      if (!texts.length) return [];
+      const list = Object.hasOwn(properties, name) && properties[name]!.type === 'array';
+      return [[name, list || texts.length > 1 ? texts : texts[0]!]];
+    }),
+  );
 }
 
 async function bodyOf(op: Operation, c: Context): Promise<unknown> {

@@ -126,6 +126,35 @@ describe('jobs in the console', () => {
     expect(body).toContain('aria-label="Pick Medal"');
   });
 
+  it('ranks a reopened job by its latest rediscovery only', async () => {
+    const jobId = await jobWithRediscovery('gh-reopened');
+    // Reopened: the same playbook ran again, a new journey, with the job's new skills.
+    const journeyId = `discover-rediscover-on-job-opened:${randomUUID()}`;
+    await upsertJourney(stack.db.sql, {
+      id: journeyId,
+      workflowId: `job/${jobId}`,
+      candidateId: null,
+      jobId,
+      playbook: 'discover-rediscover-on-job-opened',
+      version: 1,
+      status: 'completed',
+      currentStep: null,
+      nextActionAt: null,
+      startedAt: new Date().toISOString(),
+      exitReason: null,
+    });
+    await recordTimeline(stack.db.sql, {
+      kind: 'job.found',
+      at: { workflowId: `job/${jobId}`, journeyId, jobId, candidateId: null, step: 'steps/0', iteration: 0 },
+      candidates: 0,
+      query: { match: { skills: ['java'] }, limit: 50 },
+    });
+    const cookie = await signIn(['*']);
+    const body = await (await page(`/jobs/${jobId}`, cookie)).text();
+    expect(body.match(/Ranked by/g)).toHaveLength(1);
+    expect(ranked(body)).toEqual(['1 Java: skills in common: java']);
+  });
+
   it('enrolls the picked candidates for the job, each once', async () => {
     const a = await candidate('pick-a@example.com', {
       first_name: 'A',
@@ -333,6 +362,11 @@ describe('a playbook’s per-step funnel', () => {
         await event('candidate.applied', {});
       }
       if (n === 2) await event('candidate.replied', { journey_id: id, step: 'advice' });
+      // Journey 4 met the goal after it started but before it reached the advice: not the advice's credit.
+      if (n === 4)
+        await stack.db.sql`
+          insert into events (type, candidate_id, occurred_at)
+          values ('candidate.applied', ${candidateId}, now() - interval '30 seconds')`;
     }
     const cookie = await signIn(['playbooks:read']);
     const body = await (await page(`/playbooks/${playbook}`, cookie)).text();
