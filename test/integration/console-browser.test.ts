@@ -107,6 +107,22 @@ describe('the console in a browser', () => {
     await checked('attention');
   });
 
+  it('keeps the attention list current without a reload', async () => {
+    await page.goto(`${base}/`);
+    await page.evaluate('window.sameDocument = true');
+    const { id } = await upsertCandidate(
+      stack.db.sql,
+      { email: 'barbara@example.com', first_name: 'Barbara', last_name: 'Liskov' },
+      'api',
+    );
+    await stack.db.sql`update candidates set employment_status = 'open' where id = ${id}`;
+    // The live region looks again every 10 seconds; the page itself stays.
+    await expect
+      .poll(() => page.getByRole('link', { name: 'Barbara Liskov' }).count(), { timeout: 25_000 })
+      .toBe(1);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+  });
+
   it('reads the funnel', async () => {
     await page.goto(`${base}/funnel`);
     expect(await page.getByRole('heading', { name: 'Stages' }).count()).toBe(1);
