@@ -19,7 +19,7 @@ import { paged, pageOf, type PageQuery } from '../http/paging.js';
 import { Problem } from '../http/problem.js';
 import { candidateWorkflowId, journeysQuery, type JourneySummary } from '../../workflows/contract.js';
 import type { Candidate, TimelineEntry } from '../domain.js';
-import { csrfField, may, messagePage, nextLink, render, when } from './layout.js';
+import { candidateName, csrfField, may, messagePage, nextLink, render, when } from './layout.js';
 import { fragmentAnswer, liveRegion } from './live.js';
 import { sessionIn } from './session.js';
 
@@ -51,9 +51,6 @@ function eraseForm(candidate: Candidate, session: ConsoleSession) {
       <p><button type="submit" class="danger">Erase</button></p>
     </form>`;
 }
-
-const nameOf = (c: { first_name: string | null; last_name: string | null; email: string | null }) =>
-  [c.first_name, c.last_name].filter(Boolean).join(' ') || c.email || 'Unnamed candidate';
 
 type Filters = PageQuery & {
   q?: string;
@@ -112,7 +109,7 @@ function candidateRows(items: CandidateListItem[]) {
       ${items.map(
         (c) =>
           html`<tr>
-            <td><a href="/candidates/${c.id}">${nameOf(c)}</a></td>
+            <td><a href="/candidates/${c.id}">${candidateName(c)}</a></td>
             <td>${c.stage ?? ''}</td>
             <td>${c.employment_status ?? ''}</td>
             <td>${c.tags.join(', ')}</td>
@@ -253,7 +250,7 @@ async function candidatePage(c: Context, deps: ApiDeps, candidate: Candidate) {
   const fragment = fragmentAnswer(c, region);
   if (fragment) return fragment;
   return render(c, 200, {
-    title: nameOf(candidate),
+    title: candidateName(candidate),
     session,
     section: '/candidates',
     body: html`

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import pLimit from 'p-limit';
-import { rankCandidates, type FindQuery, type RankedCandidate } from '../db/find.js';
+import { entries, rankCandidates, type FindQuery, type RankedCandidate } from '../db/find.js';
 import {
   enrolledCounts,
   getJobRow,
@@ -28,7 +28,7 @@ import { closeJob, openJob } from '../http/jobs.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from '../http/operation.js';
 import { paged, pageOf, type PageQuery } from '../http/paging.js';
 import { Problem } from '../http/problem.js';
-import { csrfField, may, messagePage, nextLink, render, when } from './layout.js';
+import { candidateName, csrfField, may, messagePage, nextLink, render, when } from './layout.js';
 import { fragmentAnswer, liveRegion } from './live.js';
 import { sessionIn } from './session.js';
 
@@ -37,16 +37,6 @@ export const MATCHES_SHOWN = 25;
 
 /** How many picked candidates are enrolled at a time. */
 const ENROLL_CONCURRENCY = 4;
-
-const nameOf = (c: { first_name: string | null; last_name: string | null; email: string | null }) =>
-  [c.first_name, c.last_name].filter(Boolean).join(' ') || c.email || 'Unnamed candidate';
-
-/** Comma-separated text as a list: trimmed, blanks dropped. */
-const listOf = (text: string | undefined) =>
-  (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 /** What a rediscovery looks for: the query its `find` step ran, or else the job's own skills and place. */
 interface Rediscovery {
@@ -98,7 +88,7 @@ function why(m: RankedCandidate, query: FindQuery) {
 /** A query in a line: what the rediscovery looked for and what it left out. */
 function describe(query: FindQuery) {
   const m = query.match;
-  const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => listOf(v)).join(', ');
+  const list = (values: string[] | undefined) => entries(values).join(', ');
   const parts = [
     list(m.skills) ? `skills ${list(m.skills)}` : '',
     m.location ? `location ${m.location}` : '',
@@ -148,13 +138,13 @@ function matchTable(
                       name="candidate"
                       value="${m.id}"
                       id="pick-${index}-${i}"
-                      aria-label="Pick ${nameOf(m)}"
+                      aria-label="Pick ${candidateName(m)}"
                     />
                   </td>`
                 : ''
             }
             <td>${i + 1}</td>
-            <td><a href="/candidates/${m.id}">${nameOf(m)}</a></td>
+            <td><a href="/candidates/${m.id}">${candidateName(m)}</a></td>
             <td>${why(m, r.query)}</td>
           </tr>`,
       )}
@@ -213,7 +203,7 @@ function enrolledTable(rows: Awaited<ReturnType<typeof jobCandidates>>) {
       ${rows.map(
         (r) =>
           html`<tr>
-            <td><a href="/candidates/${r.candidate_id}">${nameOf(r)}</a></td>
+            <td><a href="/candidates/${r.candidate_id}">${candidateName(r)}</a></td>
             <td>${r.playbook}</td>
             <td>${r.status}</td>
             <td>${r.current_step ? html`<code>${r.current_step}</code>` : '—'}</td>
@@ -423,7 +413,7 @@ export const jobPageOperations = [
       503: { description: 'The workflow service is behind', mediaType: 'text/html' },
     },
     handle: async (c, { body }, deps) => {
-      const skills = listOf(body.skills);
+      const skills = entries(body.skills === undefined ? [] : [body.skills]);
       try {
         const { job } = await openJob(deps, {
           external_id: body.external_id?.trim() || `console-${randomUUID()}`,

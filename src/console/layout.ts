@@ -123,3 +123,10 @@ export function nextLink(c: Context, cursor: string | null) {
   url.searchParams.set('cursor', cursor);
   return html`<p><a href="${url.pathname + url.search}">Next page</a></p>`;
 }
+
+/** How a candidate is named on every page: first and last name, else the email. */
+export const candidateName = (c: {
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+}) => [c.first_name, c.last_name].filter(Boolean).join(' ') || c.email || 'Unnamed candidate';

@@ -129,7 +129,7 @@ export async function rankCandidates(
 }
 
 /** List entries as rendered: comma-separated values split, trimmed, blanks dropped. */
-function entries(values: readonly string[] | undefined): string[] {
+export function entries(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => String(v).split(',')).flatMap((v) => v.trim() || []);
 }
 

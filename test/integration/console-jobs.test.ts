@@ -39,19 +39,8 @@ const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] 
 const candidate = (email: string, fields: Record<string, unknown>) =>
   upsertCandidate(stack.db.sql, { email, consent: { email: true }, ...fields }, 'api').then((r) => r.id);
 
-/** A job as an ATS created it, with the rediscovery its playbook recorded (nobody enrolled yet). */
-async function jobWithRediscovery(externalId: string) {
-  const jobId = await upsertJob(
-    stack.db.sql,
-    {
-      external_id: externalId,
-      title: 'Platform engineer',
-      location: 'Berlin',
-      skills: ['go', 'postgres', 'kafka'],
-    },
-    'greenhouse',
-    'open',
-  );
+/** What the job's rediscovery playbook records when it runs: its journey, and the query its find ran. */
+async function rediscovered(jobId: string, query: object) {
   const journeyId = `discover-rediscover-on-job-opened:${randomUUID()}`;
   await upsertJourney(stack.db.sql, {
     id: journeyId,
@@ -70,12 +59,28 @@ async function jobWithRediscovery(externalId: string) {
     kind: 'job.found',
     at: { workflowId: `job/${jobId}`, journeyId, jobId, candidateId: null, step: 'steps/0', iteration: 0 },
     candidates: 0,
-    query: {
-      match: { skills: ['go,postgres,kafka'], location: 'Berlin' },
-      prefer: ['silver-medalist'],
-      exclude: { tags: ['hired'] },
-      limit: 50,
+    query,
+  });
+}
+
+/** A job as an ATS created it, with the rediscovery its playbook recorded (nobody enrolled yet). */
+async function jobWithRediscovery(externalId: string) {
+  const jobId = await upsertJob(
+    stack.db.sql,
+    {
+      external_id: externalId,
+      title: 'Platform engineer',
+      location: 'Berlin',
+      skills: ['go', 'postgres', 'kafka'],
     },
+    'greenhouse',
+    'open',
+  );
+  await rediscovered(jobId, {
+    match: { skills: ['go,postgres,kafka'], location: 'Berlin' },
+    prefer: ['silver-medalist'],
+    exclude: { tags: ['hired'] },
+    limit: 50,
   });
   return jobId;
 }
@@ -129,26 +134,7 @@ describe('jobs in the console', () => {
   it('ranks a reopened job by its latest rediscovery only', async () => {
     const jobId = await jobWithRediscovery('gh-reopened');
     // Reopened: the same playbook ran again, a new journey, with the job's new skills.
-    const journeyId = `discover-rediscover-on-job-opened:${randomUUID()}`;
-    await upsertJourney(stack.db.sql, {
-      id: journeyId,
-      workflowId: `job/${jobId}`,
-      candidateId: null,
-      jobId,
-      playbook: 'discover-rediscover-on-job-opened',
-      version: 1,
-      status: 'completed',
-      currentStep: null,
-      nextActionAt: null,
-      startedAt: new Date().toISOString(),
-      exitReason: null,
-    });
-    await recordTimeline(stack.db.sql, {
-      kind: 'job.found',
-      at: { workflowId: `job/${jobId}`, journeyId, jobId, candidateId: null, step: 'steps/0', iteration: 0 },
-      candidates: 0,
-      query: { match: { skills: ['java'] }, limit: 50 },
-    });
+    await rediscovered(jobId, { match: { skills: ['java'] }, limit: 50 });
     const cookie = await signIn(['*']);
     const body = await (await page(`/jobs/${jobId}`, cookie)).text();
     expect(body.match(/Ranked by/g)).toHaveLength(1);
