@@ -24,6 +24,10 @@ export const Failure = {
   WebhookUnreachable: 'WebhookUnreachable',
   WebhookRetryable: 'WebhookRetryable',
   WebhookRejected: 'WebhookRejected',
+  /** A source payload's enrichment: the vendor's API gave an answer that will not change (404, 401). */
+  SourceReadFailed: 'SourceReadFailed',
+  /** A source payload's enrichment: the mapped event is invalid (a field the mapping needs is missing). */
+  SourceEventInvalid: 'SourceEventInvalid',
 } as const;
 export type FailureType = (typeof Failure)[keyof typeof Failure];
 
@@ -35,7 +39,9 @@ export function refusal(type: FailureType, message: string): ApplicationFailure 
 /** Workflow type names, as the worker registers them (workflows/index.ts). */
 export const CANDIDATE_WORKFLOW = 'candidateWorkflow';
 export const JOB_WORKFLOW = 'jobWorkflow';
+export const SOURCE_PAYLOAD_WORKFLOW = 'sourcePayloadWorkflow';
 export type CandidateWorkflow = (input: CandidateWorkflowInput) => Promise<void>;
+export type SourcePayloadWorkflow = (input: { payloadId: string }) => Promise<void>;
 export type JobWorkflow = (input: JobWorkflowInput) => Promise<void>;
 
 export const eventSignal = defineSignal<[CandidateEvent]>('event');
@@ -63,6 +69,11 @@ export function candidateWorkflowId(candidateId: string): string {
 
 export function jobWorkflowId(jobId: string): string {
   return `job/${jobId}`;
+}
+
+/** The enrichment of one stored source payload. */
+export function sourcePayloadWorkflowId(payloadId: string): string {
+  return `source-payload/${payloadId}`;
 }
 
 export interface EnrollRequest {

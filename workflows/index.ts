@@ -1,3 +1,4 @@
 // Every workflow the worker registers.
 export { candidateWorkflow } from './candidate.js';
 export { jobWorkflow } from './job.js';
+export { sourcePayloadWorkflow } from './source-payload.js';

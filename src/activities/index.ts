@@ -17,6 +17,9 @@ import { closeJob, enrollCandidates, find, type JobEffect, type TemporalDeps } f
 import { send, settleSend } from './send.js';
 import type { EffectInput, SendInput, StepEffect } from '../../workflows/contract.js';
 import { callWebhook, webhookSummary } from './webhook.js';
+import { enrichSourcePayload, sourcePayloadFailed } from './source-payload.js';
+import type { ReasonKind } from '../db/source-payloads.js';
+import { createLogger, type Logger } from '../log.js';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -32,10 +35,20 @@ export interface ActivityDeps {
   orgName: string;
   /** For activities that signal other workflows (a job enrolling candidates). */
   temporal: TemporalDeps;
+  /** Where activities log what nobody waits for (a source payload that failed); silent when unset. */
+  log?: Logger;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const enrichDeps = { sql: deps.sql, temporal: deps.temporal, log: deps.log ?? createLogger('silent') };
   return {
+    /** Reads the vendor's API for a stored source payload, maps it and accepts its event. */
+    enrichSourcePayload: (input: { payloadId: string }) => enrichSourcePayload(enrichDeps, input),
+
+    /** A source payload's enrichment failed for good: recorded where people see it. */
+    sourcePayloadFailed: (input: { payloadId: string; kind: ReasonKind; reason: string }) =>
+      sourcePayloadFailed(enrichDeps, input),
+
     /** The playbooks an event of this type enrolls a candidate (or a job) into, pinned as they are now. */
     async enrollments(input: {
       eventType: string;

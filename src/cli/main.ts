@@ -1,4 +1,5 @@
-// The `rapport` command line: up | api | worker | migrate | temporal-cli | help.
+// The `rapport` command line: up | api | worker | migrate | validate | simulate | graph | playbooks |
+// sources | keys | temporal-cli | help.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, redact, type Config } from '../config/index.js';
 import { findTemporalBinary, TemporalBinaryError } from '../embedded/temporal-binary.js';
@@ -10,6 +11,8 @@ import { describeMigration, migrateJourneys } from './migrate-journeys.js';
 import { connectClient } from '../temporal/connect.js';
 import { createSql, type Sql } from '../db/client.js';
 import { keysCommand, localAccess } from './keys.js';
+import { describeReplay, parseSince, replaySource } from './sources.js';
+import { loadSources } from '../playbook/sources.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
 const HELP = `rapport — candidate relationship management on Temporal
@@ -35,6 +38,10 @@ Commands:
   playbooks migrate <playbook> --to <version> [--dry-run]
                  move running journeys to another published version, matched by step; prints how
                  many journeys sit at each step, and changes nothing if any step cannot be matched
+                 (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  sources replay <source> [--since <iso|7d|12h>]
+                 take again, with the source's mapping as it is now, the webhook payloads kept
+                 because no rule mapped them or their enrichment failed (kept 30 days)
                  (needs DATABASE_URL and TEMPORAL_ADDRESS)
   keys create --name <name> --scopes <scope,…|*> | keys list | keys revoke <prefix>
                  API keys for /v1 (needs DATABASE_URL); a new key is shown once
@@ -80,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
         return await graphCommand(argv.slice(1), (line) => console.log(line));
       case 'playbooks':
         return await playbooksCommand(argv.slice(1), config);
+      case 'sources':
+        return await sourcesCommand(argv.slice(1), config, log);
       case 'keys': {
         const sql = createSql(requireEndpoints(config, ['DATABASE_URL']).databaseUrl, { max: 1 });
         try {
@@ -210,6 +219,38 @@ async function playbooksCommand(args: string[], config: Config): Promise<number>
     for (const line of describePublish(result, dryRun)) console.log(line);
     return 0;
   } finally {
+    await sql.end();
+  }
+}
+
+async function sourcesCommand(args: string[], config: Config, log: Logger): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { since: { type: 'string' } },
+  });
+  const usage = 'usage: rapport sources replay <source> [--since <iso|7d|12h>]';
+  if (positionals[0] !== 'replay' || !positionals[1]) throw new UsageError(usage);
+  const since = parseSince(values.since);
+  const sources = await loadSources(config.pipelinesDir);
+  const mapping = sources.get(positionals[1]);
+  if (!mapping)
+    throw new UsageError(
+      `no source ${positionals[1]} in ${config.pipelinesDir}/sources (there are: ${[...sources.keys()].join(', ')})`,
+    );
+  const { databaseUrl, temporalAddress } = requireEndpoints(config);
+  const sql = createSql(databaseUrl, { max: 2 });
+  const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+  try {
+    const tally = await replaySource(
+      { sql, temporal, taskQueue: config.temporal.taskQueue, log },
+      mapping,
+      since,
+    );
+    for (const line of describeReplay(mapping.source, since, tally)) console.log(line);
+    return 0;
+  } finally {
+    await temporal.connection.close();
     await sql.end();
   }
 }

@@ -102,6 +102,20 @@ function lists(a: Attention) {
           <td>${d.waiting_for === 'cap' ? 'the cap' : 'the sending window'}</td>
           <td>${when(d.next_action_at)}</td>`,
     )}
+    ${section(
+      'Webhooks that did not become events',
+      a.webhooks,
+      'Every webhook a rule took became an event.',
+      ['Source', 'Outcome', 'Why', 'Received'],
+      (w) =>
+        html`<td>${w.source}</td>
+          <td><span class="bad">${w.status === 'failed' ? 'enrichment failed' : 'unmapped'}</span></td>
+          <td>
+            ${w.reason ?? ''}
+            <span class="muted">Fix it, then <code>rapport sources replay ${w.source}</code>.</span>
+          </td>
+          <td>${when(w.received_at)}</td>`,
+    )}
   `;
 }
 

@@ -1,6 +1,7 @@
 // What needs a recruiter now (the console's home page): replies not answered, open tasks (overdue
 // first), messages that failed or whose delivery is unknown, journeys that failed, candidates open to
-// work whom nobody contacted lately, and sends a window or the cap deferred today. Each list is short.
+// work whom nobody contacted lately, sends a window or the cap deferred today, and ATS webhooks that did
+// not become events. Each list is short.
 import type { Db } from './client.js';
 
 const LIMIT = 50;
@@ -41,6 +42,14 @@ export interface Attention {
     ended_at: Date | null;
   }[];
   uncontacted: { id: string; name: string; updated_at: Date }[];
+  /** Source payloads that mapped to an invalid event or whose enrichment failed, last 30 days. */
+  webhooks: {
+    id: string;
+    source: string;
+    status: string;
+    reason: string | null;
+    received_at: Date;
+  }[];
   deferred: {
     id: string;
     candidate_id: string | null;
@@ -57,7 +66,7 @@ export async function attention(db: Db, options: { uncontactedDays?: number } = 
   const name = db`coalesce(nullif(trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')), ''),
     c.email, 'a candidate')`;
   const days = options.uncontactedDays ?? 90;
-  const [replies, tasks, messages, journeys, uncontacted, deferred] = await Promise.all([
+  const [replies, tasks, messages, journeys, uncontacted, deferred, webhooks] = await Promise.all([
     // A reply is answered once the candidate was sent something, or a note was written, after it.
     db<Attention['replies']>`
       select e.id as event_id, c.id as candidate_id, ${name} as name, e.occurred_at,
@@ -102,6 +111,13 @@ export async function attention(db: Db, options: { uncontactedDays?: number } = 
       where j.ended_at is null and j.waiting_for in ('window', 'cap')
         and j.updated_at >= date_trunc('day', now())
       order by j.next_action_at limit ${LIMIT}`,
+    // A payload no rule matches is a kind of notification no playbook uses: /metrics counts it; these
+    // are the ones a rule meant to take.
+    db<Attention['webhooks']>`
+      select id, source, status, reason, received_at from source_payloads
+      where (status = 'failed' or (status = 'unmapped' and reason_kind = 'invalid-event'))
+        and received_at > now() - interval '30 days'
+      order by received_at desc limit ${LIMIT}`,
   ]);
-  return { replies, tasks, messages, journeys, uncontacted, deferred };
+  return { replies, tasks, messages, journeys, uncontacted, deferred, webhooks };
 }

@@ -25,6 +25,7 @@ export type NewTimelineEntry =
       data: Record<string, unknown>;
     }
   | { kind: 'note'; candidateId: string; text: string; author: string | null }
+  | { kind: 'source.failed'; candidateId: string; payloadId: string; source: string; reason: string }
   | { kind: 'erased'; candidateId: string }
   | { kind: 'merged'; candidateId: string; merged: string }
   | {
@@ -131,6 +132,15 @@ function rowOf(e: NewTimelineEntry): Row {
         kind: 'note',
         summary: e.text,
         data: { author: e.author },
+      };
+    case 'source.failed':
+      return {
+        ...NONE,
+        dedup_key: `source-failed:${e.payloadId}`,
+        candidate_id: e.candidateId,
+        kind: 'source.failed',
+        summary: `A ${e.source} webhook could not become an event: ${e.reason}`,
+        data: { source: e.source, payload_id: e.payloadId, reason: e.reason },
       };
     case 'erased':
       return {

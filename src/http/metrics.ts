@@ -1,12 +1,13 @@
 // GET /metrics in the Prometheus text format: events accepted by this process (by type and whether they
 // were new), and, read from PostgreSQL at each scrape, journeys by playbook and status, messages by
-// channel and outcome, and failed activity attempts (counted by the workers, see src/worker/failure-counter.ts).
+// channel and outcome, source payloads that did not become events, and failed activity attempts (counted by the workers, see src/worker/failure-counter.ts).
 import { operation } from './operation.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client.js';
 import { activityFailureCounts } from '../db/activity-failures.js';
 import { countJourneys } from '../db/journeys.js';
 import { countMessages } from '../db/messages.js';
+import { payloadCounts } from '../db/source-payloads.js';
 
 export interface Metrics {
   registry: Registry;
@@ -53,6 +54,17 @@ export function createMetrics(db: Db): Metrics {
       this.reset();
       const rows = await activityFailureCounts(db);
       for (const r of rows) this.inc({ activity: r.activity, kind: r.kind }, r.n);
+    },
+  });
+  new Counter({
+    name: 'rapport_source_payloads_total',
+    help: 'Source payloads that did not become an event, by source, outcome (unmapped: no rule or an invalid event, kept 30 days for `rapport sources replay`; enrichment_failed: the vendor API read failed for good) and reason.',
+    labelNames: ['source', 'outcome', 'reason'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await payloadCounts(db);
+      for (const r of rows) this.inc({ source: r.source, outcome: r.outcome, reason: r.reason }, r.n);
     },
   });
   return {

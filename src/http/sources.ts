@@ -1,13 +1,13 @@
-// POST /v1/sources/{source}/webhook: a job board or an ATS posts its own payload, signed with the
-// source's secret (no API key). The signature is checked over the raw body (and timestamp), the payload
-// mapped to an event by pipelines/sources/<source>.yaml, and the event accepted like POST /v1/events —
-// so a webhook delivered twice is one event. A payload no rule maps is acknowledged and ignored.
-import { firstDelivery } from '../db/webhook-deliveries.js';
-import type { EventInput } from '../domain.js';
-import { validate } from '../schemas/index.js';
-import { mapPayload, REPLAY_WINDOW_S, verifySignature } from '../sources/webhook.js';
+// POST /v1/sources/{source}/webhook: a job board or an ATS posts its own payload, signed its own way
+// (no API key). The signature is checked (src/sources/signature.ts), the vendor's ping answered, and the
+// payload taken by src/sources/intake.ts: mapped to an event and accepted like POST /v1/events (a
+// delivery twice is one event), stored to be enriched from the vendor's API after this answer, or — when
+// no rule maps it — kept 30 days for `rapport sources replay`, and answered 202 with the reason.
+import { rememberNonce } from '../db/webhook-deliveries.js';
+import { secretConfigured, verifySignature } from '../sources/signature.js';
+import { takePayload } from '../sources/intake.js';
+import { isPing, type SourceScope } from '../sources/webhook.js';
 import { operation } from './operation.js';
-import { acceptEvent } from '../intake/accept.js';
 import { Problem } from './problem.js';
 
 export const sourceOperations = [
@@ -15,7 +15,8 @@ export const sourceOperations = [
     method: 'post',
     path: '/v1/sources/{source}/webhook',
     summary: 'A job board or ATS webhook, mapped to an event by pipelines/sources/<source>.yaml',
-    description: 'Signed with the source secret (HMAC-SHA256 over the raw body); no API key.',
+    description:
+      'Signed the sender’s way (HMAC-SHA256 with the source secret, see docs/sources.md); no API key. 202 names what became of the payload: `event_id` when it became an event, `enriching` when it waits for reads from the vendor’s API, `ignored` with the `reason` when no rule maps it (kept 30 days for `rapport sources replay`).',
     access: { public: 'signed with the source’s secret instead of an API key' },
     params: {
       source: {
@@ -24,13 +25,16 @@ export const sourceOperations = [
       },
     },
     answers: {
-      202: { description: 'Accepted, or ignored when no rule maps the payload' },
+      200: {
+        description:
+          'The sender’s test or ping request (nothing stored); or, for senders that retry anything but 200, what 202 says',
+      },
+      202: { description: 'Accepted, stored to enrich, or kept unmapped with the reason' },
       400: { description: 'The body is not JSON' },
       401: { description: 'Bad or missing signature, or a timestamp outside the window' },
       404: { description: 'Unknown source' },
-      409: { description: 'Replayed request' },
+      409: { description: 'A signed token already used with another body (a replay)' },
       413: { description: 'The body is larger than 1 MiB' },
-      422: { description: 'The payload maps to an invalid event; the field is named' },
       503: {
         description:
           'The source has no secret configured, or too many events wait for the workflow service (nothing stored)',
@@ -42,7 +46,29 @@ export const sourceOperations = [
       const mapping = deps.sources.get(source);
       if (!mapping) throw Problem.notFound(`Source ${source}`);
       const raw = await c.req.text();
-      const verified = verifySignature(mapping, raw, (name) => c.req.header(name), process.env, Date.now());
+      let payload: unknown;
+      let malformed: string | undefined;
+      try {
+        payload = JSON.parse(raw);
+      } catch (error) {
+        malformed = `The body is not valid JSON: ${(error as Error).message}`;
+      }
+      // A signature inside the body needs the body first; one over the raw body is checked first.
+      if (malformed && mapping.signature?.field) throw new Problem(400, 'Malformed JSON', malformed);
+      const headers = Object.fromEntries(
+        Object.entries(c.req.header()).map(([k, v]) => [k.toLowerCase(), v]),
+      );
+      const scope: SourceScope = { payload, headers };
+      // A test or ping stores nothing and can change nothing, so it is answered before the signature:
+      // some senders test a hook before its secret can be entered.
+      if (!malformed && isPing(mapping, scope))
+        return c.json({ pong: true, source, secret_configured: secretConfigured(mapping, process.env) }, 200);
+      const verified = verifySignature(
+        mapping,
+        { raw, payload, headers, header: (name) => c.req.header(name) },
+        process.env,
+        Date.now(),
+      );
       if (!verified.ok) {
         throw new Problem(
           verified.status,
@@ -50,35 +76,36 @@ export const sourceOperations = [
           verified.detail,
         );
       }
-      // Over the delivery backlog, before the signature is remembered: the sender's retry is not a replay.
+      if (malformed) throw new Problem(400, 'Malformed JSON', malformed);
+      // Over the delivery backlog, before the nonce is remembered: the sender's retry is not a replay.
       deps.delivery!.admit();
-      if (verified.signature && !(await firstDelivery(deps.sql, source, verified.signature, REPLAY_WINDOW_S)))
-        throw new Problem(409, 'Replayed request', 'This signed request was already received.');
-      let payload: unknown;
-      try {
-        payload = JSON.parse(raw);
-      } catch (error) {
-        throw new Problem(400, 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
+      if (
+        verified.nonce &&
+        (await rememberNonce(deps.sql, source, verified.nonce.value, raw, verified.nonce.ttlS)) === 'replay'
+      )
+        throw new Problem(409, 'Replayed request', 'This signed token was already used with another body.');
+      const outcome = await takePayload({ ...deps, delivery: deps.delivery }, mapping, scope, {
+        ...(verified.nonce ? { deliveryId: verified.nonce.value } : {}),
+      });
+      switch (outcome.kind) {
+        case 'accepted':
+          return c.json(outcome.accepted, 202);
+        case 'enriching':
+          return c.json(
+            { enriching: true, payload_id: outcome.payloadId, duplicate: outcome.duplicate },
+            202,
+          );
+        case 'unmapped':
+          return c.json(
+            {
+              ignored: true,
+              reason: outcome.reason,
+              reason_kind: outcome.reasonKind,
+              payload_id: outcome.payloadId,
+            },
+            202,
+          );
       }
-      const headers = Object.fromEntries(
-        Object.entries(c.req.header()).map(([k, v]) => [k.toLowerCase(), v]),
-      );
-      const mapped = mapPayload(mapping, payload, headers);
-      if (!mapped) return c.json({ ignored: true, reason: `no rule of ${source} matches this payload` }, 202);
-      const checked = validate<EventInput>('event.schema.json', { ...mapped, source });
-      if (!checked.ok) {
-        // The sender's payload lacks what the mapping needs: name the event field it could not fill.
-        throw new Problem(
-          422,
-          'Unmappable payload',
-          `The ${source} payload gave an invalid event: ${checked.errors
-            .map((e) => `${e.pointer} ${e.message}`)
-            .join('; ')}`,
-          checked.errors,
-          'unmappable-payload',
-        );
-      }
-      return c.json(await acceptEvent(deps, checked.value), 202);
     },
   }),
 ];

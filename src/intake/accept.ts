@@ -13,6 +13,7 @@ import { upsertJob } from '../db/jobs.js';
 import type { CandidateInput, EventInput, JobInput } from '../domain.js';
 import { candidateWorkflowId } from '../../workflows/contract.js';
 import { deliveryTo, type EventDelivery } from './event-delivery.js';
+import { endsProcess, withFurthestStage } from './stage-history.js';
 
 /** What accepting an event needs: the database, the delivery queue, the counters and Temporal. */
 export interface IntakeDeps {
@@ -48,7 +49,7 @@ export function acceptEvent(deps: IntakeDeps, input: EventInput): Promise<Accept
   const candidate = candidateOf(input);
   // The common case — a candidate known by email, an event that changes nothing about them — is one
   // statement; an external id (which may merge two records) or a fact to record takes the transaction.
-  if (candidate.external_id === undefined && !hasFacts(factsOf(input)))
+  if (candidate.external_id === undefined && !hasFacts(factsOf(input)) && !endsProcess(input.type))
     return acceptByEmail(deps, input, candidate);
   return accept(deps, input, async (tx) => {
     const { id: candidateId, merged } = await upsertCandidate(tx, candidate, input.source);
@@ -123,21 +124,25 @@ async function accept(
   input: Omit<EventInput, 'candidate' | 'job'>,
   subjectOf: (tx: Db) => Promise<Subject>,
 ): Promise<Accepted> {
-  const { subject, event } = await deps.sql.begin(async (tx) => {
+  const { subject, event, data } = await deps.sql.begin(async (tx) => {
     const subject = await subjectOf(tx);
-    // What the event says about the candidate is recorded before any journey reacts to it.
-    if ('candidateId' in subject.of) await applyEventFacts(tx, subject.of.candidateId, factsOf(input));
+    let data = input.data ?? {};
+    if ('candidateId' in subject.of) {
+      // What the event says about the candidate is recorded before any journey reacts to it.
+      await applyEventFacts(tx, subject.of.candidateId, factsOf(input));
+      if (endsProcess(input.type)) data = await withFurthestStage(tx, subject.of.candidateId, data);
+    }
     const event = await insertEvent(tx, {
       source: input.source,
       sourceEventId: input.id ?? randomUUID(),
       type: input.type,
       ...subject.of,
-      data: input.data ?? {},
+      data,
       occurredAt: input.occurred_at,
     });
-    return { subject, event };
+    return { subject, event, data };
   });
-  return delivered(deps, input, subject, event);
+  return delivered(deps, { ...input, data }, subject, event);
 }
 
 /**

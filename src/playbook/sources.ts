@@ -2,34 +2,67 @@
 // schemas/source.schema.json, and every Liquid value and condition must parse.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Liquid } from 'liquidjs';
 import { LineCounter, parseDocument } from 'yaml';
-import { registerFilters } from '../expressions/filters.js';
+import { sourceLiquid } from '../sources/liquid.js';
 import { validate, type FieldError } from '../schemas/index.js';
 import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
+import { patternError, type StageKindRule } from '../sources/stages.js';
+
+export interface SourceSignature {
+  /** Where the signature is: a header, or a dotted path into the body. */
+  header?: string;
+  field?: string;
+  encoding?: 'hex' | 'base64';
+  prefix?: string;
+  /** Liquid: the signed text; default the raw body (`<timestamp>.<body>` with `timestamp_header`). */
+  signed?: string;
+  timestamp_header?: string;
+  /** Liquid: the send time, in `timestamp_unit`. */
+  timestamp?: string;
+  timestamp_unit?: 's' | 'ms';
+  max_age_s?: number;
+  /** Liquid: a value signed once; the same one with another body is a replay. */
+  nonce?: string;
+  secret_env?: string;
+}
+
+/** A stage as a payload names it (Liquid). */
+export interface StageRef {
+  name: string;
+  type?: string;
+}
+
+export interface SourceRule {
+  when: string;
+  type: string;
+  id?: string;
+  occurred_at?: string;
+  reads?: { as: string; path: string; optional?: boolean }[];
+  candidate: Record<string, string>;
+  stage?: StageRef;
+  furthest_stage?: StageRef;
+  reason?: string;
+  data?: Record<string, unknown>;
+  data_from?: string;
+}
 
 export interface SourceMapping {
   source: string;
   title?: string;
-  signature?: {
-    header: string;
-    encoding?: 'hex' | 'base64';
-    prefix?: string;
-    timestamp_header?: string;
-    secret_env?: string;
+  docs?: string;
+  signature?: SourceSignature;
+  ping?: string;
+  answer_status?: 200 | 202;
+  stage_kinds?: StageKindRule[];
+  api?: {
+    base_url: string;
+    base_url_env?: string;
+    auth?: { scheme: 'basic' | 'bearer'; secret_env: string };
   };
-  events: {
-    when: string;
-    type: string;
-    id?: string;
-    occurred_at?: string;
-    candidate: Record<string, string>;
-    data?: Record<string, unknown>;
-    data_from?: string;
-  }[];
+  events: SourceRule[];
 }
 
-const liquid = registerFilters(new Liquid({ strictFilters: true }));
+const liquid = sourceLiquid;
 
 /** Validates every mapping in `<pipelines>/sources/`; a missing folder means no sources. */
 export async function validateSources(
@@ -67,26 +100,65 @@ export async function validateSources(
         message: `source id must equal the file name "${name.replace(/\.ya?ml$/, '')}"`,
       });
     }
-    result.value.events.forEach((rule, i) => {
-      const check = (pointer: string, text: string, wrap: (t: string) => string) => {
-        try {
-          liquid.parse(wrap(text));
-        } catch (error) {
-          problems.push({ pointer, message: `Liquid does not parse: ${(error as Error).message}` });
-        }
-      };
-      check(`/events/${i}/when`, rule.when, (t) => `{% if ${t} %}{% endif %}`);
-      for (const key of ['type', 'id', 'occurred_at'] as const) {
-        if (rule[key] !== undefined) check(`/events/${i}/${key}`, rule[key], (t) => t);
-      }
-      for (const [key, value] of Object.entries(rule.candidate))
-        check(`/events/${i}/candidate/${key}`, value, (t) => t);
-      if (rule.data_from !== undefined) check(`/events/${i}/data_from`, rule.data_from, (t) => `{{ ${t} }}`);
-    });
+    problems.push(...mappingProblems(result.value));
     report(problems);
     if (!problems.length) sources.set(result.value.source, result.value);
   }
   return { sources, errors };
+}
+
+const asIs = (t: string) => t;
+const condition = (t: string) => `{% if ${t} %}{% endif %}`;
+
+/** What is wrong in a schema-valid mapping: Liquid that does not parse, patterns that are not regexes, reads without an API. */
+function mappingProblems(mapping: SourceMapping): FieldError[] {
+  const problems: FieldError[] = [];
+  const check = (pointer: string, text: string | undefined, wrap: (t: string) => string = asIs) => {
+    if (text === undefined) return;
+    try {
+      liquid.parse(wrap(text));
+    } catch (error) {
+      problems.push({ pointer, message: `Liquid does not parse: ${(error as Error).message}` });
+    }
+  };
+  const signature = mapping.signature ?? {};
+  for (const key of ['signed', 'timestamp', 'nonce'] as const) check(`/signature/${key}`, signature[key]);
+  if (signature.field && signature.timestamp_header)
+    problems.push({
+      pointer: '/signature/timestamp_header',
+      message: 'a signature in the body has its time in the body too: use `timestamp`',
+    });
+  check('/ping', mapping.ping, condition);
+  (mapping.stage_kinds ?? []).forEach((rule, i) => {
+    for (const key of ['type', 'name'] as const) {
+      const error = rule[key] === undefined ? undefined : patternError(rule[key]);
+      if (error)
+        problems.push({ pointer: `/stage_kinds/${i}/${key}`, message: `not a regular expression: ${error}` });
+    }
+  });
+  mapping.events.forEach((rule, i) => {
+    const at = `/events/${i}`;
+    check(`${at}/when`, rule.when, condition);
+    for (const key of ['type', 'id', 'occurred_at', 'reason'] as const) check(`${at}/${key}`, rule[key]);
+    for (const [key, value] of Object.entries(rule.candidate)) check(`${at}/candidate/${key}`, value);
+    for (const key of ['stage', 'furthest_stage'] as const) {
+      check(`${at}/${key}/name`, rule[key]?.name);
+      check(`${at}/${key}/type`, rule[key]?.type);
+    }
+    rule.reads?.forEach((read, j) => check(`${at}/reads/${j}/path`, read.path));
+    if (rule.reads && !mapping.api)
+      problems.push({
+        pointer: `${at}/reads`,
+        message: 'reads need the vendor API: add `api` with its base_url',
+      });
+    if (rule.reads && rule.id !== undefined && /\breads\./.test(rule.id))
+      problems.push({
+        pointer: `${at}/id`,
+        message: 'the id names the delivery before any read: use payload and headers only',
+      });
+    check(`${at}/data_from`, rule.data_from, (t) => `{{ ${t} }}`);
+  });
+  return problems;
 }
 
 /** The valid source mappings, or PlaybookErrors naming every problem (the API refuses to start). */

@@ -5,6 +5,7 @@ import { createApp } from '../http/app.js';
 import { listen } from '../http/listen.js';
 import { createEventDelivery } from '../intake/event-delivery.js';
 import { startEventSweep } from '../intake/event-sweep.js';
+import { startEnrichmentSweep } from '../sources/enrichment-sweep.js';
 import { createMetrics } from '../http/metrics.js';
 import { loadSources } from '../playbook/sources.js';
 import { loadLinkSigner } from '../links/tokens.js';
@@ -99,7 +100,7 @@ export async function startWorker(config: Config, log: Logger, endpoints: Endpoi
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: services.activityDeps,
+    deps: { ...services.activityDeps, log: log.child({ component: 'worker' }) },
     maxCachedWorkflows: config.temporal.workflowCacheSize,
   });
   const running = worker.run();
@@ -155,6 +156,7 @@ export async function startApi(
   });
   const server = await listen(app.fetch, config.http.port, config.http.host);
   const sweep = startEventSweep({ sql, delivery, log: apiLog });
+  const enrichmentSweep = startEnrichmentSweep({ sql, temporal, taskQueue, delivery, log: apiLog });
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'API listening');
   return {
@@ -162,7 +164,7 @@ export async function startApi(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Accepted events still on their way get a few seconds; the next start's sweep delivers the rest.
-      await Promise.all([sweep.stop(), delivery.stop(5000)]);
+      await Promise.all([sweep.stop(), enrichmentSweep.stop(), delivery.stop(5000)]);
       await temporal.connection.close();
       await sql.end({ timeout: 5 });
     },

@@ -1,104 +1,114 @@
-// Job-board and ATS webhooks: verify the source's HMAC-SHA256 signature over the raw body (with the
-// timestamp, when the source sends one, inside a replay window), then map the payload to a Rapport
-// event with the source's rules (pipelines/sources/<source>.yaml).
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Liquid } from 'liquidjs';
+// Mapping a source's payload to a Rapport event with the source's rules (pipelines/sources/<source>.yaml):
+// the first rule whose `when` holds, rendered over `payload`, `headers` and the rule's `reads`. Hiring
+// progress comes out in one vocabulary (src/sources/stages.ts): `data.stage` with its kind, and on a
+// rejection `data.reason` and `data.furthest_stage`.
 import type { EventInput } from '../domain.js';
-import { registerFilters } from '../expressions/filters.js';
-import type { SourceMapping } from '../playbook/sources.js';
+import type { SourceMapping, SourceRule, StageRef } from '../playbook/sources.js';
+import { sourceLiquid as liquid } from './liquid.js';
+import { classifyStage, kindOfType, type Stage, type StageKind } from './stages.js';
 
-/** How far a signed timestamp may be from now, either way. */
-export const REPLAY_WINDOW_S = 5 * 60;
-
-export type Verification =
-  | { ok: true; /** The signature, to refuse the same signed request twice. */ signature: string | undefined }
-  | { ok: false; status: 401 | 503; detail: string };
-
-export function verifySignature(
-  mapping: SourceMapping,
-  rawBody: string,
-  header: (name: string) => string | undefined,
-  env: NodeJS.ProcessEnv,
-  nowMs: number,
-): Verification {
-  const spec = mapping.signature;
-  if (!spec) return { ok: true, signature: undefined };
-  const secretName =
-    spec.secret_env ?? `RAPPORT_SOURCE_${mapping.source.toUpperCase().replace(/-/g, '_')}_SECRET`;
-  const secret = env[secretName];
-  if (!secret)
-    return {
-      ok: false,
-      status: 503,
-      detail: `The source ${mapping.source} has no secret: set ${secretName}.`,
-    };
-  const presented = header(spec.header);
-  if (!presented) return { ok: false, status: 401, detail: `The ${spec.header} header is missing.` };
-  let signed = rawBody;
-  if (spec.timestamp_header) {
-    const timestamp = header(spec.timestamp_header);
-    if (!timestamp || !/^\d{1,12}$/.test(timestamp))
-      return { ok: false, status: 401, detail: `The ${spec.timestamp_header} header must be Unix seconds.` };
-    if (Math.abs(nowMs / 1000 - Number(timestamp)) > REPLAY_WINDOW_S)
-      return {
-        ok: false,
-        status: 401,
-        detail: `The request is older than ${REPLAY_WINDOW_S} s (or from the future).`,
-      };
-    signed = `${timestamp}.${rawBody}`;
-  }
-  const digest = createHmac('sha256', secret)
-    .update(signed)
-    .digest(spec.encoding ?? 'hex');
-  const expected = Buffer.from(`${spec.prefix ?? ''}${digest}`);
-  const given = Buffer.from(presented.trim());
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, status: 401, detail: `The ${spec.header} signature does not match the body.` };
-  return { ok: true, signature: spec.timestamp_header ? presented.trim() : undefined };
+export interface SourceScope {
+  payload: unknown;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The answers of the rule's reads, by name. */
+  reads?: Record<string, unknown>;
 }
 
-const liquid = registerFilters(new Liquid({ strictFilters: true }));
+const holds = (condition: string, scope: SourceScope) =>
+  String(liquid.parseAndRenderSync(`{% if ${condition} %}yes{% endif %}`, scope)).trim() === 'yes';
+
+/** Whether the payload is the sender's test or ping request. */
+export function isPing(mapping: SourceMapping, scope: SourceScope): boolean {
+  return mapping.ping !== undefined && holds(mapping.ping, scope);
+}
+
+/** The index of the first rule whose `when` holds; undefined when none does. */
+export function matchRule(mapping: SourceMapping, scope: SourceScope): number | undefined {
+  const index = mapping.events.findIndex((rule) => holds(rule.when, scope));
+  return index === -1 ? undefined : index;
+}
+
+/** The rule's event id, from the payload and headers alone (it names the delivery before any read). */
+export function ruleEventId(rule: SourceRule, scope: SourceScope): string | undefined {
+  return rule.id === undefined ? undefined : render(rule.id, scope) || undefined;
+}
 
 /**
- * The event a payload becomes: the first rule whose `when` holds, rendered over `payload` and `headers`
- * (lower-case names). Undefined when no rule matches (a kind of notification Rapport does not use).
+ * The event the rule makes of the payload (not yet validated). A stage change to a stage of kind `hired`
+ * or `rejected` is that outcome's event.
  */
-export function mapPayload(
+export function mapEvent(
   mapping: SourceMapping,
-  payload: unknown,
-  headers: Record<string, string>,
-): Omit<EventInput, 'source'> | undefined {
-  const scope = { payload, headers };
-  const render = (text: string) => String(liquid.parseAndRenderSync(text, scope)).trim();
-  for (const rule of mapping.events) {
-    if (render(`{% if ${rule.when} %}yes{% endif %}`) !== 'yes') continue;
-    const candidate = Object.fromEntries(
-      Object.entries(rule.candidate)
-        .map(([key, template]) => [key, render(template)] as const)
-        .filter(([, value]) => value !== ''),
-    );
-    const id = rule.id === undefined ? '' : render(rule.id);
-    const occurredAt = rule.occurred_at === undefined ? '' : render(rule.occurred_at);
-    const data = rule.data_from
-      ? (liquid.evalValueSync(rule.data_from, scope) as unknown)
-      : rule.data && renderDeep(rule.data, render);
-    return {
-      type: render(rule.type),
-      ...(id ? { id } : {}),
-      ...(occurredAt ? { occurred_at: occurredAt } : {}),
-      candidate: candidate as unknown as EventInput['candidate'] & object,
-      ...(data && typeof data === 'object' && !Array.isArray(data)
-        ? { data: data as Record<string, unknown> }
-        : {}),
-    };
-  }
-  return undefined;
+  rule: SourceRule,
+  scope: SourceScope,
+): Omit<EventInput, 'source'> {
+  const candidate = Object.fromEntries(
+    Object.entries(rule.candidate)
+      .map(([key, template]) => [key, render(template, scope)] as const)
+      .filter(([, value]) => value !== ''),
+  );
+  const id = ruleEventId(rule, scope);
+  const occurredAt = rule.occurred_at === undefined ? '' : render(rule.occurred_at, scope);
+  const given = rule.data_from
+    ? (liquid.evalValueSync(rule.data_from, scope) as unknown)
+    : rule.data && renderDeep(rule.data, scope);
+  const data: Record<string, unknown> =
+    given && typeof given === 'object' && !Array.isArray(given)
+      ? { ...(given as Record<string, unknown>) }
+      : {};
+  let type = render(rule.type, scope);
+
+  const stage = stageOf(mapping, rule.stage, scope);
+  if (type === 'candidate.stage_changed' && (stage?.kind === 'hired' || stage?.kind === 'rejected'))
+    type = `candidate.${stage.kind}`;
+  const implied = kindOfType(type);
+  if (!rule.stage && data.stage !== undefined) {
+    // The sender gives the vocabulary itself (the generic source): its data is kept as it is.
+  } else if (implied === 'rejected' || implied === 'hired') {
+    data.stage = { name: stage?.name ?? LABELS[implied], kind: implied };
+    const reached = stageOf(mapping, rule.furthest_stage, scope);
+    if (reached && reached.kind !== 'rejected') data.furthest_stage = reached;
+    else if (stage && stage.kind !== 'rejected' && stage.kind !== implied) data.furthest_stage = stage;
+  } else if (stage) data.stage = stage;
+  else if (implied && data.stage === undefined) data.stage = { name: LABELS[implied], kind: implied };
+  const reason = rule.reason === undefined ? '' : render(rule.reason, scope);
+  if (reason) data.reason = reason;
+
+  return {
+    type,
+    ...(id ? { id } : {}),
+    ...(occurredAt ? { occurred_at: occurredAt } : {}),
+    candidate: candidate as unknown as EventInput['candidate'] & object,
+    ...(Object.keys(data).length ? { data } : {}),
+  };
 }
 
-function renderDeep(value: unknown, render: (t: string) => string): unknown {
-  if (typeof value === 'string') return render(value);
-  if (Array.isArray(value)) return value.map((v) => renderDeep(v, render));
+const LABELS: Record<StageKind, string> = {
+  applied: 'Applied',
+  screen: 'Screen',
+  interview: 'Interview',
+  offer: 'Offer',
+  hired: 'Hired',
+  rejected: 'Rejected',
+};
+
+function stageOf(mapping: SourceMapping, ref: StageRef | undefined, scope: SourceScope): Stage | undefined {
+  if (!ref) return undefined;
+  const name = render(ref.name, scope);
+  if (!name) return undefined;
+  const type = ref.type === undefined ? undefined : render(ref.type, scope);
+  return { name, kind: classifyStage(name, type, mapping.stage_kinds) };
+}
+
+function render(text: string, scope: SourceScope): string {
+  return String(liquid.parseAndRenderSync(text, scope)).trim();
+}
+
+function renderDeep(value: unknown, scope: SourceScope): unknown {
+  if (typeof value === 'string') return render(value, scope);
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, scope));
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, render)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]));
   return value;
 }

@@ -47,6 +47,48 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'a move to an interview stage is announced, then the booking confirmed',
+    playbook: 'engage-interview-logistics',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.stage_changed',
+        data: { stage: { name: 'Onsite interview', kind: 'interview' } },
+      },
+      {
+        at: at('2026-01-07'),
+        type: 'candidate.interview_scheduled',
+        data: { interview: { at: at('2026-01-14', '10:00') } },
+      },
+      { at: at('2026-01-14', '11:30'), type: 'candidate.interviewed' },
+    ],
+  },
+  {
+    name: 'a move to a screen stage is no interview',
+    playbook: 'engage-interview-logistics',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.stage_changed',
+        data: { stage: { name: 'Recruiter screen', kind: 'screen' } },
+      },
+    ],
+  },
+  {
+    name: 'an interview stage never booked becomes a task, then the journey ends',
+    playbook: 'engage-interview-logistics',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.stage_changed',
+        data: { stage: { name: 'Onsite interview', kind: 'interview' } },
+      },
+    ],
+  },
+  {
     name: 'a no-show interview becomes a task for the recruiter',
     playbook: 'engage-interview-logistics',
     subject: ada,
@@ -66,7 +108,10 @@ export const SCENARIOS: Scenario[] = [
       {
         at: at('2026-01-05'),
         type: 'candidate.rejected',
-        data: { round: 2, feedback: 'strong Go, less system design' },
+        data: {
+          furthest_stage: { name: 'Technical interview', kind: 'interview' },
+          feedback: 'strong Go, less system design',
+        },
       },
     ],
   },
@@ -90,22 +135,39 @@ export const SCENARIOS: Scenario[] = [
     playbook: 'nurture-silver-medalists',
     subject: ada,
     events: [
-      { at: at('2026-01-05'), type: 'candidate.rejected', data: { round: 2 } },
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.rejected',
+        data: {
+          stage: { name: 'Rejected', kind: 'rejected' },
+          furthest_stage: { name: 'Onsite interview', kind: 'interview' },
+        },
+      },
       { at: at('2026-04-08'), type: 'candidate.open_to_work' },
     ],
   },
   {
-    name: 'a first-round rejection is not a silver medalist',
+    name: 'a rejection after the screen is not a silver medalist',
     playbook: 'nurture-silver-medalists',
     subject: ada,
-    events: [{ at: at('2026-01-05'), type: 'candidate.rejected', data: { round: 1 } }],
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.rejected',
+        data: { furthest_stage: { name: 'Recruiter screen', kind: 'screen' } },
+      },
+    ],
   },
   {
     name: 'a nurtured finalist who applies again leaves the journey',
     playbook: 'nurture-silver-medalists',
     subject: ada,
     events: [
-      { at: at('2026-01-05'), type: 'candidate.rejected', data: { round: 3 } },
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.rejected',
+        data: { furthest_stage: { name: 'Offer', kind: 'offer' } },
+      },
       { at: at('2026-03-01'), type: 'candidate.applied' },
     ],
   },
@@ -184,6 +246,19 @@ export const SCENARIOS: Scenario[] = [
     playbook: 'hire-fast-track-invitation',
     subject: ada,
     events: [{ at: at('2026-01-08'), type: 'candidate.applied' }],
+    start: at('2026-01-05'),
+  },
+  {
+    name: 'a fast-tracked finalist moved to an interview in the ATS is done with the fast track',
+    playbook: 'hire-fast-track-invitation',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-07'),
+        type: 'candidate.stage_changed',
+        data: { stage: { name: 'Final round', kind: 'interview' } },
+      },
+    ],
     start: at('2026-01-05'),
   },
 ];

@@ -1,0 +1,106 @@
+// Verifying a source's signature: HMAC-SHA256 with the source's shared secret over the raw body — or over
+// the text the mapping's `signed` gives (Lever signs `token + triggeredAt`) — found in a header or in a body
+// field. A signed timestamp must be within the mapping's window; a nonce (or the signature of a timestamped
+// request) names the request, so that the same one with another body is refused as a replay.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { SourceMapping } from '../playbook/sources.js';
+import { sourceLiquid } from './liquid.js';
+
+/** How far a signed timestamp may be from now, either way, unless the mapping says otherwise. */
+export const REPLAY_WINDOW_S = 5 * 60;
+
+export interface SignedRequest {
+  raw: string;
+  /** The parsed body; undefined when it is not JSON. */
+  payload: unknown;
+  header(name: string): string | undefined;
+  headers: Record<string, string>;
+}
+
+export type Verification =
+  | {
+      ok: true;
+      /** What names this request for replay protection, and how long to remember it. */
+      nonce?: { value: string; ttlS: number };
+    }
+  | { ok: false; status: 401 | 503; detail: string };
+
+/** The environment variable with a source's secret. */
+export function secretName(mapping: SourceMapping): string | undefined {
+  if (!mapping.signature) return undefined;
+  return (
+    mapping.signature.secret_env ?? `RAPPORT_SOURCE_${mapping.source.toUpperCase().replace(/-/g, '_')}_SECRET`
+  );
+}
+
+/** Whether the source's secret is set (a source without a signature needs none). */
+export function secretConfigured(mapping: SourceMapping, env: NodeJS.ProcessEnv): boolean {
+  const name = secretName(mapping);
+  return name === undefined || !!env[name];
+}
+
+export function verifySignature(
+  mapping: SourceMapping,
+  request: SignedRequest,
+  env: NodeJS.ProcessEnv,
+  nowMs: number,
+): Verification {
+  const spec = mapping.signature;
+  if (!spec) return { ok: true };
+  const name = secretName(mapping)!;
+  const secret = env[name];
+  if (!secret)
+    return { ok: false, status: 503, detail: `The source ${mapping.source} has no secret: set ${name}.` };
+  const scope = { payload: request.payload, headers: request.headers, body: request.raw };
+  const render = (text: string) => String(sourceLiquid.parseAndRenderSync(text, scope)).trim();
+  const where = spec.header ? `The ${spec.header} header` : `The body field ${spec.field}`;
+  const presented = spec.header ? request.header(spec.header) : fieldOf(request.payload, spec.field!);
+  if (!presented) return { ok: false, status: 401, detail: `${where} is missing.` };
+
+  let signed = spec.signed === undefined ? request.raw : render(spec.signed);
+  const maxAge = spec.max_age_s ?? REPLAY_WINDOW_S;
+  let timestamp: string | undefined;
+  if (spec.timestamp_header || spec.timestamp) {
+    timestamp = spec.timestamp_header ? request.header(spec.timestamp_header) : render(spec.timestamp!);
+    const what = spec.timestamp_header ? `The ${spec.timestamp_header} header` : 'The signed timestamp';
+    const unit = spec.timestamp_unit ?? 's';
+    if (!timestamp || !/^\d{1,15}$/.test(timestamp))
+      return {
+        ok: false,
+        status: 401,
+        detail: `${what} must be Unix time in ${unit === 's' ? 'seconds' : 'milliseconds'}.`,
+      };
+    const seconds = Number(timestamp) / (unit === 'ms' ? 1000 : 1);
+    if (Math.abs(nowMs / 1000 - seconds) > maxAge)
+      return {
+        ok: false,
+        status: 401,
+        detail: `The request is older than ${maxAge} s (or from the future): ${what.toLowerCase()} is ${timestamp}.`,
+      };
+    if (spec.timestamp_header && spec.signed === undefined) signed = `${timestamp}.${request.raw}`;
+  }
+  const digest = createHmac('sha256', secret)
+    .update(signed)
+    .digest(spec.encoding ?? 'hex');
+  const expected = Buffer.from(`${spec.prefix ?? ''}${digest}`);
+  const given = Buffer.from(presented.trim());
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, status: 401, detail: `${where} does not match the signed content.` };
+
+  const ttlS = 2 * maxAge;
+  if (spec.nonce !== undefined) {
+    const value = render(spec.nonce);
+    if (!value) return { ok: false, status: 401, detail: 'The request carries no single-use token.' };
+    return { ok: true, nonce: { value, ttlS } };
+  }
+  return timestamp === undefined ? { ok: true } : { ok: true, nonce: { value: presented.trim(), ttlS } };
+}
+
+function fieldOf(payload: unknown, path: string): string | undefined {
+  let value: unknown = payload;
+  for (const key of path.split('.')) {
+    if (!value || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,189 @@
+// Every shipped ATS on the real stack (PostgreSQL, Temporal, SMTP), with payloads written from its public
+// documentation and signed its way: an application enrols the acknowledgement and a redelivery is one
+// event; a tampered or replayed delivery is refused; a rejection after an interview enrols
+// nurture-silver-medalists; the vendor's test request is answered and stores nothing. Lever's ids are read
+// from a local server that answers like Lever's API (test/helpers/fake-lever.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startStack, type Stack } from '../helpers/stack.js';
+import { LEVER_API_KEY, startFakeLever, type FakeLever } from '../helpers/fake-lever.js';
+import {
+  INTERVIEW_STAGE,
+  SECRETS,
+  VENDORS,
+  leverDelivery,
+  type Delivery,
+  type Job,
+  type Person,
+} from '../helpers/vendors.js';
+
+let stack: Stack;
+let lever: FakeLever;
+const ENV = { ...SECRETS, RAPPORT_SOURCE_LEVER_API_KEY: LEVER_API_KEY };
+
+beforeAll(async () => {
+  lever = await startFakeLever();
+  Object.assign(process.env, ENV, { RAPPORT_SOURCE_LEVER_API_URL: lever.url });
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+  await lever?.close();
+  for (const key of [...Object.keys(ENV), 'RAPPORT_SOURCE_LEVER_API_URL']) delete process.env[key];
+});
+
+const deliver = (source: string, d: Delivery) =>
+  stack.rawApp.request(`/v1/sources/${source}/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...d.headers },
+    body: d.body,
+  });
+
+let people = 0;
+function newPerson(source: string): Person {
+  people++;
+  return {
+    email: `${source}-${people}@example.com`,
+    first: ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara'][people % 5]!,
+    last: 'Tester',
+    id: `${9_000_000 + people}`,
+  };
+}
+const JOB: Job = { id: '274075', title: 'Data Scientist' };
+
+async function candidateOf(email: string): Promise<string> {
+  return eventually(async () => {
+    const [row] = await stack.db.sql<{ id: string }[]>`select id from candidates where email = ${email}`;
+    return row?.id;
+  });
+}
+
+async function journeys(candidateId: string): Promise<Record<string, string>> {
+  const rows = await stack.db.sql<{ playbook: string; status: string }[]>`
+    select playbook, status from journeys where candidate_id = ${candidateId}`;
+  return Object.fromEntries(rows.map((r) => [r.playbook, r.status]));
+}
+
+describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor) => {
+  it('takes an application signed its way: the acknowledgement goes out; a redelivery is one event', async () => {
+    const person = newPerson(source);
+    lever.add(person, JOB);
+    const delivery = vendor.application(person, JOB);
+    const res = await deliver(source, delivery);
+    expect([200, 202]).toContain(res.status);
+    const first = (await res.json()) as Record<string, unknown>;
+    // Lever sends ids only: the candidate is read from Lever's API after the answer.
+    expect(first).toMatchObject(
+      source === 'lever' ? { enriching: true, duplicate: false } : { duplicate: false },
+    );
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(person.email));
+    expect(mail.subject).toBe(`${person.first}, we received your application for ${JOB.title}`);
+
+    const again = await deliver(source, delivery);
+    expect([200, 202]).toContain(again.status);
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    const candidateId = await candidateOf(person.email);
+    await eventually(async () =>
+      (await journeys(candidateId))['engage-acknowledge-application'] === 'completed' ? true : undefined,
+    );
+    const [counts] = await stack.db.sql<{ events: number; messages: number }[]>`
+      select (select count(*)::int from events where candidate_id = ${candidateId}) as events,
+        (select count(*)::int from messages where candidate_id = ${candidateId}) as messages`;
+    expect(counts).toEqual({ events: 1, messages: 1 });
+  });
+
+  it('refuses a delivery that was tampered with', async () => {
+    const person = newPerson(source);
+    const delivery = vendor.application(person, JOB);
+    const tampered =
+      source === 'lever'
+        ? // Lever signs the token and time: another token breaks the signature.
+          { ...delivery, body: delivery.body.replace(/"token":"[0-9a-f]+"/, '"token":"forged"') }
+        : { ...delivery, body: delivery.body.replace('example.com', 'evil.example') };
+    const res = await deliver(source, tampered);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('enrols nurture-silver-medalists when a rejection follows an interview', async () => {
+    const person = newPerson(source);
+    lever.add(person, JOB);
+    const stage = INTERVIEW_STAGE[source]!;
+    expect((await deliver(source, vendor.application(person, JOB))).ok).toBe(true);
+    const candidateId = await candidateOf(person.email);
+    expect((await deliver(source, vendor.stageChange(person, JOB, stage))).ok).toBe(true);
+    lever.setStage(person, 'stage-onsite');
+    // The interview stage is announced (engage-interview-logistics), before the rejection ends it.
+    const announced = await stack.smtp.waitFor(
+      (m) => m.to.includes(person.email) && m.subject.includes('you are through to'),
+    );
+    expect(announced.subject).toBe(`${person.first}, you are through to the ${stage.name}`);
+    expect((await deliver(source, vendor.rejection(person, JOB, 'Underqualified', stage))).ok).toBe(true);
+
+    const feedback = await stack.smtp.waitFor(
+      (m) => m.to.includes(person.email) && m.subject.includes('thank you for your time'),
+    );
+    expect(feedback.text.replace(/\s+/g, ' ')).toContain(`all the way to the ${stage.name}`);
+    const state = await eventually(async () => {
+      const j = await journeys(candidateId);
+      const live = (status: string | undefined) => status === 'running' || status === 'waiting';
+      return live(j['nurture-silver-medalists']) &&
+        !live(j['engage-interview-logistics']) &&
+        !live(j['engage-not-selected'])
+        ? j
+        : undefined;
+    });
+    expect(state).toMatchObject({
+      'engage-not-selected': 'completed',
+      'engage-interview-logistics': 'exited',
+    });
+    const [rejection] = await stack.db.sql<{ data: Record<string, unknown> }[]>`
+      select data from events where candidate_id = ${candidateId} and type = 'candidate.rejected'`;
+    expect(rejection!.data).toMatchObject({
+      stage: { kind: 'rejected' },
+      furthest_stage: { name: stage.name, kind: 'interview' },
+      reason: 'Underqualified',
+    });
+  });
+
+  it('answers its test request with 200 and stores nothing', async () => {
+    if (source === 'workable') return; // Workable documents no test request.
+    const before = await stored();
+    const res = await deliver(source, vendor.ping());
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ pong: true, secret_configured: true });
+    expect(await stored()).toEqual(before);
+  });
+});
+
+async function stored() {
+  const [row] = await stack.db.sql<{ events: number; payloads: number; candidates: number }[]>`
+    select (select count(*)::int from events) as events,
+      (select count(*)::int from source_payloads) as payloads,
+      (select count(*)::int from candidates) as candidates`;
+  return row!;
+}
+
+describe('Lever replay protection', () => {
+  it('refuses a signed token used again with another body, and one signed too long ago', async () => {
+    const person = newPerson('lever');
+    lever.add(person, JOB);
+    const signed = leverDelivery('candidateHired', { opportunityId: `opp-${person.id}` });
+    expect((await deliver('lever', signed)).ok).toBe(true);
+    const forged = leverDelivery(
+      'candidateHired',
+      { opportunityId: 'opp-someone-else' },
+      { token: signed.token, triggeredAt: (JSON.parse(signed.body) as { triggeredAt: number }).triggeredAt },
+    );
+    const replayed = await deliver('lever', forged);
+    expect(replayed.status).toBe(409);
+    expect(await replayed.json()).toMatchObject({ title: 'Replayed request' });
+    const old = leverDelivery(
+      'candidateHired',
+      { opportunityId: `opp-${person.id}` },
+      {
+        triggeredAt: Date.now() - 8 * 86_400_000,
+      },
+    );
+    expect((await deliver('lever', old)).status).toBe(401);
+  });
+});
