@@ -87,13 +87,14 @@ export const sourceOperations = [
       const outcome = await takePayload({ ...deps, delivery: deps.delivery }, mapping, scope, {
         ...(verified.nonce ? { deliveryId: verified.nonce.value } : {}),
       });
+      const status = mapping.answer_status ?? 202;
       switch (outcome.kind) {
         case 'accepted':
-          return c.json(outcome.accepted, 202);
+          return c.json(outcome.accepted, status);
         case 'enriching':
           return c.json(
             { enriching: true, payload_id: outcome.payloadId, duplicate: outcome.duplicate },
-            202,
+            status,
           );
         case 'unmapped':
           return c.json(
@@ -103,7 +104,7 @@ export const sourceOperations = [
               reason_kind: outcome.reasonKind,
               payload_id: outcome.payloadId,
             },
-            202,
+            status,
           );
       }
     },

@@ -1,0 +1,230 @@
+// What happens to a source payload besides becoming an event at once, on the real stack: enrichment from
+// a vendor API that is down for a while (the event arrives late, once) or answers 404 (a failure people
+// see: the candidate's timeline, /metrics, the attention list); a payload no rule maps (answered with the
+// reason, counted, kept, and replayed by the real `rapport sources replay` once the mapping is fixed);
+// and bad input, answered with problem+json and storing nothing.
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attention } from '../../src/db/attention.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+import { LEVER_API_KEY, startFakeLever, type FakeLever } from '../helpers/fake-lever.js';
+import { eventually, PIPELINES_DIR, startStack, type Stack } from '../helpers/stack.js';
+import {
+  SECRETS,
+  greenhouseVendor,
+  leverDelivery,
+  leverVendor,
+  type Delivery,
+  type Person,
+} from '../helpers/vendors.js';
+
+let stack: Stack;
+let lever: FakeLever;
+const ENV = { ...SECRETS, RAPPORT_SOURCE_LEVER_API_KEY: LEVER_API_KEY };
+const JOB = { id: '433', title: 'Site reliability engineer' };
+
+beforeAll(async () => {
+  lever = await startFakeLever();
+  Object.assign(process.env, ENV, { RAPPORT_SOURCE_LEVER_API_URL: lever.url });
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+  await lever?.close();
+  for (const key of [...Object.keys(ENV), 'RAPPORT_SOURCE_LEVER_API_URL']) delete process.env[key];
+});
+
+const deliver = (source: string, d: Delivery, headers: Record<string, string> = {}) =>
+  stack.rawApp.request(`/v1/sources/${source}/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...d.headers, ...headers },
+    body: d.body,
+  });
+const person = (n: number, who = 'intake'): Person => ({
+  email: `${who}-${n}@example.com`,
+  first: 'Lin',
+  last: 'Enriched',
+  id: `${7_000_000 + n}`,
+});
+
+async function stored() {
+  const [row] = await stack.db.sql<{ events: number; payloads: number; candidates: number }[]>`
+    select (select count(*)::int from events) as events,
+      (select count(*)::int from source_payloads) as payloads,
+      (select count(*)::int from candidates) as candidates`;
+  return row!;
+}
+
+const greenhouseSignature = (body: string) =>
+  `sha256 ${createHmac('sha256', SECRETS.RAPPORT_SOURCE_GREENHOUSE_SECRET).update(body).digest('hex')}`;
+
+const metricLine = async (pattern: RegExp) => {
+  const text = await (await stack.rawApp.request('/metrics')).text();
+  return text.split('\n').find((line) => pattern.test(line));
+};
+
+describe('enrichment from the vendor API', () => {
+  it('waits out a Lever API that is down for a while: the event arrives late, once', async () => {
+    const p = person(1);
+    lever.add(p, JOB);
+    lever.down(3);
+    const res = await deliver('lever', leverVendor.application(p, JOB));
+    expect(res.status).toBe(202);
+    const answer = (await res.json()) as { payload_id: string };
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
+    expect(mail.subject).toBe(`Lin, we received your application for ${JOB.title}`);
+    const refused = lever.requests.filter((r) => r.status === 503).length;
+    expect(refused).toBe(3);
+    const [row] = await stack.db.sql<{ status: string; event_id: string }[]>`
+      select status, event_id from source_payloads where id = ${answer.payload_id}`;
+    expect(row).toMatchObject({ status: 'mapped' });
+    const events = await stack.db.sql`
+      select 1 from events e join candidates c on c.id = e.candidate_id where c.email = ${p.email}`;
+    expect(events).toHaveLength(1);
+  });
+
+  it('records an answer that will not change (404) where people see it', async () => {
+    const p = person(2);
+    lever.add(p, JOB);
+    expect((await deliver('lever', leverVendor.application(p, JOB))).status).toBe(202);
+    await stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
+    const [{ id: candidateId } = { id: '' }] = await stack.db.sql<{ id: string }[]>`
+      select id from candidates where email = ${p.email}`;
+
+    // A stage change about an opportunity Lever does not know (deleted since, say).
+    const res = await deliver(
+      'lever',
+      leverDelivery('candidateStageChange', {
+        opportunityId: 'opp-deleted',
+        contactId: p.id,
+        toStageId: 'stage-onsite',
+        fromStageId: 'stage-new',
+      }),
+    );
+    expect(res.status).toBe(202);
+    const { payload_id } = (await res.json()) as { payload_id: string };
+    const failed = await eventually(async () => {
+      const [row] = await stack.db.sql<{ status: string; reason: string }[]>`
+        select status, reason from source_payloads where id = ${payload_id}`;
+      return row?.status === 'failed' ? row : undefined;
+    });
+    expect(failed.reason).toContain('answered 404');
+
+    const [entry] = await stack.db.sql<{ summary: string }[]>`
+      select summary from interactions where candidate_id = ${candidateId} and kind = 'source.failed'`;
+    expect(entry?.summary).toContain('A lever webhook could not become an event');
+    expect(await metricLine(/^rapport_source_payloads_total\{.*outcome="enrichment_failed".*\}/)).toMatch(
+      /source="lever".*reason="read-failed".* 1$/,
+    );
+    const { webhooks } = await attention(stack.db.sql);
+    expect(webhooks.map((w) => w.id)).toContain(payload_id);
+  });
+});
+
+describe('a payload no rule maps', () => {
+  it('is answered with the reason, counted, kept, and replayed once the mapping is fixed', async () => {
+    const p = person(3, 'unmapped');
+    // Greenhouse's "unhire" notification: no shipped rule takes it.
+    const application = {
+      id: 46194062,
+      status: 'active',
+      current_stage: { id: 2708728, name: 'Offer', interviews: [] },
+      candidate: {
+        id: Number(p.id),
+        first_name: p.first,
+        last_name: p.last,
+        email_addresses: [{ value: p.email, type: 'personal' }],
+      },
+      jobs: [{ id: 433, name: JOB.title }],
+    };
+    const body = JSON.stringify({ action: 'unhire_candidate', payload: { application } });
+    const signature = greenhouseSignature(body);
+    const res = await deliver('greenhouse', { body, headers: { Signature: signature } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      ignored: true,
+      reason_kind: 'no-rule',
+      reason: 'no rule of greenhouse matches this payload',
+    });
+    // Greenhouse retries: the same payload is kept once.
+    await deliver('greenhouse', { body, headers: { Signature: signature } });
+    const kept = await stack.db
+      .sql`select id from source_payloads where payload->>'action' = 'unhire_candidate'`;
+    expect(kept).toHaveLength(1);
+    expect(
+      await metricLine(/^rapport_source_payloads_total\{.*source="greenhouse".*reason="no-rule"/),
+    ).toMatch(/ 1$/);
+
+    // The mapping gets a rule for it; the real CLI replays what was kept.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rapport-replay-'));
+    await fs.cp(PIPELINES_DIR, dir, { recursive: true });
+    await fs.appendFile(
+      path.join(dir, 'sources', 'greenhouse.yaml'),
+      `  - when: "payload.action == 'unhire_candidate'"
+    type: candidate.stage_changed
+    candidate:
+      email: '{{ payload.payload.application.candidate.email_addresses[0].value }}'
+    stage: { name: '{{ payload.payload.application.current_stage.name }}' }
+`,
+    );
+    const env = cleanEnv({
+      DATABASE_URL: stack.db.url,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      RAPPORT_TASK_QUEUE: stack.taskQueue,
+      RAPPORT_PIPELINES_DIR: dir,
+      LOG_LEVEL: 'warn',
+    });
+    const usage = await runCli(['sources', 'replay', 'no-such-ats'], env);
+    expect(usage.code).toBe(1);
+    expect(usage.output).toContain('no source no-such-ats');
+    const replay = await runCli(['sources', 'replay', 'greenhouse', '--since', '1h'], env);
+    expect(replay.output).toMatch(/replayed 1 greenhouse payload\(s\) kept since .*: 1 became events/);
+    expect(replay.code).toBe(0);
+    const event = await eventually(async () => {
+      const [row] = await stack.db.sql<{ type: string; data: { stage: unknown } }[]>`
+        select e.type, e.data from events e join candidates c on c.id = e.candidate_id where c.email = ${p.email}`;
+      return row;
+    });
+    expect(event).toMatchObject({
+      type: 'candidate.stage_changed',
+      data: { stage: { name: 'Offer', kind: 'offer' } },
+    });
+    const again = await runCli(['sources', 'replay', 'greenhouse'], env);
+    expect(again.output).toContain('no kept greenhouse payloads in the last 30 days');
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('bad input', () => {
+  it('answers problem+json and stores nothing', async () => {
+    const before = await stored();
+    const p = person(4, 'bad');
+    const good = greenhouseVendor.application(p, JOB);
+    const problem = async (res: Response, status: number) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      return (await res.json()) as { title: string; detail: string };
+    };
+    await problem(await deliver('no-such-board', good), 404);
+    expect((await problem(await deliver('greenhouse', { body: good.body, headers: {} }), 401)).detail).toBe(
+      'The Signature header is missing.',
+    );
+    await problem(await deliver('greenhouse', good, { Signature: 'sha256 0000' }), 401);
+    const big = {
+      body: JSON.stringify({ action: 'x', padding: 'x'.repeat(1024 * 1024) }),
+      headers: good.headers,
+    };
+    await problem(await deliver('greenhouse', big), 413);
+    const malformed = '{"action": "new_candidate_application", ';
+    const signed = greenhouseSignature(malformed);
+    expect(
+      (await problem(await deliver('greenhouse', { body: malformed, headers: { Signature: signed } }), 400))
+        .title,
+    ).toBe('Malformed JSON');
+    await problem(await deliver('lever', { body: '{"token": ', headers: {} }), 400);
+    expect(await stored()).toEqual(before);
+  });
+});
