@@ -74,7 +74,11 @@ export async function benchSimulation(runs = 5): Promise<string[]> {
       unsubscribed_at: null,
     },
     events: [
-      { at: `2026-01-0${1 + (i % 7)}T10:00:00.000Z`, type: 'candidate.rejected', data: { round: 2 } },
+      {
+        at: `2026-01-0${1 + (i % 7)}T10:00:00.000Z`,
+        type: 'candidate.rejected',
+        data: { furthest_stage: { name: 'Onsite interview', kind: 'interview' } },
+      },
       ...(i % 3 === 0
         ? [
             {

@@ -34,7 +34,7 @@ describe('playbooks', () => {
       versions: { version: number }[];
     }>('GET', '/v1/playbooks/nurture-silver-medalists');
     expect(one.status).toBe(200);
-    expect(one.body.versions.map((v) => v.version)).toEqual([1]);
+    expect(one.body.versions.map((v) => v.version)).toEqual([2]);
     expect(one.body.definition.steps.length).toBeGreaterThan(0);
     expect((await call('GET', '/v1/playbooks/nurture-silver-medalists?version=9')).status).toBe(404);
     expect((await call('GET', '/v1/playbooks/no-such-playbook')).status).toBe(404);

@@ -308,6 +308,9 @@ describe('a playbook’s per-step funnel', () => {
     const playbook = 'nurture-silver-medalists';
     const start = new Date(Date.now() - 60_000).toISOString();
     const journeys: string[] = [];
+    // The page counts the journeys of the version it shows, the latest published.
+    const [{ version } = { version: 1 }] = await stack.db.sql<{ version: number }[]>`
+      select max(version)::int as version from playbook_versions where playbook = ${playbook}`;
     for (const n of [1, 2, 3, 4]) {
       const candidateId = await candidate(`funnel-${n}@example.com`, {});
       const id = `${playbook}:funnel-${n}`;
@@ -318,7 +321,7 @@ describe('a playbook’s per-step funnel', () => {
         candidateId,
         jobId: null,
         playbook,
-        version: 1,
+        version,
         status: 'waiting' as const,
         nextActionAt: null,
         startedAt: start,
