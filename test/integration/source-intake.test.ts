@@ -2,13 +2,18 @@
 // a vendor API that is down for a while (the event arrives late, once) or answers 404 (a failure people
 // see: the candidate's timeline, /metrics, the attention list); a payload no rule maps (answered with the
 // reason, counted, kept, and replayed by the real `rapport sources replay` once the mapping is fixed);
-// and bad input, answered with problem+json and storing nothing.
+// bad input, answered with problem+json and storing nothing; an enrichment a crash left unstarted, and
+// payloads forgotten after 30 days.
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { attention } from '../../src/db/attention.js';
+import { forgetOldPayloads, keepForEnrichment } from '../../src/db/source-payloads.js';
+import { createLogger } from '../../src/log.js';
+import { loadSources } from '../../src/playbook/sources.js';
+import { startUnstarted } from '../../src/sources/enrichment-sweep.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { LEVER_API_KEY, startFakeLever, type FakeLever } from '../helpers/fake-lever.js';
 import { eventually, PIPELINES_DIR, startStack, type Stack } from '../helpers/stack.js';
@@ -226,5 +231,31 @@ describe('bad input', () => {
     ).toBe('Malformed JSON');
     await problem(await deliver('lever', { body: '{"token": ', headers: {} }), 400);
     expect(await stored()).toEqual(before);
+  });
+});
+
+describe('what a crash leaves, and what time takes', () => {
+  it('starts an enrichment stored but never started; forgets payloads after 30 days', async () => {
+    const p = person(5, 'crash');
+    lever.add(p, JOB);
+    const mapping = (await loadSources(PIPELINES_DIR)).get('lever')!;
+    // As if the process stopped between storing the payload and starting its workflow.
+    const kept = await keepForEnrichment(stack.db.sql, {
+      source: 'lever',
+      eventKey: `crash-${p.id}`,
+      headers: {},
+      payload: JSON.parse(leverVendor.application(p, JOB).body) as unknown,
+      mapping,
+      rule: 0,
+    });
+    const deps = { ...stack, sql: stack.db.sql, temporal: stack.client, log: createLogger('silent') };
+    expect(await startUnstarted(deps, 0)).toBe(1);
+    await stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
+    expect(await startUnstarted(deps, 0)).toBe(0);
+
+    await stack.db
+      .sql`update source_payloads set received_at = now() - interval '31 days' where id = ${kept.id}`;
+    expect(await forgetOldPayloads(stack.db.sql)).toBe(1);
+    expect(await stack.db.sql`select 1 from source_payloads where id = ${kept.id}`).toHaveLength(0);
   });
 });

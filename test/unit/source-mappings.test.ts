@@ -154,3 +154,119 @@ describe('stage kinds', () => {
     ).toEqual({ name: 'Onsite', kind: 'interview' });
   });
 });
+
+describe('what else each ATS says', () => {
+  /** The delivery with fields changed (`undefined` removes one), by dotted path. */
+  const body = (delivery: Delivery, changes: Record<string, unknown>): Delivery => {
+    const payload = JSON.parse(delivery.body) as Record<string, unknown>;
+    for (const [path, value] of Object.entries(changes)) {
+      const keys = path.split('.');
+      const last = keys.pop()!;
+      const parent = keys.reduce((o, k) => o[k] as Record<string, unknown>, payload);
+      if (value === undefined) delete parent[last];
+      else parent[last] = value;
+    }
+    return { body: JSON.stringify(payload), headers: delivery.headers };
+  };
+  /** The event a payload maps to, unsigned (the signature is tested above). */
+  function event(source: string, payload: unknown, reads?: Record<string, unknown>) {
+    const mapping = sources.get(source)!;
+    const scope: SourceScope = { payload, headers: {}, ...(reads ? { reads } : {}) };
+    const rule = matchRule(mapping, scope);
+    if (rule === undefined) return undefined;
+    const result = checkedEvent(mapping, rule, scope);
+    if (!result.ok) throw new Error(result.reason);
+    return result.event;
+  }
+  const parsed = (d: Delivery) => JSON.parse(d.body) as unknown;
+  const [greenhouse, ashby, lever, workable, recruitee] = VENDORS as [Vendor, Vendor, Vendor, Vendor, Vendor];
+
+  it('Greenhouse: a prospect is sourced, an update records the stage, "They rejected us" is a withdrawal', () => {
+    const prospect = body(greenhouse.application(person, job), {
+      action: 'new_prospect_application',
+      'payload.application.prospect': true,
+      'payload.application.current_stage': null,
+    });
+    expect(event('greenhouse', parsed(prospect))).toMatchObject({ type: 'candidate.sourced' });
+    const updated = body(greenhouse.stageChange(person, job, { name: 'Face to Face' }), {
+      action: 'application_updated',
+    });
+    expect(event('greenhouse', parsed(updated))).toMatchObject({
+      type: 'candidate.updated',
+      data: { stage: { name: 'Face to Face', kind: 'interview' } },
+    });
+    const withdrew = body(greenhouse.rejection(person, job, 'Took another offer', { name: 'Offer' }), {
+      'payload.application.rejection_reason.type.name': 'They rejected us',
+    });
+    expect(event('greenhouse', parsed(withdrew))).toMatchObject({
+      type: 'candidate.withdrew',
+      data: { reason: 'Took another offer', furthest_stage: { name: 'Offer', kind: 'offer' } },
+    });
+  });
+
+  it('Ashby: archived by the candidate is a withdrawal; the stage change of an archive or a hire changes nothing', () => {
+    const withdrew = body(ashby.rejection(person, job, 'Accepted another offer', { name: '' }), {
+      'data.application.archiveReason.reasonType': 'RejectedByCandidate',
+    });
+    expect(event('ashby', parsed(withdrew))).toMatchObject({ type: 'candidate.withdrew' });
+    const archiveStage = body(ashby.stageChange(person, job, { name: 'Archived', type: 'Archived' }), {
+      'data.application.status': 'Archived',
+    });
+    const quiet = event('ashby', parsed(archiveStage));
+    expect(quiet?.type).toBe('candidate.updated');
+    expect(quiet?.data?.stage).toBeUndefined();
+    const screen = ashby.stageChange(person, job, { name: 'Recruiter Call', type: 'PreInterviewScreen' });
+    expect(event('ashby', parsed(screen))?.data?.stage).toEqual({ name: 'Recruiter Call', kind: 'screen' });
+  });
+
+  it('Lever: an archive reason of type hired is a hire; unarchiving updates; a sourced lead is sourced', () => {
+    const reads = leverReads();
+    const hired = event('lever', parsed(lever.rejection(person, job, '', { name: '' })), {
+      ...reads,
+      reason: { data: { id: 'reason-hired', text: 'Hired', type: 'hired' } },
+    });
+    expect(hired).toMatchObject({ type: 'candidate.hired', data: { stage: { kind: 'hired' } } });
+    const unarchived = body(lever.rejection(person, job, '', { name: '' }), {
+      'data.toArchived': null,
+    });
+    expect(event('lever', parsed(unarchived), reads)).toMatchObject({ type: 'candidate.updated' });
+    const sourced = event('lever', parsed(lever.application(person, job)), {
+      ...reads,
+      opportunity: { data: { ...reads.opportunity.data, origin: 'sourced' } },
+    });
+    expect(sourced).toMatchObject({ type: 'candidate.sourced' });
+  });
+
+  it('Workable: a sourced candidate is sourced; a move to Offer is a stage change of kind offer', () => {
+    const sourced = body(workable.application(person, job), {
+      'data.sourced': true,
+    });
+    expect(event('workable', parsed(sourced))).toMatchObject({ type: 'candidate.sourced' });
+    expect(
+      event('workable', parsed(workable.stageChange(person, job, { name: 'Offer' })))?.data?.stage,
+    ).toEqual({
+      name: 'Offer',
+      kind: 'offer',
+    });
+  });
+
+  it('Recruitee: requalified updates; a new candidate without a job is sourced; its test payloads store nothing', () => {
+    const requalified = body(recruitee.stageChange(person, job, { name: 'Interview' }), {
+      event_subtype: 'requalified',
+    });
+    expect(event('recruitee', parsed(requalified))).toMatchObject({ type: 'candidate.updated' });
+    const talent = body(recruitee.application(person, job), {
+      'payload.offer': undefined,
+    });
+    expect(event('recruitee', parsed(talent))).toMatchObject({ type: 'candidate.sourced' });
+    const example = body(recruitee.application(person, job), {
+      test: true,
+    });
+    expect(isPing(sources.get('recruitee')!, { payload: parsed(example), headers: {} })).toBe(true);
+  });
+
+  it('leaves a payload no rule takes unmapped', () => {
+    expect(event('greenhouse', { action: 'offer_deleted', payload: {} })).toBeUndefined();
+    expect(event('lever', { event: 'contactUpdated', data: { contactId: 'x' } })).toBeUndefined();
+  });
+});
