@@ -2,6 +2,7 @@
 // export everything held about one person, and erase it.
 import type { Candidate } from '../domain.js';
 import type { Db } from './client.js';
+import { forgetPayloadsAbout } from './source-payloads.js';
 import { recordTimeline } from './timeline.js';
 import { afterCursor, type Page } from './paging.js';
 
@@ -155,6 +156,9 @@ export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'al
   const [candidate] = await db<{ erased: boolean }[]>`
     select erased_at is not null as erased from candidates where id = ${id} for no key update`;
   if (!candidate) return 'unknown';
+  // What their ATS sent about them, kept because it did not become an event (or to enrich), goes first,
+  // while the email that finds it is still there.
+  await forgetPayloadsAbout(db, id);
   // Scrubbing again is harmless, and catches what an activity still in flight wrote after the first time.
   await db`
     update candidates set email = null, first_name = null, last_name = null, phone = null, timezone = null,

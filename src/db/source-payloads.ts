@@ -176,3 +176,15 @@ export async function failedPayloads(
     where status in ('failed', 'unmapped') and received_at > now() - make_interval(days => ${KEEP_DAYS})
     order by received_at desc limit ${limit}`;
 }
+
+/**
+ * Forgets the kept payloads about a candidate who is being erased: those that became their events, and
+ * those that name their email anywhere (unmapped ones have no candidate).
+ */
+export async function forgetPayloadsAbout(db: Db, candidateId: string): Promise<void> {
+  await db`
+    delete from source_payloads
+    where event_id in (select id from events where candidate_id = ${candidateId})
+      or strpos(lower(payload::text),
+        (select lower(email) from candidates where id = ${candidateId} and email is not null)) > 0`;
+}

@@ -130,7 +130,7 @@ describe('enrichment from the vendor API', () => {
 });
 
 describe('a payload no rule maps', () => {
-  it('is answered with the reason, counted, kept, and replayed once the mapping is fixed', async () => {
+  it('is answered with the reason, counted, kept, replayed once the mapping is fixed, and erased with the candidate', async () => {
     const p = person(3, 'unmapped');
     // Greenhouse's "unhire" notification: no shipped rule takes it.
     const application = {
@@ -200,6 +200,14 @@ describe('a payload no rule maps', () => {
     const again = await runCli(['sources', 'replay', 'greenhouse'], env);
     expect(again.output).toContain('no kept greenhouse payloads in the last 30 days');
     await fs.rm(dir, { recursive: true, force: true });
+
+    // Erasing the candidate forgets what their ATS sent about them too.
+    const [{ id } = { id: '' }] = await stack.db.sql<{ id: string }[]>`
+      select id from candidates where email = ${p.email}`;
+    expect((await stack.app.request(`/v1/candidates/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(
+      await stack.db.sql`select 1 from source_payloads where payload::text like ${`%${p.email}%`}`,
+    ).toHaveLength(0);
   });
 });
 
