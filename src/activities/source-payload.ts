@@ -52,7 +52,9 @@ export async function enrichSourcePayload(
     log: deps.log,
   });
   try {
-    const accepted = await acceptEvent({ ...deps, temporal: deps.temporal.client, delivery }, mapped.event);
+    // The delivery's key names the event when the rule gives no id: a retried attempt is the same event.
+    const event = { ...mapped.event, id: mapped.event.id ?? row.event_key ?? row.id };
+    const accepted = await acceptEvent({ ...deps, temporal: deps.temporal.client, delivery }, event);
     await markMapped(deps.sql, row.id, accepted.event_id);
     return { eventId: accepted.event_id };
   } finally {

@@ -48,12 +48,19 @@ export async function replaySource(
   try {
     for (const row of await replayable(deps.sql, mapping.source, since)) {
       tally.payloads++;
-      const outcome = await takePayload(
-        { ...deps, delivery },
-        mapping,
-        { payload: row.payload, headers: row.headers },
-        { replacing: row.id },
-      );
+      let outcome: Awaited<ReturnType<typeof takePayload>>;
+      try {
+        outcome = await takePayload(
+          { ...deps, delivery },
+          mapping,
+          { payload: row.payload, headers: row.headers },
+          { replacing: row.id, waitForStart: true },
+        );
+      } catch (error) {
+        // One payload that cannot be taken (the database refusing it, say) does not stop the others.
+        tally.unmapped.push({ id: row.id, received_at: row.received_at, reason: (error as Error).message });
+        continue;
+      }
       if (outcome.kind === 'accepted') {
         if (outcome.accepted.duplicate) tally.duplicates++;
         else tally.accepted++;

@@ -74,6 +74,14 @@ export async function keepForEnrichment(
   },
 ): Promise<{ id: string; created: boolean; status: PayloadStatus }> {
   if (input.replacing) {
+    // The same delivery stored since (the vendor sent it again): the kept copy gives way to it.
+    const [other] = await db<{ id: string; status: PayloadStatus }[]>`
+      select id, status from source_payloads
+      where source = ${input.source} and event_key = ${input.eventKey} and id <> ${input.replacing}`;
+    if (other) {
+      await db`delete from source_payloads where id = ${input.replacing}`;
+      return { ...other, created: false };
+    }
     const [row] = await db<{ id: string; status: PayloadStatus }[]>`
       update source_payloads set status = 'enriching', event_key = ${input.eventKey},
         mapping = ${db.json(input.mapping as never)}, rule = ${input.rule}, started = false,
@@ -186,5 +194,5 @@ export async function forgetPayloadsAbout(db: Db, candidateId: string): Promise<
     delete from source_payloads
     where event_id in (select id from events where candidate_id = ${candidateId})
       or strpos(lower(payload::text),
-        (select lower(email) from candidates where id = ${candidateId} and email is not null)) > 0`;
+        (select '"' || lower(email) || '"' from candidates where id = ${candidateId} and email is not null)) > 0`;
 }

@@ -11,10 +11,11 @@ export async function rememberNonce(
   db: Db,
   source: string,
   nonce: string,
-  rawBody: string,
+  /** The body as compared: the same text for the same payload. */
+  body: string,
   ttlS: number,
 ): Promise<Seen> {
-  const digest = createHash('sha256').update(rawBody).digest('hex');
+  const digest = createHash('sha256').update(body).digest('hex');
   await db`delete from webhook_deliveries where expires_at < now()`;
   const inserted = await db`
     insert into webhook_deliveries (source, signature, body_digest, expires_at)

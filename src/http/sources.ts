@@ -81,7 +81,14 @@ export const sourceOperations = [
       deps.delivery!.admit();
       if (
         verified.nonce &&
-        (await rememberNonce(deps.sql, source, verified.nonce.value, raw, verified.nonce.ttlS)) === 'replay'
+        // The payload as JSON, not its bytes: a retry that serialises it again is still the same body.
+        (await rememberNonce(
+          deps.sql,
+          source,
+          verified.nonce.value,
+          JSON.stringify(payload),
+          verified.nonce.ttlS,
+        )) === 'replay'
       )
         throw new Problem(409, 'Replayed request', 'This signed token was already used with another body.');
       const outcome = await takePayload({ ...deps, delivery: deps.delivery }, mapping, scope, {

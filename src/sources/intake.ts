@@ -58,6 +58,8 @@ export async function takePayload(
     replacing?: string;
     /** What names the signed request (its nonce): the event id when the rule gives none. */
     deliveryId?: string;
+    /** Resolve only once a stored payload's enrichment has started (or could not be). */
+    waitForStart?: boolean;
   } = {},
 ): Promise<PayloadOutcome> {
   const { replacing, deliveryId } = options;
@@ -78,10 +80,7 @@ export async function takePayload(
   const rule = matchRule(mapping, scope);
   if (rule === undefined) return unmapped('no-rule', `no rule of ${mapping.source} matches this payload`);
   if (mapping.events[rule]!.reads) {
-    const eventKey =
-      ruleEventId(mapping.events[rule]!, scope) ??
-      deliveryId ??
-      createHash('sha256').update(JSON.stringify(scope.payload)).digest('hex');
+    const eventKey = ruleEventId(mapping.events[rule]!, scope) ?? deliveryId ?? payloadDigest(scope.payload);
     const kept = await keepForEnrichment(deps.sql, {
       source: mapping.source,
       eventKey,
@@ -91,14 +90,20 @@ export async function takePayload(
       rule,
       ...(replacing ? { replacing } : {}),
     });
-    if (kept.created) void startEnrichment(deps, kept.id);
+    if (kept.created) {
+      const started = startEnrichment(deps, kept.id);
+      // The request does not wait for Temporal (the sweep starts what this could not); a replay does.
+      if (options.waitForStart) await started;
+    }
     return { kind: 'enriching', payloadId: kept.id, duplicate: !kept.created };
   }
   const mapped = checkedEvent(mapping, rule, scope);
   if (!mapped.ok) return unmapped(mapped.reasonKind, mapped.reason);
+  // Without an id from the rule, the delivery's nonce, else the payload itself names the event: the same
+  // payload again (a retry, or a captured request replayed) is one event.
   const accepted = await acceptEvent(deps, {
     ...mapped.event,
-    ...(mapped.event.id === undefined && deliveryId ? { id: deliveryId } : {}),
+    id: mapped.event.id ?? deliveryId ?? payloadDigest(scope.payload),
   });
   if (replacing) await markMapped(deps.sql, replacing, accepted.event_id);
   return { kind: 'accepted', accepted };
@@ -111,20 +116,27 @@ export async function takePayload(
  */
 export async function startEnrichment(deps: SourceIntakeDeps, payloadId: string): Promise<boolean> {
   try {
-    await deps.temporal.workflow.start(SOURCE_PAYLOAD_WORKFLOW, {
-      workflowId: sourcePayloadWorkflowId(payloadId),
-      taskQueue: deps.taskQueue,
-      args: [{ payloadId }],
-    });
+    await deps.temporal.workflow
+      .start(SOURCE_PAYLOAD_WORKFLOW, {
+        workflowId: sourcePayloadWorkflowId(payloadId),
+        taskQueue: deps.taskQueue,
+        args: [{ payloadId }],
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      });
+    await markStarted(deps.sql, payloadId);
+    return true;
   } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      deps.log.warn(
-        { err: error, payloadId },
-        'starting a source payload enrichment failed; the sweep retries',
-      );
-      return false;
-    }
+    deps.log.warn(
+      { err: error, payloadId },
+      'starting a source payload enrichment failed; the sweep retries',
+    );
+    return false;
   }
-  await markStarted(deps.sql, payloadId);
-  return true;
+}
+
+/** A payload's own name: the digest of its JSON (the same for the same payload, however often sent). */
+export function payloadDigest(payload: unknown): string {
+  return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
 }

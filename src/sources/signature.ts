@@ -64,7 +64,8 @@ export function verifySignature(
     timestamp = spec.timestamp_header ? request.header(spec.timestamp_header) : render(spec.timestamp!);
     const what = spec.timestamp_header ? `The ${spec.timestamp_header} header` : 'The signed timestamp';
     const unit = spec.timestamp_unit ?? 's';
-    if (!timestamp || !/^\d{1,15}$/.test(timestamp))
+    // No leading zeros: a signed `token + triggeredAt` must not be re-cut into another token and time.
+    if (!timestamp || !/^[1-9]\d{0,14}$/.test(timestamp))
       return {
         ok: false,
         status: 401,

@@ -41,12 +41,16 @@ export async function runReads(
   const reads: Record<string, unknown> = {};
   for (const read of rule.reads ?? []) {
     const path = String(pathLiquid.parseAndRenderSync(read.path, { ...scope, reads })).trim();
-    if (!path.startsWith('/') || /\/\/|\/$|\/\?/.test(path)) {
+    // An empty value leaves an empty segment; `.` and `..` would climb out of the resource.
+    if (!path.startsWith('/') || /\/\/|\/$|\/\?|\/\.\.?(\/|\?|$)/.test(path)) {
       if (read.optional) {
         reads[read.as] = {};
         continue;
       }
-      throw new ReadFailed(`The read ${read.as} has an empty value in its path (${path}).`, true);
+      throw new ReadFailed(
+        `The read ${read.as} has an empty or relative segment in its path (${path}).`,
+        true,
+      );
     }
     const url = `${base.replace(/\/$/, '')}${path}`;
     try {
@@ -62,7 +66,7 @@ export async function runReads(
 async function get(url: string, headers: Record<string, string>, as: string): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });
+    response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
   } catch (error) {
     throw new ReadFailed(`GET ${url} (${as}) failed: ${(error as Error).message}`, false);
   }

@@ -73,7 +73,7 @@ export function mapEvent(
   } else if (stage) data.stage = stage;
   else if (implied && data.stage === undefined) data.stage = { name: LABELS[implied], kind: implied };
   const reason = rule.reason === undefined ? '' : render(rule.reason, scope);
-  if (reason) data.reason = reason;
+  if (reason) data.reason = clip(reason, 500);
 
   return {
     type,
@@ -98,17 +98,28 @@ function stageOf(mapping: SourceMapping, ref: StageRef | undefined, scope: Sourc
   const name = render(ref.name, scope);
   if (!name) return undefined;
   const type = ref.type === undefined ? undefined : render(ref.type, scope);
-  return { name, kind: classifyStage(name, type, mapping.stage_kinds) };
+  return { name: clip(name, 200), kind: classifyStage(name, type, mapping.stage_kinds) };
 }
 
 function render(text: string, scope: SourceScope): string {
   return String(liquid.parseAndRenderSync(text, scope)).trim();
 }
 
+/**
+ * The rule's data rendered; what renders empty is left out (a payload without a job has no `job`), since
+ * Liquid holds an empty string true and templates would print "for the  role".
+ */
 function renderDeep(value: unknown, scope: SourceScope): unknown {
-  if (typeof value === 'string') return render(value, scope);
-  if (Array.isArray(value)) return value.map((v) => renderDeep(v, scope));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]));
+  if (typeof value === 'string') return render(value, scope) || undefined;
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, scope)).filter((v) => v !== undefined);
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .map(([k, v]) => [k, renderDeep(v, scope)] as const)
+      .filter(([, v]) => v !== undefined);
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  }
   return value;
 }
+
+/** ATS free text fits the event schema's limits (a stage name 200 characters, a reason 500). */
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

@@ -10,6 +10,7 @@ import {
   INTERVIEW_STAGE,
   SECRETS,
   VENDORS,
+  greenhouseVendor,
   leverDelivery,
   type Delivery,
   type Job,
@@ -163,8 +164,18 @@ async function stored() {
   return row!;
 }
 
+describe('a captured Greenhouse delivery replayed with a new delivery id header', () => {
+  it('is one event', async () => {
+    const person = newPerson('greenhouse');
+    const delivery = greenhouseVendor.application(person, JOB);
+    expect(await (await deliver('greenhouse', delivery)).json()).toMatchObject({ duplicate: false });
+    const replayed = { ...delivery, headers: { ...delivery.headers, 'Greenhouse-Event-ID': 'gh-forged' } };
+    expect(await (await deliver('greenhouse', replayed)).json()).toMatchObject({ duplicate: true });
+  });
+});
+
 describe('Lever replay protection', () => {
-  it('refuses a signed token used again with another body, and one signed too long ago', async () => {
+  it('refuses a signature used again with another body or re-cut, and one signed too long ago', async () => {
     const person = newPerson('lever');
     lever.add(person, JOB);
     const signed = leverDelivery('candidateHired', { opportunityId: `opp-${person.id}` });
@@ -177,6 +188,20 @@ describe('Lever replay protection', () => {
     const replayed = await deliver('lever', forged);
     expect(replayed.status).toBe(409);
     expect(await replayed.json()).toMatchObject({ title: 'Replayed request' });
+    // A token ending in 0 re-cut into a shorter token and a time with a leading zero signs the same text.
+    const cut = leverDelivery(
+      'candidateHired',
+      { opportunityId: `opp-${person.id}` },
+      { token: 'ab'.repeat(23) + '10' },
+    );
+    const parts = JSON.parse(cut.body) as { token: string; triggeredAt: number; signature: string };
+    const recut = JSON.stringify({
+      ...parts,
+      token: parts.token.slice(0, -1),
+      triggeredAt: `0${parts.triggeredAt}`,
+      data: { opportunityId: 'opp-someone-else' },
+    });
+    expect((await deliver('lever', { body: recut, headers: {} })).status).toBe(401);
     const old = leverDelivery(
       'candidateHired',
       { opportunityId: `opp-${person.id}` },
