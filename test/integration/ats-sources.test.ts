@@ -1,7 +1,8 @@
 // Every shipped ATS on the real stack (PostgreSQL, Temporal, SMTP), with payloads written from its public
 // documentation and signed its way: an application enrols the acknowledgement and a redelivery is one
-// event; a tampered or replayed delivery is refused; a rejection after an interview enrols
-// nurture-silver-medalists; the vendor's test request is answered and stores nothing. Lever's ids are read
+// event; a tampered or replayed delivery is refused; a move to an interview stage ends a fast track and
+// announces the interview, and a rejection after it sends feedback and enrols nurture-silver-medalists;
+// the vendor's test request is answered and stores nothing. Lever's ids are read
 // from a local server that answers like Lever's API (test/helpers/fake-lever.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
@@ -105,12 +106,19 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor)
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
 
-  it('enrols nurture-silver-medalists when a rejection follows an interview', async () => {
+  it('moves the shipped playbooks on: the fast track ends, the interview is announced, a rejection after it enrols the silver medalists', async () => {
     const person = newPerson(source);
     lever.add(person, JOB);
     const stage = INTERVIEW_STAGE[source]!;
     expect((await deliver(source, vendor.application(person, JOB))).ok).toBe(true);
     const candidateId = await candidateOf(person.email);
+    // A recruiter fast-tracked them; the ATS moving them on ends the fast track.
+    const fastTrack = await stack.app.request(`/v1/candidates/${candidateId}/journeys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ playbook: 'hire-fast-track-invitation' }),
+    });
+    expect(fastTrack.status).toBe(201);
     expect((await deliver(source, vendor.stageChange(person, JOB, stage))).ok).toBe(true);
     lever.setStage(person, 'stage-onsite');
     // The interview stage is announced (engage-interview-logistics), before the rejection ends it.
@@ -134,6 +142,7 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor)
         : undefined;
     });
     expect(state).toMatchObject({
+      'hire-fast-track-invitation': 'exited',
       'engage-not-selected': 'completed',
       'engage-interview-logistics': 'exited',
     });
