@@ -36,7 +36,7 @@ export function secretName(mapping: SourceMapping): string | undefined {
 /** Whether the source's secret is set (a source without a signature needs none). */
 export function secretConfigured(mapping: SourceMapping, env: NodeJS.ProcessEnv): boolean {
   const name = secretName(mapping);
-  return name === undefined || !!env[name];
+  return name === undefined || !!env[name]?.trim();
 }
 
 export function verifySignature(
@@ -48,8 +48,12 @@ export function verifySignature(
   const spec = mapping.signature;
   if (!spec) return { ok: true };
   const name = secretName(mapping)!;
-  const secret = env[name];
-  if (!secret)
+  // Several secrets, comma-separated: a vendor with one per event (Lever), or a secret being rotated.
+  const secrets = (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!secrets.length)
     return { ok: false, status: 503, detail: `The source ${mapping.source} has no secret: set ${name}.` };
   const scope = { payload: request.payload, headers: request.headers, body: request.raw };
   const render = (text: string) => String(sourceLiquid.parseAndRenderSync(text, scope)).trim();
@@ -80,12 +84,15 @@ export function verifySignature(
       };
     if (spec.timestamp_header && spec.signed === undefined) signed = `${timestamp}.${request.raw}`;
   }
-  const digest = createHmac('sha256', secret)
-    .update(signed)
-    .digest(spec.encoding ?? 'hex');
-  const expected = Buffer.from(`${spec.prefix ?? ''}${digest}`);
   const given = Buffer.from(presented.trim());
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+  const matches = (secret: string) => {
+    const digest = createHmac('sha256', secret)
+      .update(signed)
+      .digest(spec.encoding ?? 'hex');
+    const expected = Buffer.from(`${spec.prefix ?? ''}${digest}`);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!secrets.some(matches))
     return { ok: false, status: 401, detail: `${where} does not match the signed content.` };
 
   const ttlS = 2 * maxAge;

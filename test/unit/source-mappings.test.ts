@@ -122,6 +122,23 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (_source, vendor
   });
 });
 
+describe('several secrets', () => {
+  it('accepts a signature made with any of the comma-separated secrets (one per Lever event, or a rotation)', () => {
+    const mapping = sources.get('lever')!;
+    const delivery = VENDORS[2]!.application(person, job);
+    const payload = JSON.parse(delivery.body) as unknown;
+    const check = (secrets: string) =>
+      verifySignature(
+        mapping,
+        { raw: delivery.body, payload, headers: {}, header: () => undefined },
+        { RAPPORT_SOURCE_LEVER_SECRET: secrets },
+        Date.now(),
+      ).ok;
+    expect(check(`stage-token, ${SECRETS.RAPPORT_SOURCE_LEVER_SECRET},archive-token`)).toBe(true);
+    expect(check('stage-token,archive-token')).toBe(false);
+  });
+});
+
 describe('stage kinds', () => {
   it.each([
     ['Application Review', 'applied'],
