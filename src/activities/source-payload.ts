@@ -66,14 +66,17 @@ export async function sourcePayloadFailed(
   deps: EnrichDeps,
   input: { payloadId: string; kind: ReasonKind; reason: string },
 ): Promise<void> {
-  await markFailed(deps.sql, input.payloadId, 'failed', input.kind, input.reason);
   const row = await getPayload(deps.sql, input.payloadId);
-  if (!row?.mapping || row.rule === null) return;
+  if (!row || row.status !== 'enriching') return;
   deps.log.warn({ payloadId: row.id, source: row.source, reason: input.reason }, 'source payload failed');
-  const candidateId = await knownCandidate(deps.sql, row.source, row.mapping, row.rule, {
-    payload: row.payload,
-    headers: row.headers,
-  });
+  // The timeline first: once the payload reads as failed, everything about the failure is written.
+  const candidateId =
+    row.mapping &&
+    row.rule !== null &&
+    (await knownCandidate(deps.sql, row.source, row.mapping, row.rule, {
+      payload: row.payload,
+      headers: row.headers,
+    }));
   if (candidateId)
     await recordTimeline(deps.sql, {
       kind: 'source.failed',
@@ -82,6 +85,7 @@ export async function sourcePayloadFailed(
       source: row.source,
       reason: input.reason,
     });
+  await markFailed(deps.sql, input.payloadId, 'failed', input.kind, input.reason);
 }
 
 /** The candidate the payload is about, when what it says without reads names someone Rapport knows. */

@@ -91,9 +91,7 @@ export const sourceOperations = [
         )) === 'replay'
       )
         throw new Problem(409, 'Replayed request', 'This signed token was already used with another body.');
-      const outcome = await takePayload({ ...deps, delivery: deps.delivery }, mapping, scope, {
-        ...(verified.nonce ? { deliveryId: verified.nonce.value } : {}),
-      });
+      const outcome = await takePayload({ ...deps, delivery: deps.delivery }, mapping, scope);
       const status = mapping.answer_status ?? 202;
       switch (outcome.kind) {
         case 'accepted':

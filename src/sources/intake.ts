@@ -56,13 +56,11 @@ export async function takePayload(
   options: {
     /** The kept row a replay retries. */
     replacing?: string;
-    /** What names the signed request (its nonce): the event id when the rule gives none. */
-    deliveryId?: string;
     /** Resolve only once a stored payload's enrichment has started (or could not be). */
     waitForStart?: boolean;
   } = {},
 ): Promise<PayloadOutcome> {
-  const { replacing, deliveryId } = options;
+  const { replacing } = options;
   const unmapped = async (reasonKind: ReasonKind, reason: string): Promise<PayloadOutcome> => {
     if (replacing) await markFailed(deps.sql, replacing, 'unmapped', reasonKind, reason, { count: false });
     const payloadId =
@@ -80,7 +78,7 @@ export async function takePayload(
   const rule = matchRule(mapping, scope);
   if (rule === undefined) return unmapped('no-rule', `no rule of ${mapping.source} matches this payload`);
   if (mapping.events[rule]!.reads) {
-    const eventKey = ruleEventId(mapping.events[rule]!, scope) ?? deliveryId ?? payloadDigest(scope.payload);
+    const eventKey = ruleEventId(mapping.events[rule]!, scope) ?? payloadDigest(scope.payload);
     const kept = await keepForEnrichment(deps.sql, {
       source: mapping.source,
       eventKey,
@@ -99,11 +97,11 @@ export async function takePayload(
   }
   const mapped = checkedEvent(mapping, rule, scope);
   if (!mapped.ok) return unmapped(mapped.reasonKind, mapped.reason);
-  // Without an id from the rule, the delivery's nonce, else the payload itself names the event: the same
-  // payload again (a retry, or a captured request replayed) is one event.
+  // Without an id from the rule, the payload itself names the event: the same payload again (a retry, a
+  // re-signed retry, or a captured request replayed) is one event.
   const accepted = await acceptEvent(deps, {
     ...mapped.event,
-    id: mapped.event.id ?? deliveryId ?? payloadDigest(scope.payload),
+    id: mapped.event.id ?? payloadDigest(scope.payload),
   });
   if (replacing) await markMapped(deps.sql, replacing, accepted.event_id);
   return { kind: 'accepted', accepted };

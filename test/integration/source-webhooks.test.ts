@@ -137,7 +137,7 @@ describe.each(Object.entries(formats))('a signed %s webhook', (source, make) => 
 });
 
 describe('signature rules', () => {
-  it('refuses a stale or future timestamp, and the same signed request twice', async () => {
+  it('refuses a stale or future timestamp; the same body twice, signed again or not, is one event', async () => {
     const body = JSON.stringify({ type: 'candidate.sourced', candidate: { email: 'replay@example.com' } });
     const signedAt = (ts: string) => ({
       'X-Rapport-Timestamp': ts,
@@ -150,10 +150,12 @@ describe('signature rules', () => {
     const headers = signedAt(now());
     const first = await deliver('generic', body, headers);
     expect(first.status).toBe(202);
-    // The same signed request again is the sender retrying: one event.
+    // The same signed request again is the sender retrying: one event; so is the body re-signed later.
     const again = await deliver('generic', body, headers);
     expect(again.status).toBe(202);
     expect(await again.json()).toMatchObject({ duplicate: true });
+    const resigned = await deliver('generic', body, signedAt(String(Number(now()) - 30)));
+    expect(await resigned.json()).toMatchObject({ duplicate: true });
   });
 
   it('refuses a missing signature, answers 404 for an unknown source, and ignores payloads no rule maps', async () => {
