@@ -1,10 +1,10 @@
 // Job-board source mappings (pipelines/sources/<source>.yaml): validated against
 // schemas/source.schema.json, and every Liquid value and condition must parse.
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { sourceLiquid } from '../sources/liquid.js';
-import { validate, type FieldError } from '../schemas/index.js';
+import { SCHEMAS_DIR, validate, type FieldError } from '../schemas/index.js';
 import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
 import { patternError, type StageKindRule } from '../sources/stages.js';
 
@@ -69,13 +69,18 @@ export async function validateSources(
   pipelinesDir: string,
 ): Promise<{ sources: Map<string, SourceMapping>; errors: PlaybookError[] }> {
   const dir = path.join(pipelinesDir, 'sources');
-  const files = (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = (await fs.promises.readdir(dir).catch(() => [] as string[]))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const sources = new Map<string, SourceMapping>();
   const errors: PlaybookError[] = [];
   for (const name of files) {
     const file = path.join(dir, name);
     const lines = new LineCounter();
-    const doc = parseDocument(await fs.readFile(file, 'utf8'), { lineCounter: lines, uniqueKeys: true });
+    const doc = parseDocument(await fs.promises.readFile(file, 'utf8'), {
+      lineCounter: lines,
+      uniqueKeys: true,
+    });
     const report = (problems: FieldError[]) =>
       problems.forEach((p) => {
         const { line, col } = lines.linePos(offsetOf(doc, p.pointer));
@@ -108,6 +113,17 @@ export async function validateSources(
 }
 
 const asIs = (t: string) => t;
+
+let types: string[] | undefined;
+/** The event types schemas/event.schema.json knows. */
+function eventTypes(): string[] {
+  types ??= (
+    JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'event.schema.json'), 'utf8')) as {
+      properties: { type: { enum: string[] } };
+    }
+  ).properties.type.enum;
+  return types;
+}
 const condition = (t: string) => `{% if ${t} %}{% endif %}`;
 
 /** What is wrong in a schema-valid mapping: Liquid that does not parse, patterns that are not regexes, reads without an API. */
@@ -139,6 +155,11 @@ function mappingProblems(mapping: SourceMapping): FieldError[] {
   mapping.events.forEach((rule, i) => {
     const at = `/events/${i}`;
     check(`${at}/when`, rule.when, condition);
+    if (!/[{%]/.test(rule.type) && !eventTypes().includes(rule.type))
+      problems.push({
+        pointer: `${at}/type`,
+        message: `unknown event type "${rule.type}"; use one of ${eventTypes().join(', ')}`,
+      });
     for (const key of ['type', 'id', 'occurred_at', 'reason'] as const) check(`${at}/${key}`, rule[key]);
     for (const [key, value] of Object.entries(rule.candidate)) check(`${at}/candidate/${key}`, value);
     for (const key of ['stage', 'furthest_stage'] as const) {

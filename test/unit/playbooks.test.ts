@@ -96,6 +96,9 @@ describe('source mappings', () => {
         '  - when: "(payload"',
         '    type: candidate.hired',
         '    candidate: { email: "{{ payload.email" }',
+        '  - when: "payload.moved"',
+        '    type: candidate.stage_changes',
+        '    candidate: { email: "{{ payload.email }}" }',
         '',
       ].join('\n'),
     );
@@ -109,6 +112,9 @@ describe('source mappings', () => {
     ).toEqual([
       'sources/board.yaml:3:11: Liquid does not parse (at /events/0/when)',
       'sources/board.yaml:5:25: Liquid does not parse (at /events/0/candidate/email)',
+      expect.stringMatching(
+        /^sources\/board\.yaml:7:11: unknown event type "candidate\.stage_changes"; use one of candidate\.applied, .*candidate\.stage_changed.* \(at \/events\/1\/type\)$/,
+      ),
     ]);
     fs.rmSync(dir, { recursive: true });
   });
