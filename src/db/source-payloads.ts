@@ -174,17 +174,6 @@ export async function forgetOldPayloads(db: Db): Promise<number> {
   return rows.count;
 }
 
-/** Failed enrichments and unmapped payloads of the last KEEP_DAYS, newest first (console attention). */
-export async function failedPayloads(
-  db: Db,
-  limit: number,
-): Promise<Pick<SourcePayload, 'id' | 'source' | 'status' | 'reason_kind' | 'reason' | 'received_at'>[]> {
-  return db`
-    select id, source, status, reason_kind, reason, received_at from source_payloads
-    where status in ('failed', 'unmapped') and received_at > now() - make_interval(days => ${KEEP_DAYS})
-    order by received_at desc limit ${limit}`;
-}
-
 /**
  * Forgets the kept payloads about a candidate who is being erased: those that became their events, and
  * those that name their email anywhere (unmapped ones have no candidate).

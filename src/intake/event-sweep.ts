@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { markDelivered, undeliveredEvents, type UndeliveredEvent } from '../db/events.js';
 import { deliveryTo, type EventDelivery } from './event-delivery.js';
+import { periodically } from '../runtime/periodically.js';
 
 const SWEEP_MS = 30_000;
 const SWEEP_AGE_S = 10;
@@ -67,27 +68,18 @@ function deliverRow(deps: SweepDeps, row: UndeliveredEvent): Promise<void> {
   return deps.delivery.queue(deliveryTo(subject, event));
 }
 
-/** Sweeps once now and then every SWEEP_MS, until stopped. */
+/**
+ * Sweeps once now and then every SWEEP_MS, until stopped. A sweep still waiting for Temporal covers the
+ * next one's events too; stopping waits between batches (a batch in progress ends when the delivery
+ * queue stops).
+ */
 export function startEventSweep(deps: SweepDeps): { stop(): Promise<void> } {
-  const stopping = new AbortController();
-  let running: Promise<unknown> | undefined;
-  const sweep = () => {
-    // A sweep still waiting for Temporal covers the next one's events too.
-    running ??= sweepUndelivered(deps, SWEEP_AGE_S, stopping.signal)
-      .then(
-        (found) => found && deps.log.info({ found }, 'delivered events left undelivered'),
-        (err: unknown) => deps.log.warn({ err }, 'sweeping undelivered events failed'),
-      )
-      .finally(() => (running = undefined));
-  };
-  sweep();
-  const timer = setInterval(sweep, SWEEP_MS).unref();
-  return {
-    /** Stops between batches; a batch in progress ends when the delivery queue stops. */
-    async stop() {
-      clearInterval(timer);
-      stopping.abort();
-      await running;
+  return periodically(
+    SWEEP_MS,
+    async (signal) => {
+      const found = await sweepUndelivered(deps, SWEEP_AGE_S, signal);
+      if (found) deps.log.info({ found }, 'delivered events left undelivered');
     },
-  };
+    (err) => deps.log.warn({ err }, 'sweeping undelivered events failed'),
+  );
 }

@@ -12,9 +12,8 @@ export async function withFurthestStage(
   candidateId: string,
   data: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const job = data.job as { id?: unknown } | undefined;
-  const jobId =
-    job && typeof job.id === 'string' ? job.id : job && typeof job.id === 'number' ? String(job.id) : null;
+  const id = (data.job as { id?: unknown } | undefined)?.id;
+  const jobId = typeof id === 'string' || typeof id === 'number' ? String(id) : null;
   const rows = await db<{ stage: unknown; reached: unknown }[]>`
     select data->'stage' as stage, data->'furthest_stage' as reached from events
     where candidate_id = ${candidateId} and data ? 'stage'

@@ -2,8 +2,9 @@
 // (Temporal away, a crash right after the answer) is started by this sweep, and payloads kept longer than
 // KEEP_DAYS are forgotten. Runs in API processes next to the event sweep.
 import type { Logger } from 'pino';
-import { forgetOldPayloads, unstartedEnrichments } from '../db/source-payloads.js';
+import { forgetOldPayloads, KEEP_DAYS, unstartedEnrichments } from '../db/source-payloads.js';
 import { startEnrichment, type SourceIntakeDeps } from './intake.js';
+import { periodically } from '../runtime/periodically.js';
 
 const SWEEP_MS = 30_000;
 const SWEEP_AGE_S = 10;
@@ -19,27 +20,18 @@ export async function startUnstarted(deps: SourceIntakeDeps, olderThanS: number)
 }
 
 export function startEnrichmentSweep(deps: SourceIntakeDeps & { log: Logger }): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
   let forgotAt = 0;
-  const sweep = () => {
-    running ??= (async () => {
+  return periodically(
+    SWEEP_MS,
+    async () => {
       const started = await startUnstarted(deps, SWEEP_AGE_S);
       if (started) deps.log.info({ started }, 'started source payload enrichments left unstarted');
       if (Date.now() - forgotAt > FORGET_EVERY_MS) {
         forgotAt = Date.now();
         const forgotten = await forgetOldPayloads(deps.sql);
-        if (forgotten) deps.log.info({ forgotten }, 'forgot source payloads older than 30 days');
+        if (forgotten) deps.log.info({ forgotten }, `forgot source payloads older than ${KEEP_DAYS} days`);
       }
-    })()
-      .catch((err: unknown) => deps.log.warn({ err }, 'sweeping source payloads failed'))
-      .finally(() => (running = undefined));
-  };
-  sweep();
-  const timer = setInterval(sweep, SWEEP_MS).unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
     },
-  };
+    (err) => deps.log.warn({ err }, 'sweeping source payloads failed'),
+  );
 }

@@ -7,13 +7,13 @@ import type { SourceMapping } from '../playbook/sources.js';
 import { sourceLiquid } from './liquid.js';
 
 /** How far a signed timestamp may be from now, either way, unless the mapping says otherwise. */
-export const REPLAY_WINDOW_S = 5 * 60;
+const REPLAY_WINDOW_S = 5 * 60;
 
 export interface SignedRequest {
   raw: string;
   /** The parsed body; undefined when it is not JSON. */
   payload: unknown;
-  header(name: string): string | undefined;
+  /** Lower-case names. */
   headers: Record<string, string>;
 }
 
@@ -26,7 +26,7 @@ export type Verification =
   | { ok: false; status: 401 | 503; detail: string };
 
 /** The environment variable with a source's secret. */
-export function secretName(mapping: SourceMapping): string | undefined {
+function secretName(mapping: SourceMapping): string | undefined {
   if (!mapping.signature) return undefined;
   return (
     mapping.signature.secret_env ?? `RAPPORT_SOURCE_${mapping.source.toUpperCase().replace(/-/g, '_')}_SECRET`
@@ -58,14 +58,18 @@ export function verifySignature(
   const scope = { payload: request.payload, headers: request.headers, body: request.raw };
   const render = (text: string) => String(sourceLiquid.parseAndRenderSync(text, scope)).trim();
   const where = spec.header ? `The ${spec.header} header` : `The body field ${spec.field}`;
-  const presented = spec.header ? request.header(spec.header) : fieldOf(request.payload, spec.field!);
+  const presented = spec.header
+    ? request.headers[spec.header.toLowerCase()]
+    : fieldOf(request.payload, spec.field!);
   if (!presented) return { ok: false, status: 401, detail: `${where} is missing.` };
 
   let signed = spec.signed === undefined ? request.raw : render(spec.signed);
   const maxAge = spec.max_age_s ?? REPLAY_WINDOW_S;
   let timestamp: string | undefined;
   if (spec.timestamp_header || spec.timestamp) {
-    timestamp = spec.timestamp_header ? request.header(spec.timestamp_header) : render(spec.timestamp!);
+    timestamp = spec.timestamp_header
+      ? request.headers[spec.timestamp_header.toLowerCase()]
+      : render(spec.timestamp!);
     const what = spec.timestamp_header ? `The ${spec.timestamp_header} header` : 'The signed timestamp';
     const unit = spec.timestamp_unit ?? 's';
     // No leading zeros: a signed `token + triggeredAt` must not be re-cut into another token and time.

@@ -4,41 +4,20 @@
 // announces the interview, and a rejection after it sends feedback and enrols nurture-silver-medalists;
 // the vendor's test request is answered and stores nothing. Lever's ids are read
 // from a local server that answers like Lever's API (test/helpers/fake-lever.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startStack, type Stack } from '../helpers/stack.js';
-import { LEVER_API_KEY, startFakeLever, type FakeLever } from '../helpers/fake-lever.js';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/stack.js';
+import { useSourceStack } from '../helpers/source-stack.js';
 import {
   INTERVIEW_STAGE,
-  SECRETS,
   VENDORS,
   greenhouseVendor,
   leverDelivery,
-  type Delivery,
   type Job,
   type Person,
 } from '../helpers/vendors.js';
 
-let stack: Stack;
-let lever: FakeLever;
-const ENV = { ...SECRETS, RAPPORT_SOURCE_LEVER_API_KEY: LEVER_API_KEY };
-
-beforeAll(async () => {
-  lever = await startFakeLever();
-  Object.assign(process.env, ENV, { RAPPORT_SOURCE_LEVER_API_URL: lever.url });
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-  await lever?.close();
-  for (const key of [...Object.keys(ENV), 'RAPPORT_SOURCE_LEVER_API_URL']) delete process.env[key];
-});
-
-const deliver = (source: string, d: Delivery) =>
-  stack.rawApp.request(`/v1/sources/${source}/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...d.headers },
-    body: d.body,
-  });
+const ctx = useSourceStack();
+const { deliver } = ctx;
 
 let people = 0;
 function newPerson(source: string): Person {
@@ -54,13 +33,13 @@ const JOB: Job = { id: '274075', title: 'Data Scientist' };
 
 async function candidateOf(email: string): Promise<string> {
   return eventually(async () => {
-    const [row] = await stack.db.sql<{ id: string }[]>`select id from candidates where email = ${email}`;
+    const [row] = await ctx.stack.db.sql<{ id: string }[]>`select id from candidates where email = ${email}`;
     return row?.id;
   });
 }
 
 async function journeys(candidateId: string): Promise<Record<string, string>> {
-  const rows = await stack.db.sql<{ playbook: string; status: string }[]>`
+  const rows = await ctx.stack.db.sql<{ playbook: string; status: string }[]>`
     select playbook, status from journeys where candidate_id = ${candidateId}`;
   return Object.fromEntries(rows.map((r) => [r.playbook, r.status]));
 }
@@ -68,7 +47,7 @@ async function journeys(candidateId: string): Promise<Record<string, string>> {
 describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor) => {
   it('takes an application signed its way: the acknowledgement goes out; a redelivery is one event', async () => {
     const person = newPerson(source);
-    lever.add(person, JOB);
+    ctx.lever.add(person, JOB);
     const delivery = vendor.application(person, JOB);
     const res = await deliver(source, delivery);
     expect([200, 202]).toContain(res.status);
@@ -77,7 +56,7 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor)
     expect(first).toMatchObject(
       source === 'lever' ? { enriching: true, duplicate: false } : { duplicate: false },
     );
-    const mail = await stack.smtp.waitFor((m) => m.to.includes(person.email));
+    const mail = await ctx.stack.smtp.waitFor((m) => m.to.includes(person.email));
     expect(mail.subject).toBe(`${person.first}, we received your application for ${JOB.title}`);
 
     const again = await deliver(source, delivery);
@@ -87,7 +66,7 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor)
     await eventually(async () =>
       (await journeys(candidateId))['engage-acknowledge-application'] === 'completed' ? true : undefined,
     );
-    const [counts] = await stack.db.sql<{ events: number; messages: number }[]>`
+    const [counts] = await ctx.stack.db.sql<{ events: number; messages: number }[]>`
       select (select count(*)::int from events where candidate_id = ${candidateId}) as events,
         (select count(*)::int from messages where candidate_id = ${candidateId}) as messages`;
     expect(counts).toEqual({ events: 1, messages: 1 });
@@ -108,27 +87,27 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor)
 
   it('moves the shipped playbooks on: the fast track ends, the interview is announced, a rejection after it enrols the silver medalists', async () => {
     const person = newPerson(source);
-    lever.add(person, JOB);
+    ctx.lever.add(person, JOB);
     const stage = INTERVIEW_STAGE[source]!;
     expect((await deliver(source, vendor.application(person, JOB))).ok).toBe(true);
     const candidateId = await candidateOf(person.email);
     // A recruiter fast-tracked them; the ATS moving them on ends the fast track.
-    const fastTrack = await stack.app.request(`/v1/candidates/${candidateId}/journeys`, {
+    const fastTrack = await ctx.stack.app.request(`/v1/candidates/${candidateId}/journeys`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ playbook: 'hire-fast-track-invitation' }),
     });
     expect(fastTrack.status).toBe(201);
     expect((await deliver(source, vendor.stageChange(person, JOB, stage))).ok).toBe(true);
-    lever.setStage(person, 'stage-onsite');
+    ctx.lever.setStage(person, 'stage-onsite');
     // The interview stage is announced (engage-interview-logistics), before the rejection ends it.
-    const announced = await stack.smtp.waitFor(
+    const announced = await ctx.stack.smtp.waitFor(
       (m) => m.to.includes(person.email) && m.subject.includes('you are through to'),
     );
     expect(announced.subject).toBe(`${person.first}, you are through to the ${stage.name}`);
     expect((await deliver(source, vendor.rejection(person, JOB, 'Underqualified', stage))).ok).toBe(true);
 
-    const feedback = await stack.smtp.waitFor(
+    const feedback = await ctx.stack.smtp.waitFor(
       (m) => m.to.includes(person.email) && m.subject.includes('thank you for your time'),
     );
     expect(feedback.text.replace(/\s+/g, ' ')).toContain(`all the way to the ${stage.name}`);
@@ -146,7 +125,7 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor)
       'engage-not-selected': 'completed',
       'engage-interview-logistics': 'exited',
     });
-    const [rejection] = await stack.db.sql<{ data: Record<string, unknown> }[]>`
+    const [rejection] = await ctx.stack.db.sql<{ data: Record<string, unknown> }[]>`
       select data from events where candidate_id = ${candidateId} and type = 'candidate.rejected'`;
     expect(rejection!.data).toMatchObject({
       stage: { kind: 'rejected' },
@@ -155,23 +134,15 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (source, vendor)
     });
   });
 
-  it('answers its test request with 200 and stores nothing', async () => {
-    if (source === 'workable') return; // Workable documents no test request.
-    const before = await stored();
+  // Workable documents no test request (the unit tests check none is recognised).
+  it.skipIf(source === 'workable')('answers its test request with 200 and stores nothing', async () => {
+    const before = await ctx.stored();
     const res = await deliver(source, vendor.ping());
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ pong: true, secret_configured: true });
-    expect(await stored()).toEqual(before);
+    expect(await ctx.stored()).toEqual(before);
   });
 });
-
-async function stored() {
-  const [row] = await stack.db.sql<{ events: number; payloads: number; candidates: number }[]>`
-    select (select count(*)::int from events) as events,
-      (select count(*)::int from source_payloads) as payloads,
-      (select count(*)::int from candidates) as candidates`;
-  return row!;
-}
 
 describe('a captured Greenhouse delivery replayed with a new delivery id header', () => {
   it('is one event', async () => {
@@ -186,7 +157,7 @@ describe('a captured Greenhouse delivery replayed with a new delivery id header'
 describe('Lever replay protection', () => {
   it('refuses a signature used again with another body or re-cut, and one signed too long ago', async () => {
     const person = newPerson('lever');
-    lever.add(person, JOB);
+    ctx.lever.add(person, JOB);
     const signed = leverDelivery('candidateHired', { opportunityId: `opp-${person.id}` });
     expect((await deliver('lever', signed)).ok).toBe(true);
     const forged = leverDelivery(

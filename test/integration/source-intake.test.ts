@@ -8,46 +8,20 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { attention } from '../../src/db/attention.js';
 import { forgetOldPayloads, keepForEnrichment } from '../../src/db/source-payloads.js';
 import { createLogger } from '../../src/log.js';
 import { loadSources } from '../../src/playbook/sources.js';
 import { startUnstarted } from '../../src/sources/enrichment-sweep.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
-import { LEVER_API_KEY, startFakeLever, type FakeLever } from '../helpers/fake-lever.js';
-import { eventually, PIPELINES_DIR, startStack, type Stack } from '../helpers/stack.js';
-import {
-  SECRETS,
-  greenhouseVendor,
-  leverDelivery,
-  leverVendor,
-  type Delivery,
-  type Person,
-} from '../helpers/vendors.js';
+import { eventually, PIPELINES_DIR } from '../helpers/stack.js';
+import { useSourceStack } from '../helpers/source-stack.js';
+import { SECRETS, greenhouseVendor, leverDelivery, leverVendor, type Person } from '../helpers/vendors.js';
 
-let stack: Stack;
-let lever: FakeLever;
-const ENV = { ...SECRETS, RAPPORT_SOURCE_LEVER_API_KEY: LEVER_API_KEY };
+const ctx = useSourceStack();
+const { deliver } = ctx;
 const JOB = { id: '433', title: 'Site reliability engineer' };
-
-beforeAll(async () => {
-  lever = await startFakeLever();
-  Object.assign(process.env, ENV, { RAPPORT_SOURCE_LEVER_API_URL: lever.url });
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-  await lever?.close();
-  for (const key of [...Object.keys(ENV), 'RAPPORT_SOURCE_LEVER_API_URL']) delete process.env[key];
-});
-
-const deliver = (source: string, d: Delivery, headers: Record<string, string> = {}) =>
-  stack.rawApp.request(`/v1/sources/${source}/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...d.headers, ...headers },
-    body: d.body,
-  });
 const person = (n: number, who = 'intake'): Person => ({
   email: `${who}-${n}@example.com`,
   first: 'Lin',
@@ -55,48 +29,40 @@ const person = (n: number, who = 'intake'): Person => ({
   id: `${7_000_000 + n}`,
 });
 
-async function stored() {
-  const [row] = await stack.db.sql<{ events: number; payloads: number; candidates: number }[]>`
-    select (select count(*)::int from events) as events,
-      (select count(*)::int from source_payloads) as payloads,
-      (select count(*)::int from candidates) as candidates`;
-  return row!;
-}
-
 const greenhouseSignature = (body: string) =>
   `sha256 ${createHmac('sha256', SECRETS.RAPPORT_SOURCE_GREENHOUSE_SECRET).update(body).digest('hex')}`;
 
 const metricLine = async (pattern: RegExp) => {
-  const text = await (await stack.rawApp.request('/metrics')).text();
+  const text = await (await ctx.stack.rawApp.request('/metrics')).text();
   return text.split('\n').find((line) => pattern.test(line));
 };
 
 describe('enrichment from the vendor API', () => {
   it('waits out a Lever API that is down for a while: the event arrives late, once', async () => {
     const p = person(1);
-    lever.add(p, JOB);
-    lever.down(3);
+    ctx.lever.add(p, JOB);
+    ctx.lever.down(3);
     const res = await deliver('lever', leverVendor.application(p, JOB));
     expect(res.status).toBe(202);
     const answer = (await res.json()) as { payload_id: string };
-    const mail = await stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
+    const mail = await ctx.stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
     expect(mail.subject).toBe(`Lin, we received your application for ${JOB.title}`);
-    const refused = lever.requests.filter((r) => r.status === 503).length;
+    const refused = ctx.lever.requests.filter((r) => r.status === 503).length;
     expect(refused).toBe(3);
-    const [row] = await stack.db.sql<{ status: string; event_id: string }[]>`
+    const [row] = await ctx.stack.db.sql<{ status: string; event_id: string }[]>`
       select status, event_id from source_payloads where id = ${answer.payload_id}`;
     expect(row).toMatchObject({ status: 'mapped' });
-    const events = await stack.db.sql`
+    const events = await ctx.stack.db.sql`
       select 1 from events e join candidates c on c.id = e.candidate_id where c.email = ${p.email}`;
     expect(events).toHaveLength(1);
   });
 
   it('records an answer that will not change (404) where people see it', async () => {
     const p = person(2);
-    lever.add(p, JOB);
+    ctx.lever.add(p, JOB);
     expect((await deliver('lever', leverVendor.application(p, JOB))).status).toBe(202);
-    await stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
-    const [{ id: candidateId } = { id: '' }] = await stack.db.sql<{ id: string }[]>`
+    await ctx.stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
+    const [{ id: candidateId } = { id: '' }] = await ctx.stack.db.sql<{ id: string }[]>`
       select id from candidates where email = ${p.email}`;
 
     // A stage change about an opportunity Lever does not know (deleted since, say).
@@ -112,19 +78,19 @@ describe('enrichment from the vendor API', () => {
     expect(res.status).toBe(202);
     const { payload_id } = (await res.json()) as { payload_id: string };
     const failed = await eventually(async () => {
-      const [row] = await stack.db.sql<{ status: string; reason: string }[]>`
+      const [row] = await ctx.stack.db.sql<{ status: string; reason: string }[]>`
         select status, reason from source_payloads where id = ${payload_id}`;
       return row?.status === 'failed' ? row : undefined;
     });
     expect(failed.reason).toContain('answered 404');
 
-    const [entry] = await stack.db.sql<{ summary: string }[]>`
+    const [entry] = await ctx.stack.db.sql<{ summary: string }[]>`
       select summary from interactions where candidate_id = ${candidateId} and kind = 'source.failed'`;
     expect(entry?.summary).toContain('A lever webhook could not become an event');
     expect(await metricLine(/^rapport_source_payloads_total\{.*outcome="enrichment_failed".*\}/)).toMatch(
       /source="lever".*reason="read-failed".* 1$/,
     );
-    const { webhooks } = await attention(stack.db.sql);
+    const { webhooks } = await attention(ctx.stack.db.sql);
     expect(webhooks.map((w) => w.id)).toContain(payload_id);
   });
 });
@@ -156,7 +122,7 @@ describe('a payload no rule maps', () => {
     });
     // Greenhouse retries: the same payload is kept once.
     await deliver('greenhouse', { body, headers: { Signature: signature } });
-    const kept = await stack.db
+    const kept = await ctx.stack.db
       .sql`select id from source_payloads where payload->>'action' = 'unhire_candidate'`;
     expect(kept).toHaveLength(1);
     expect(
@@ -176,9 +142,9 @@ describe('a payload no rule maps', () => {
 `,
     );
     const env = cleanEnv({
-      DATABASE_URL: stack.db.url,
+      DATABASE_URL: ctx.stack.db.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
-      RAPPORT_TASK_QUEUE: stack.taskQueue,
+      RAPPORT_TASK_QUEUE: ctx.stack.taskQueue,
       RAPPORT_PIPELINES_DIR: dir,
       LOG_LEVEL: 'warn',
     });
@@ -189,7 +155,7 @@ describe('a payload no rule maps', () => {
     expect(replay.output).toMatch(/replayed 1 greenhouse payload\(s\) kept since .*: 1 became events/);
     expect(replay.code).toBe(0);
     const event = await eventually(async () => {
-      const [row] = await stack.db.sql<{ type: string; data: { stage: unknown } }[]>`
+      const [row] = await ctx.stack.db.sql<{ type: string; data: { stage: unknown } }[]>`
         select e.type, e.data from events e join candidates c on c.id = e.candidate_id where c.email = ${p.email}`;
       return row;
     });
@@ -202,18 +168,18 @@ describe('a payload no rule maps', () => {
     await fs.rm(dir, { recursive: true, force: true });
 
     // Erasing the candidate forgets what their ATS sent about them too.
-    const [{ id } = { id: '' }] = await stack.db.sql<{ id: string }[]>`
+    const [{ id } = { id: '' }] = await ctx.stack.db.sql<{ id: string }[]>`
       select id from candidates where email = ${p.email}`;
-    expect((await stack.app.request(`/v1/candidates/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await ctx.stack.app.request(`/v1/candidates/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect(
-      await stack.db.sql`select 1 from source_payloads where payload::text like ${`%${p.email}%`}`,
+      await ctx.stack.db.sql`select 1 from source_payloads where payload::text like ${`%${p.email}%`}`,
     ).toHaveLength(0);
   });
 });
 
 describe('bad input', () => {
   it('answers problem+json and stores nothing', async () => {
-    const before = await stored();
+    const before = await ctx.stored();
     const p = person(4, 'bad');
     const good = greenhouseVendor.application(p, JOB);
     const problem = async (res: Response, status: number) => {
@@ -238,17 +204,17 @@ describe('bad input', () => {
         .title,
     ).toBe('Malformed JSON');
     await problem(await deliver('lever', { body: '{"token": ', headers: {} }), 400);
-    expect(await stored()).toEqual(before);
+    expect(await ctx.stored()).toEqual(before);
   });
 });
 
 describe('what a crash leaves, and what time takes', () => {
   it('starts an enrichment stored but never started; forgets payloads after 30 days', async () => {
     const p = person(5, 'crash');
-    lever.add(p, JOB);
+    ctx.lever.add(p, JOB);
     const mapping = (await loadSources(PIPELINES_DIR)).get('lever')!;
     // As if the process stopped between storing the payload and starting its workflow.
-    const kept = await keepForEnrichment(stack.db.sql, {
+    const kept = await keepForEnrichment(ctx.stack.db.sql, {
       source: 'lever',
       eventKey: `crash-${p.id}`,
       headers: {},
@@ -256,14 +222,19 @@ describe('what a crash leaves, and what time takes', () => {
       mapping,
       rule: 0,
     });
-    const deps = { ...stack, sql: stack.db.sql, temporal: stack.client, log: createLogger('silent') };
+    const deps = {
+      ...ctx.stack,
+      sql: ctx.stack.db.sql,
+      temporal: ctx.stack.client,
+      log: createLogger('silent'),
+    };
     expect(await startUnstarted(deps, 0)).toBe(1);
-    await stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
+    await ctx.stack.smtp.waitFor((m) => m.to.includes(p.email), 60_000);
     expect(await startUnstarted(deps, 0)).toBe(0);
 
-    await stack.db
+    await ctx.stack.db
       .sql`update source_payloads set received_at = now() - interval '31 days' where id = ${kept.id}`;
-    expect(await forgetOldPayloads(stack.db.sql)).toBe(1);
-    expect(await stack.db.sql`select 1 from source_payloads where id = ${kept.id}`).toHaveLength(0);
+    expect(await forgetOldPayloads(ctx.stack.db.sql)).toBe(1);
+    expect(await ctx.stack.db.sql`select 1 from source_payloads where id = ${kept.id}`).toHaveLength(0);
   });
 });
