@@ -21,6 +21,7 @@ import type { Activities } from '../src/activities/index.js';
 import {
   endJourney,
   isOver,
+  ledgerOf,
   migrateJourney,
   startJourney,
   step,
@@ -157,7 +158,7 @@ export class JourneyRunner {
       ...(extra.jobId ? { jobId: extra.jobId } : {}),
     };
     if (extra.context) this.contexts.set(extra.jobId ?? '', { at: Date.now(), value: extra.context });
-    const ctx = extra.context ?? (await this.contextFor(seed));
+    const ctx = this.withContacts(extra.context ?? (await this.contextFor(seed)));
     const started = startJourney(id, definition, at, ctx, {
       event,
       failure: extra.failure,
@@ -267,7 +268,7 @@ export class JourneyRunner {
   }
 
   private async feed(id: string, input: Input, ctx?: StepContext): Promise<Command[]> {
-    const context = ctx ?? (await this.contextFor(this.journeys.get(id)!));
+    const context = this.withContacts(ctx ?? (await this.contextFor(this.journeys.get(id)!)));
     // Read the state only after the await: an event or an operation may have changed it meanwhile.
     const result = step(this.journeys.get(id)!, input, context);
     this.journeys.set(id, result.state);
@@ -283,7 +284,9 @@ export class JourneyRunner {
         // Workflows that started before these were recorded replay as they ran: without them.
         if (records.length && patched(RECORD_FINAL_DECISIONS))
           for (const command of records) await this.carryOut(id, command);
-        return this.mirror(state(), 'ended');
+        await this.mirror(state(), 'ended');
+        // A hold may have been this journey's, so sends the contact policy holds ask again.
+        return this.releaseHeld();
       }
       if (this.paused.has(id)) {
         await this.mirror(state());
@@ -347,6 +350,9 @@ export class JourneyRunner {
       this.changed(command, result);
       const input: Input = { type: 'done', at: now(), step: command.step, ...(result ? { result } : {}) };
       this.enqueue(id, await this.feed(id, input));
+      // A message that did not go no longer counts against the budget.
+      if (command.type === 'send' && command.to === 'candidate' && result?.outcome !== 'sent')
+        await this.releaseHeld();
     } catch (error) {
       if (isCancellation(error) && isOver(this.journeys.get(id)!)) {
         await this.options.abandoned?.(journey, command);
@@ -371,6 +377,23 @@ export class JourneyRunner {
     const value = await this.options.context(j);
     this.contexts.set(key, { at: Date.now(), value });
     return value;
+  }
+
+  /**
+   * The context with what the contact policy reads about the subject's other journeys, as they are at
+   * this very moment: built after every await, so journeys deciding at once see each other's sends.
+   */
+  private withContacts(context: StepContext): StepContext {
+    if (!context.policy) return context;
+    return { ...context, contacts: ledgerOf(context.policy, this.journeys.values(), context.sentAt) };
+  }
+
+  /** Sends the contact policy holds ask again: something it reads changed. */
+  private async releaseHeld(): Promise<void> {
+    for (const j of [...this.journeys.values()]) {
+      if (isOver(j) || j.awaiting?.kind !== 'timer' || j.awaiting.reason !== 'policy') continue;
+      this.enqueue(j.id, await this.feed(j.id, { type: 'release', at: now() }));
+    }
   }
 
   /** What an effect changed about the subject, for the cached context. */

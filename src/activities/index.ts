@@ -7,7 +7,7 @@ import { recordTimeline, stepKey, type Decision } from '../db/timeline.js';
 import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
 import { getJob } from '../db/jobs.js';
 import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
-import type { PlaybookDefinition } from '../interpreter/index.js';
+import type { ContactPolicy, PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
 import type { LinkSigner } from '../links/tokens.js';
@@ -31,6 +31,8 @@ export interface ActivityDeps {
   links?: { publicUrl: string; signer: LinkSigner } | undefined;
   /** The playbooks new enrollments use (the latest published versions), keyed by id. */
   playbooks: () => Promise<ReadonlyMap<string, PlaybookDefinition>>;
+  /** The contact policy (pipelines/policy.yaml) every candidate's sends obey, if there is one. */
+  policy?: ContactPolicy | undefined;
   mailFrom: string;
   orgName: string;
   /** For activities that signal other workflows (a job enrolling candidates). */
@@ -109,7 +111,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /**
      * What a step reads: the candidate as expressions see it and when they were last sent messages (for
-     * the cap), and the job in scope, if any.
+     * the cap and the contact policy), the contact policy, and the job in scope, if any.
      */
     async stepContext(input: { candidateId?: string | null; jobId?: string }) {
       const job = input.jobId ? await getJob(deps.sql, input.jobId) : undefined;
@@ -120,7 +122,8 @@ export function createActivities(deps: ActivityDeps) {
         return { candidate: {}, sentAt: [], channels, ...(job ? { job: { ...job } } : {}) };
       const context = await loadStepContext(deps.sql, input.candidateId);
       if (!context) throw refusal(Failure.NotFound, `candidate ${input.candidateId} not found`);
-      return { ...context, channels, ...(job ? { job: { ...job } } : {}) };
+      const policy = deps.policy ? { policy: deps.policy } : {};
+      return { ...context, channels, ...policy, ...(job ? { job: { ...job } } : {}) };
     },
 
     /**

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { createExpressions } from '../expressions/liquid.js';
 import { PlaybookErrors, validatePipelines, type PlaybookError } from '../playbook/load.js';
 import { toMermaid } from '../playbook/graph.js';
+import { validatePolicy, validatePolicyFile } from '../playbook/policy.js';
+import type { PlaybookDefinition } from '../interpreter/index.js';
 import { simulate, type SimulatedEvent, type TimelineLine } from '../simulate/simulate.js';
 import { loadTemplates, type TemplateEngine } from '../templates/engine.js';
 
@@ -43,7 +45,11 @@ export async function validateCommand(args: string[], pipelinesDir: string, out:
   return errors.length ? 1 : 0;
 }
 
-/** `rapport simulate <playbook.yaml> --candidate <file> [--events <file>] [--start <iso>] [--days N] [--json]`. */
+/**
+ * `rapport simulate <playbook.yaml>… --candidate <file> [--events <file>] [--policy <file>] [--start <iso>]
+ * [--days N] [--json]`: several playbooks run side by side under the contact policy (the pipelines'
+ * policy.yaml unless --policy names another).
+ */
 export async function simulateCommand(
   args: string[],
   out: Out,
@@ -59,18 +65,30 @@ export async function simulateCommand(
       days: { type: 'string', default: '365' },
       json: { type: 'boolean' },
       org: { type: 'string', default: 'Rapport' },
+      policy: { type: 'string' },
     },
   });
   const file = positionals[0];
   if (!file || !values.candidate)
     throw new UsageError(
-      'usage: rapport simulate <playbook.yaml> --candidate <candidate.json> [--events <events.jsonl>] [--start <iso>] [--days N] [--json]',
+      'usage: rapport simulate <playbook.yaml>... --candidate <candidate.json> [--events <events.jsonl>] [--policy <policy.yaml>] [--start <iso>] [--days N] [--json]',
     );
   const dir = path.dirname(path.resolve(file));
-  const { playbooks, errors } = await validatePipelines(dir, [path.resolve(file)]);
-  if (errors.length) throw new PlaybookErrors(errors);
-  const definition = [...playbooks.values()][0];
-  if (!definition) throw new UsageError(`${file}: not a playbook (.yaml)`);
+  const definitions: PlaybookDefinition[] = [];
+  for (const each of positionals) {
+    const { playbooks, errors } = await validatePipelines(path.dirname(path.resolve(each)), [
+      path.resolve(each),
+    ]);
+    if (errors.length) throw new PlaybookErrors(errors);
+    const found = [...playbooks.values()][0];
+    if (!found) throw new UsageError(`${each}: not a playbook (.yaml)`);
+    definitions.push(found);
+  }
+  const [definition, ...others] = definitions as [PlaybookDefinition, ...PlaybookDefinition[]];
+  const chosen = values.policy
+    ? await validatePolicyFile(path.resolve(values.policy))
+    : await validatePolicy(dir);
+  if (chosen.errors.length) throw new PlaybookErrors(chosen.errors);
   const candidate = await readJson(values.candidate, 'candidate');
   if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate)) {
     throw new UsageError(`${values.candidate}: must hold one JSON object (the candidate)`);
@@ -86,6 +104,8 @@ export async function simulateCommand(
   const org = { name: values.org };
   const lines = simulate({
     definition,
+    others,
+    ...(chosen.policy ? { policy: chosen.policy } : {}),
     candidate: candidate as Record<string, unknown>,
     events,
     start: start.toISOString(),

@@ -99,7 +99,15 @@ function lists(a: Attention) {
         html`<td>${candidateLink(d.candidate_id, d.name)}</td>
           <td>${d.playbook}</td>
           <td>${d.current_step ?? ''}</td>
-          <td>${d.waiting_for === 'cap' ? 'the cap' : 'the sending window'}</td>
+          <td>
+            ${
+              d.waiting_for === 'cap'
+                ? 'the cap'
+                : d.waiting_for === 'policy'
+                  ? 'the contact policy'
+                  : 'the sending window'
+            }
+          </td>
           <td>${when(d.next_action_at)}</td>`,
     )}
     ${section(

@@ -133,7 +133,9 @@ function futureLine(j: JourneySummary) {
           ? 'a send waits under the cap'
           : next.reason === 'repeat'
             ? 'the next repetition'
-            : 'a wait ends';
+            : next.reason === 'policy'
+              ? 'a send the contact policy holds asks again'
+              : 'a wait ends';
     return { at: next.at, line: html`<strong>${j.playbook}</strong>${where}: ${why}` };
   }
   if (next.kind === 'event')

@@ -108,7 +108,7 @@ export async function attention(db: Db, options: { uncontactedDays?: number } = 
       select j.id, j.candidate_id, case when c.id is null then null else ${name} end as name, j.playbook,
         j.current_step, j.waiting_for, j.next_action_at
       from journeys j left join candidates c on c.id = j.candidate_id
-      where j.ended_at is null and j.waiting_for in ('window', 'cap')
+      where j.ended_at is null and j.waiting_for in ('window', 'cap', 'policy')
         and j.updated_at >= date_trunc('day', now())
       order by j.next_action_at limit ${LIMIT}`,
     // A payload no rule matches is a kind of notification no playbook uses: /metrics counts it; these

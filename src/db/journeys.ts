@@ -11,8 +11,11 @@ export interface JourneyMirror {
   status: 'running' | 'waiting' | 'paused' | 'completed' | 'exited' | 'cancelled' | 'failed';
   currentStep: string | null;
   nextActionAt: string | null;
-  /** Why it waits for `nextActionAt`: a wait step, a sending window, the cap, a repeat, or an event. */
-  waitingFor?: 'wait' | 'window' | 'cap' | 'repeat' | 'event' | null;
+  /**
+   * Why it waits for `nextActionAt`: a wait step, a sending window, the cap, a repeat, the contact
+   * policy, or an event.
+   */
+  waitingFor?: 'wait' | 'window' | 'cap' | 'repeat' | 'policy' | 'event' | null;
   startedAt: string;
   exitReason: string | null;
 }

@@ -13,7 +13,7 @@ export type StepRef = StepEffect;
 export type MessageOutcome = 'sent' | 'recorded' | 'suppressed' | 'failed' | 'unknown' | 'cancelled';
 
 /** Why the interpreter went one way: a branch taken, an awaited event received, a wait that timed out, a send it did not make. */
-export type Decision = 'branch' | 'received' | 'timeout' | 'suppressed';
+export type Decision = 'branch' | 'received' | 'timeout' | 'suppressed' | 'held';
 
 export type NewTimelineEntry =
   | {
@@ -220,7 +220,11 @@ const OUTCOME_LINES: Record<MessageOutcome, string> = {
 function decisionLine(what: Decision, step: string, detail: Record<string, unknown>): string {
   switch (what) {
     case 'suppressed':
-      return `Not sent (${String(detail.reason)}): ${String(detail.template)}`;
+      return detail.reason === 'policy'
+        ? `Not sent (contact policy: ${String(detail.rule)}): ${String(detail.template)}`
+        : `Not sent (${String(detail.reason)}): ${String(detail.template)}`;
+    case 'held':
+      return `Held by the contact policy (${String(detail.rule)}) until ${String(detail.until)}: ${String(detail.template)}`;
     case 'branch':
       return `Took ${String(detail.taken)} at ${step}: ${String(detail.if)} was ${JSON.stringify(detail.value)}`;
     case 'received':

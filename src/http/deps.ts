@@ -7,6 +7,7 @@ import type { LinkSigner } from '../links/tokens.js';
 import type { Metrics } from './metrics.js';
 import type { EventDelivery } from '../intake/event-delivery.js';
 import type { TemplateEngine } from '../templates/engine.js';
+import type { ContactPolicy } from '../interpreter/index.js';
 
 export interface ApiDeps {
   sql: Sql;
@@ -25,6 +26,8 @@ export interface ApiDeps {
   templates?: TemplateEngine;
   /** `org.name` in simulated templates (RAPPORT_ORG_NAME). */
   orgName?: string;
+  /** The contact policy simulations apply, as the workers do. */
+  policy?: ContactPolicy | undefined;
   /** Answers that do not match their documented schema become 500s (tests); otherwise they are logged. */
   strictResponses?: boolean;
   /** How long a verified API key is remembered (default KEY_CACHE_MS); 0 asks PostgreSQL every time. */

@@ -172,5 +172,6 @@ export function simulatePlaybook(
         }
       : {}),
     org: { name: deps.orgName ?? 'Rapport' },
+    ...(deps.policy ? { policy: deps.policy } : {}),
   });
 }

@@ -8,3 +8,13 @@ export { decideEnrollment, type EnrollmentDecision } from './enrollment.js';
 export { migrateJourney, type Migration } from './migrate.js';
 export { stepsByName } from './steps.js';
 export { liquidScope, type ScopeParts } from './scope.js';
+export {
+  classOf,
+  decideContact,
+  ledgerOf,
+  type ContactClass,
+  type ContactLedger,
+  type ContactPolicy,
+  type ContactVerdict,
+  type PolicyReason,
+} from './policy.js';

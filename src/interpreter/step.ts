@@ -14,11 +14,13 @@ import type {
   JourneyState,
   PlaybookDefinition,
   SendSpec,
+  SleepReason,
   Step,
   StepContext,
   StepResult,
 } from './types.js';
 import { nextWindowOpening } from './window.js';
+import { classOf, decideContact, ledgerOf } from './policy.js';
 
 /** A journey that runs this many steps in one go is stuck in a loop that never waits. */
 const MAX_STEPS_WITHOUT_WAITING = 10_000;
@@ -184,6 +186,12 @@ class Run {
           this.current().frame.pc += 1;
         }
         // 'window' and 'cap' re-run the send step; 'repeat' starts the next iteration.
+        break;
+      }
+      case 'release': {
+        // The send step runs again and asks the policy anew.
+        if (awaiting?.kind !== 'timer' || awaiting.reason !== 'policy') return;
+        this.state.awaiting = null;
         break;
       }
       case 'done': {
@@ -365,17 +373,63 @@ class Run {
       when = opening;
     }
     if (when > this.at) return this.sleep(name, when, reason);
-    this.effect({
-      type: 'send',
-      step: name,
-      template: spec.template,
-      channel,
-      to,
-      ...(spec.from ? { from: spec.from } : {}),
-    });
+    if (to === 'candidate' && !this.allowedByPolicy(name, spec.template, channel)) return;
+    this.effect(
+      {
+        type: 'send',
+        step: name,
+        template: spec.template,
+        channel,
+        to,
+        ...(spec.from ? { from: spec.from } : {}),
+      },
+      to === 'candidate',
+    );
   }
 
-  private effect(command: DistributiveOmit<Extract<Command, { iteration: number }>, 'iteration'>): void {
+  /**
+   * Asks the contact policy whether a send to the candidate may go now. A held send sleeps (the step runs
+   * again when the rule may allow it); a dropped one is recorded and the journey goes on.
+   */
+  private allowedByPolicy(name: string, template: string, channel: string): boolean {
+    const { policy } = this.context;
+    if (!policy) return true;
+    const held = this.state.held?.step === name ? this.state.held : undefined;
+    const klass = classOf(policy, this.state.definition, this.state.contactClass);
+    const ledger = this.context.contacts ?? ledgerOf(policy, [], this.context.sentAt);
+    const verdict = decideContact(
+      policy,
+      {
+        journey: this.state.id,
+        class: klass,
+        at: this.at,
+        zone: this.zone(undefined),
+        heldSince: held?.since,
+      },
+      ledger,
+    );
+    if (verdict.go) {
+      delete this.state.held;
+      return true;
+    }
+    const { rule, reason, until } = verdict;
+    if (verdict.drop) {
+      delete this.state.held;
+      this.record(name, 'suppressed', { reason: 'policy', rule, class: klass, template, channel });
+      this.current().frame.pc += 1;
+      return false;
+    }
+    if (held?.rule !== rule)
+      this.record(name, 'held', { rule, reason, class: klass, until, template, channel });
+    this.state.held = { step: name, since: held?.since ?? this.at, rule, reason };
+    this.sleep(name, until, 'policy');
+    return false;
+  }
+
+  private effect(
+    command: DistributiveOmit<Extract<Command, { iteration: number }>, 'iteration'>,
+    contact = false,
+  ): void {
     const iteration = this.state.iterations[command.step] ?? 0;
     // Copied on write: most steps leave the counts alone, and the caller's state must not change.
     const iterations = { ...this.state.iterations };
@@ -384,7 +438,9 @@ class Run {
     // The command is this run's own object: it takes its iteration in place.
     (command as { iteration?: number }).iteration = iteration;
     this.commands.push(command as Command);
-    this.state.awaiting = { kind: 'effect', step: command.step };
+    this.state.awaiting = contact
+      ? { kind: 'effect', step: command.step, contact }
+      : { kind: 'effect', step: command.step };
   }
 
   /** Offers an event to the waitFor the journey is on: true when it matched and `then` was entered. */
@@ -402,7 +458,7 @@ class Run {
     return true;
   }
 
-  private sleep(name: string, until: string, reason: 'wait' | 'window' | 'cap' | 'repeat'): void {
+  private sleep(name: string, until: string, reason: SleepReason): void {
     delete this.state.inbox;
     this.state.awaiting = { kind: 'timer', step: name, until, reason };
     this.commands.push({ type: 'sleep', step: name, until, reason });
@@ -422,7 +478,7 @@ class Run {
 
   private record(
     step: string,
-    what: 'branch' | 'suppressed' | 'received' | 'timeout',
+    what: Extract<Command, { type: 'record' }>['what'],
     detail: Record<string, unknown>,
   ) {
     const defined: Record<string, unknown> = {};

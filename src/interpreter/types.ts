@@ -1,6 +1,7 @@
 // The interpreter's data: pinned playbook definitions, journey state, inputs, commands and the context a
 // step reads. Everything here is plain JSON so that it crosses Temporal boundaries and continue-as-new.
 // The shapes follow schemas/playbook.schema.json, which validates them at the door.
+import type { ContactLedger, ContactPolicy, PolicyReason } from './policy.js';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export interface SendingWindow {
@@ -120,11 +121,11 @@ export interface Frame {
 }
 
 export type Awaiting =
-  | { kind: 'effect'; step: string }
+  | { kind: 'effect'; step: string; contact?: true }
   | { kind: 'timer'; step: string; until: string; reason: SleepReason }
   | { kind: 'event'; step: string; types: string[]; until: string };
 
-export type SleepReason = 'wait' | 'window' | 'cap' | 'repeat';
+export type SleepReason = 'wait' | 'window' | 'cap' | 'repeat' | 'policy';
 export type JourneyStatus = 'running' | 'waiting' | 'completed' | 'exited' | 'cancelled' | 'failed';
 
 export interface JourneyState {
@@ -150,13 +151,19 @@ export interface JourneyState {
    * started before this was so lack it: their interpreter also decides when the send step runs.
    */
   consentAtDelivery?: true;
+  /** The contact policy's class for this journey, when its campaign names one. */
+  contactClass?: string;
+  /** The send the contact policy holds: since when, and by which rule (for the timeline and max_hold). */
+  held?: { step: string; since: string; rule: string; reason: PolicyReason };
 }
 
 export type Input =
   | { type: 'start'; at: string }
   | { type: 'timer'; at: string }
   | { type: 'event'; at: string; event: JourneyEvent }
-  | { type: 'done'; at: string; step: string; result?: { candidates?: string[]; outcome?: string } };
+  | { type: 'done'; at: string; step: string; result?: { candidates?: string[]; outcome?: string } }
+  /** Something the contact policy reads changed (a journey ended, a send was not sent): look again. */
+  | { type: 'release'; at: string };
 
 interface Effect {
   step: string;
@@ -184,7 +191,7 @@ export type Command =
   | {
       type: 'record';
       step: string;
-      what: 'branch' | 'suppressed' | 'received' | 'timeout';
+      what: 'branch' | 'suppressed' | 'received' | 'timeout' | 'held';
       detail: Record<string, unknown>;
     }
   | { type: 'end'; status: 'completed' | 'exited' | 'failed'; reason: string };
@@ -208,6 +215,10 @@ export interface StepContext {
   sentAt: readonly string[];
   /** Each template's channel (its front matter): a send without `channel` uses its template's. */
   channels?: Readonly<Record<string, Channel>>;
+  /** The contact policy every send to the candidate obeys, if the pipelines have one. */
+  policy?: ContactPolicy;
+  /** What the policy reads about the candidate's other journeys; without it, only `sentAt` counts. */
+  contacts?: ContactLedger;
   expressions: Expressions;
 }
 

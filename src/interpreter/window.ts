@@ -60,7 +60,7 @@ export function offsetMinutes(zone: string, epochMs: number): number {
  * occurs twice (clocks going back) is its first occurrence; a time that a daylight-saving change skips
  * (02:30 on a spring-forward night) moves forward by the gap, as clocks do.
  */
-function wallToEpoch(wall: number, zone: string): number {
+export function wallToEpoch(wall: number, zone: string): number {
   // Offsets lie within ±15 hours, so the instant is between these two probes.
   const before = offsetMinutes(zone, wall - 15 * HOUR) * MINUTE;
   const after = offsetMinutes(zone, wall + 15 * HOUR) * MINUTE;

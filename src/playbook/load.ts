@@ -9,9 +9,13 @@ import { loadTemplates, TemplateError } from '../templates/engine.js';
 import { semanticErrors, type CheckContext } from './checks.js';
 import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
 import { validateSources } from './sources.js';
+import { POLICY_FILE, validatePolicy } from './policy.js';
 import { structuralErrors } from './structure.js';
 
 export { PlaybookError, PlaybookErrors } from './errors.js';
+
+/** Files of the pipelines folder that are not playbooks: the contact policy, the organisation's content. */
+export const NOT_PLAYBOOKS: readonly string[] = [POLICY_FILE, 'org.yaml'];
 
 /** Files larger than this are refused before parsing. */
 export const MAX_PLAYBOOK_BYTES = 512 * 1024;
@@ -102,8 +106,11 @@ export async function validatePipelines(dir: string, only?: readonly string[]): 
       errors.push(new PlaybookError(p.file, p.line, p.column, p.message, ''));
     errors.push(...(await validateSources(dir)).errors);
   }
-  const files = (await fs.readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = (await fs.readdir(dir))
+    .filter((f) => /\.ya?ml$/.test(f) && !NOT_PLAYBOOKS.includes(f))
+    .sort();
   const ids = new Set(files.map((f) => f.replace(/\.ya?ml$/, '')));
+  if (!only) errors.push(...(await validatePolicy(dir, ids)).errors);
   const context: CheckContext = {
     hasTemplate: (id) => templates?.has(id) ?? true,
     hasPlaybook: (id) => ids.has(id),

@@ -2,10 +2,10 @@
 // schemas/source.schema.json, and every Liquid value and condition must parse.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { sourceLiquid } from '../sources/liquid.js';
-import { SCHEMAS_DIR, validate, type FieldError } from '../schemas/index.js';
-import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
+import { SCHEMAS_DIR, type FieldError } from '../schemas/index.js';
+import { readYamlFile } from './yaml-file.js';
+import { PlaybookError, PlaybookErrors } from './errors.js';
 import { patternError, type StageKindRule } from '../sources/stages.js';
 
 export interface SourceSignature {
@@ -76,38 +76,17 @@ export async function validateSources(
   const errors: PlaybookError[] = [];
   for (const name of files) {
     const file = path.join(dir, name);
-    const lines = new LineCounter();
-    const doc = parseDocument(await fs.promises.readFile(file, 'utf8'), {
-      lineCounter: lines,
-      uniqueKeys: true,
-    });
-    const report = (problems: FieldError[]) =>
-      problems.forEach((p) => {
-        const { line, col } = lines.linePos(offsetOf(doc, p.pointer));
-        errors.push(new PlaybookError(file, line, col, p.message, p.pointer));
-      });
-    if (doc.errors.length) {
-      for (const e of doc.errors) {
-        const { line, col } = lines.linePos(e.pos[0]);
-        errors.push(new PlaybookError(file, line, col, e.message.split('\n')[0] ?? e.message, ''));
-      }
-      continue;
+    const read = await readYamlFile<SourceMapping>(file, 'source.schema.json');
+    const mapping = read.value;
+    if (mapping) {
+      const problems = mappingProblems(mapping);
+      const expected = name.replace(/\.ya?ml$/, '');
+      if (mapping.source !== expected)
+        problems.unshift({ pointer: '/source', message: `source id must equal the file name "${expected}"` });
+      read.report(problems);
+      if (!problems.length) sources.set(mapping.source, mapping);
     }
-    const result = validate<SourceMapping>('source.schema.json', doc.toJS({ maxAliasCount: 100 }));
-    if (!result.ok) {
-      report(result.errors);
-      continue;
-    }
-    const problems: FieldError[] = [];
-    if (result.value.source !== name.replace(/\.ya?ml$/, '')) {
-      problems.push({
-        pointer: '/source',
-        message: `source id must equal the file name "${name.replace(/\.ya?ml$/, '')}"`,
-      });
-    }
-    problems.push(...mappingProblems(result.value));
-    report(problems);
-    if (!problems.length) sources.set(result.value.source, result.value);
+    errors.push(...read.errors);
   }
   return { sources, errors };
 }

@@ -10,6 +10,7 @@ import { createMetrics } from '../http/metrics.js';
 import { loadSources } from '../playbook/sources.js';
 import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';
+import { loadPolicy } from '../playbook/policy.js';
 import type { Config } from '../config/index.js';
 import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -152,6 +153,7 @@ export async function startApi(
     links: await loadLinkSigner(sql),
     templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
     orgName: config.orgName,
+    policy: await loadPolicy(config.pipelinesDir),
     rateLimit: config.http.rateLimit,
   });
   const server = await listen(app.fetch, config.http.port, config.http.host);

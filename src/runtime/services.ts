@@ -11,6 +11,7 @@ import { createMailer, type Mailer } from '../mail/mailer.js';
 import { createSmsProvider } from '../sms/provider.js';
 import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';
+import { loadPolicy } from '../playbook/policy.js';
 
 export interface Services {
   sql: Sql;
@@ -36,6 +37,7 @@ export async function createServices(
       links: { publicUrl: config.http.publicUrl, signer: await loadLinkSigner(sql) },
       templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
       playbooks: publishedPlaybooks(sql),
+      policy: await loadPolicy(config.pipelinesDir),
       mailFrom: config.mailFrom,
       orgName: config.orgName,
       temporal,

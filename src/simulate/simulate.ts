@@ -1,15 +1,18 @@
 // `rapport simulate`: the production interpreter on a virtual clock, with no Temporal and no database.
-// One candidate, one playbook, optional events; prints the timeline a person (or a test) can read.
+// One candidate, one or more playbooks side by side (as the candidate's workflow runs them, under the same
+// contact policy), optional events; prints the timeline a person (or a test) can read.
 import { consentRefusal } from '../interpreter/consent.js';
 import { addDuration } from '../interpreter/duration.js';
 import {
   decideEnrollment,
   isOver,
+  ledgerOf,
   liquidScope,
   startJourney,
   step,
   type Channel,
   type Command,
+  type ContactPolicy,
   type Expressions,
   type Input,
   type JourneyEvent,
@@ -34,6 +37,10 @@ export interface TimelineLine {
 
 export interface SimulationOptions {
   definition: PlaybookDefinition;
+  /** More playbooks the candidate is in, side by side; each line then names its playbook. */
+  others?: readonly PlaybookDefinition[];
+  /** The contact policy (pipelines/policy.yaml) every send to the candidate obeys. */
+  policy?: ContactPolicy;
   candidate: Record<string, unknown>;
   events?: readonly SimulatedEvent[];
   start: string;
@@ -54,6 +61,8 @@ type DoneResult = Extract<Input, { type: 'done' }>['result'];
 /** Runs the simulation and returns the timeline in time order. */
 export function simulate(options: SimulationOptions): TimelineLine[] {
   const { definition, expressions } = options;
+  const definitions = [definition, ...(options.others ?? [])];
+  const several = definitions.length > 1;
   // Updates change top-level fields and the tags list: a shallow copy keeps the caller's object intact.
   const candidate: Record<string, unknown> = { ...options.candidate };
   if (Array.isArray(candidate[TAGS])) candidate[TAGS] = [...(candidate[TAGS] as unknown[])];
@@ -69,6 +78,8 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
   const sentAt: string[] = [];
   const journeys: JourneyState[] = [];
   let sequence = 0;
+  /** A journey ended: sends the policy holds look again, as in the workflow. */
+  let ended = false;
 
   // One context for the whole run: the candidate and the send history change in place.
   const shared: StepContext = {
@@ -78,14 +89,27 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     sentAt,
     expressions,
     ...(options.channels ? { channels: options.channels } : {}),
+    ...(options.policy && !forJob ? { policy: options.policy } : {}),
   };
-  const context = () => shared;
+  // The policy reads the other journeys as they are at this very input, as the workflow's runner does.
+  const context = (): StepContext =>
+    shared.policy ? { ...shared, contacts: ledgerOf(shared.policy, journeys, sentAt) } : shared;
+  /** A line about a journey; with several playbooks it names the journey's. */
+  const emit = (index: number, line: TimelineLine) =>
+    lines.push(several ? { ...line, playbook: journeys[index]!.definition.playbook } : line);
+
+  /** Feeds an input to a journey and carries out what follows. */
+  const feed = (index: number, input: Input) => {
+    const next = step(journeys[index]!, input, context());
+    journeys[index] = carry(next.state);
+    execute(index, input.at, next.commands);
+  };
 
   /** Feeds a `done` input for an effect the simulator carried out, queueing what follows. */
   const done = (index: number, at: string, command: Command, queue: Command[], result?: DoneResult) => {
     const input: Input = { type: 'done', at, step: (command as { step: string }).step };
     if (result) input.result = result;
-    const next = step(journeys[index]!, input, shared);
+    const next = step(journeys[index]!, input, context());
     journeys[index] = carry(next.state);
     queue.push(...next.commands);
   };
@@ -101,7 +125,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
           // Addresses are not checked: a sample candidate need not carry every channel's.
           const refused = consentRefusal(candidate, command.channel, command.to);
           if (refused) {
-            lines.push({
+            emit(index, {
               at,
               action: 'suppressed',
               step: command.step,
@@ -120,8 +144,8 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             now: at,
             journey: {
               id: journey.id,
-              playbook: definition.playbook,
-              version: definition.version,
+              playbook: journey.definition.playbook,
+              version: journey.definition.version,
               started_at: journey.startedAt,
               step: command.step,
             },
@@ -135,14 +159,14 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
           };
           if (command.to === 'owner') line.to = 'owner';
           if (options.subjectOf) line.subject = options.subjectOf(command.template, scope);
-          lines.push(line);
+          emit(index, line);
           if (command.to === 'candidate') sentAt.push(at);
           done(index, at, command, queue, { outcome: 'sent' });
           break;
         }
         case 'update':
           applyUpdate(candidate, command);
-          lines.push({
+          emit(index, {
             at,
             action: 'update',
             step: command.step,
@@ -152,7 +176,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
           done(index, at, command, queue);
           break;
         case 'task':
-          lines.push({
+          emit(index, {
             at,
             action: 'task',
             step: command.step,
@@ -162,12 +186,16 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
           });
           done(index, at, command, queue);
           break;
-        case 'enroll':
-          lines.push({ at, action: 'enroll', step: command.step, playbook: command.playbook });
+        case 'enroll': {
+          emit(index, { at, action: 'enroll', step: command.step, playbook: command.playbook });
+          const target = several ? definitions.find((d) => d.playbook === command.playbook) : undefined;
           done(index, at, command, queue);
+          // A playbook simulated alongside starts as the enroll step starts it in production.
+          if (target) begin(target, at, journeys[index]!.event);
           break;
+        }
         case 'find':
-          lines.push({
+          emit(index, {
             at,
             action: 'find',
             step: command.step,
@@ -177,12 +205,19 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
           done(index, at, command, queue, { candidates: [] });
           break;
         case 'webhook':
-          lines.push({ at, action: 'webhook', step: command.step, method: command.method, url: command.url });
+          emit(index, {
+            at,
+            action: 'webhook',
+            step: command.step,
+            method: command.method,
+            url: command.url,
+          });
           done(index, at, command, queue);
           break;
         case 'sleep':
-          if (command.reason !== 'wait' && command.reason !== 'repeat') {
-            lines.push({
+          // A policy hold has its own line (`held`, with the rule and until when).
+          if (command.reason === 'window' || command.reason === 'cap') {
+            emit(index, {
               at,
               action: 'wait',
               step: command.step,
@@ -194,10 +229,11 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
         case 'waitFor':
           break;
         case 'record':
-          lines.push({ at, action: command.what, step: command.step, ...command.detail });
+          emit(index, { at, action: command.what, step: command.step, ...command.detail });
           break;
         case 'end':
-          lines.push({
+          ended = true;
+          emit(index, {
             at,
             action: 'exit',
             reason: command.reason,
@@ -208,57 +244,69 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
     }
   };
 
-  const enroll = (at: string, event: JourneyEvent) => {
-    const earlier = journeys.map((j) => ({ startedAt: j.startedAt, active: !isOver(j) }));
-    const decision = decideEnrollment(definition, event, at, context(), earlier);
-    if (!decision.enroll) return;
+  /** Starts a journey in a playbook and carries out its first steps. */
+  const begin = (
+    target: PlaybookDefinition,
+    at: string,
+    event: JourneyEvent | undefined,
+    failure?: string,
+  ) => {
     sequence += 1;
-    const id = `${definition.playbook}#${sequence}`;
-    const started = startJourney(id, definition, at, context(), { event, failure: decision.failure });
+    const id = `${target.playbook}#${sequence}`;
+    const started = startJourney(id, target, at, context(), { event, failure });
     journeys.push(carry(started.state));
     lines.push({
       at,
       action: 'enroll',
-      playbook: definition.playbook,
-      version: definition.version,
-      event: event.type,
+      playbook: target.playbook,
+      version: target.version,
+      event: event?.type ?? 'enrolled',
     });
     execute(journeys.length - 1, at, started.commands);
   };
 
-  // Without an enrolling event in the events, the subject enrolls at the start (as another playbook's
-  // `enroll` step would enroll it when the playbook has no events of its own), after any event that
-  // happens at that very instant.
-  let enrollAtStart = !events.some((e) => definition.enroll.on.includes(e.type));
-  const enrollNow = () => {
-    enrollAtStart = false;
-    const first = { id: 'sim-0', type: definition.enroll.on[0] ?? 'enrolled', data: {} };
-    sequence += 1;
-    const started = startJourney(`${definition.playbook}#${sequence}`, definition, options.start, shared, {
-      event: first,
-    });
-    journeys.push(carry(started.state));
-    lines.push({
-      at: options.start,
-      action: 'enroll',
-      playbook: definition.playbook,
-      version: definition.version,
-      event: first.type,
-    });
-    execute(journeys.length - 1, options.start, started.commands);
+  const enroll = (target: PlaybookDefinition, at: string, event: JourneyEvent) => {
+    const earlier = journeys
+      .filter((j) => j.definition.playbook === target.playbook)
+      .map((j) => ({ startedAt: j.startedAt, active: !isOver(j) }));
+    const decision = decideEnrollment(target, event, at, context(), earlier);
+    if (decision.enroll) begin(target, at, event, decision.failure);
+  };
+
+  /** After a journey ended, every send the policy holds asks again (until nothing more ends). */
+  const release = (at: string) => {
+    while (ended) {
+      ended = false;
+      journeys.forEach((j, i) => {
+        if (!isOver(j) && j.awaiting?.kind === 'timer' && j.awaiting.reason === 'policy')
+          feed(i, { type: 'release', at });
+      });
+    }
+  };
+
+  // A playbook without an enrolling event among the events enrolls the subject at the start (as another
+  // playbook's `enroll` step would enroll it when the playbook has no events of its own), after any event
+  // that happens at that very instant.
+  let atStart = definitions.filter((d) => !events.some((e) => d.enroll.on.includes(e.type)));
+  const enrollAtStart = () => {
+    const due = atStart;
+    atStart = [];
+    for (const d of due)
+      begin(d, options.start, { id: 'sim-0', type: d.enroll.on[0] ?? 'enrolled', data: {} });
   };
 
   for (;;) {
     const nextEvent = events[0];
     let at = nextEvent?.at;
-    if (enrollAtStart && (at === undefined || options.start < at)) at = options.start;
+    if (atStart.length && (at === undefined || options.start < at)) at = options.start;
     for (const j of journeys) {
       const until = !isOver(j) && j.awaiting && j.awaiting.kind !== 'effect' ? j.awaiting.until : undefined;
       if (until !== undefined && (at === undefined || until < at)) at = until;
     }
     if (at === undefined || at > end) break;
-    if (enrollAtStart && !(nextEvent && nextEvent.at === at)) {
-      enrollNow();
+    if (atStart.length && !(nextEvent && nextEvent.at === at)) {
+      enrollAtStart();
+      release(at);
       continue;
     }
     if (nextEvent && nextEvent.at === at) {
@@ -269,20 +317,18 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       // As in production, an unsubscribe is recorded on the candidate before any journey reacts.
       if (!forJob) Object.assign(candidate, eventFacts(event.type, at));
       journeys.forEach((j, i) => {
-        if (isOver(j)) return;
-        const next = step(j, { type: 'event', at, event }, context());
-        journeys[i] = carry(next.state);
-        execute(i, at, next.commands);
+        if (!isOver(j)) feed(i, { type: 'event', at, event });
       });
-      if (definition.enroll.on.includes(event.type)) enroll(at, event);
+      release(at);
+      for (const d of definitions) if (d.enroll.on.includes(event.type)) enroll(d, at, event);
+      release(at);
       continue;
     }
     journeys.forEach((j, i) => {
       if (isOver(j) || !j.awaiting || j.awaiting.kind === 'effect' || j.awaiting.until !== at) return;
-      const next = step(j, { type: 'timer', at }, context());
-      journeys[i] = carry(next.state);
-      execute(i, at, next.commands);
+      feed(i, { type: 'timer', at });
     });
+    release(at);
   }
   return lines;
 }

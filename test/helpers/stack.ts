@@ -19,6 +19,7 @@ import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { loadSources } from '../../src/playbook/sources.js';
+import { loadPolicy } from '../../src/playbook/policy.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
@@ -71,6 +72,7 @@ export async function startStack(
     sms: undefined,
     links: { publicUrl: 'http://rapport.test', signer: await loadLinkSigner(db.sql) },
     playbooks: publishedPlaybooks(db.sql, 0),
+    policy: await loadPolicy(pipelinesDir),
     mailFrom: 'Rapport <rapport@test.example>',
     orgName: 'Acme',
     temporal: { client, taskQueue },
@@ -106,6 +108,7 @@ export async function startStack(
     links: deps.links!.signer,
     templates: deps.templates,
     orgName: deps.orgName,
+    policy: deps.policy,
     strictResponses: true,
     // Tests revoke keys and expect the next request to see it.
     keyCacheMs: 0,

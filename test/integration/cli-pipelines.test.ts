@@ -143,6 +143,72 @@ describe('rapport simulate', () => {
     );
   });
 
+  it('runs several playbooks side by side under the shipped contact policy', async () => {
+    const events = path.join(broken, 'interview.jsonl');
+    await fs.writeFile(
+      events,
+      [
+        { at: '2026-03-02T08:00:00Z', type: 'candidate.interview_scheduled', data: {} },
+        { at: '2026-03-03T08:00:00Z', type: 'candidate.event_registered', data: {} },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    const result = await runCli(
+      [
+        'simulate',
+        path.join(ROOT, 'pipelines/engage-interview-logistics.yaml'),
+        path.join(ROOT, 'pipelines/nurture-company-updates.yaml'),
+        '--candidate',
+        path.join(FIXTURES, 'ada.json'),
+        '--events',
+        events,
+        '--start',
+        '2026-03-02T08:00:00Z',
+        '--days',
+        '30',
+        '--json',
+      ],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const lines = result.output
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; playbook?: string; rule?: string });
+    // Company news waits while the interview process runs (pipelines/policy.yaml), and says why.
+    expect(lines.find((l) => l.action === 'held')).toMatchObject({
+      playbook: 'nurture-company-updates',
+      rule: 'hiring-process-first',
+      class: 'nurture',
+    });
+    expect(lines.filter((l) => l.action === 'send').every((l) => l.playbook)).toBe(true);
+    // With another policy file, the other rules: none here, so the news goes out at once.
+    const open = path.join(broken, 'open-policy.yaml');
+    await fs.writeFile(open, 'classes:\n  - class: everyone\n');
+    const free = await runCli(
+      [
+        'simulate',
+        path.join(ROOT, 'pipelines/engage-interview-logistics.yaml'),
+        path.join(ROOT, 'pipelines/nurture-company-updates.yaml'),
+        '--candidate',
+        path.join(FIXTURES, 'ada.json'),
+        '--events',
+        events,
+        '--policy',
+        open,
+        '--start',
+        '2026-03-02T08:00:00Z',
+        '--days',
+        '30',
+        '--json',
+      ],
+      env,
+    );
+    expect(free.code).toBe(0);
+    expect(free.output).not.toContain('"held"');
+  });
+
   it.each([
     [['simulate'], 'usage: rapport simulate'],
     [
