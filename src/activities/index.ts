@@ -7,7 +7,7 @@ import { recordTimeline, stepKey, type Decision } from '../db/timeline.js';
 import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
 import { getJob } from '../db/jobs.js';
 import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
-import type { ContactPolicy, PlaybookDefinition } from '../interpreter/index.js';
+import type { ContactPolicy, OrgContent, PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
 import type { LinkSigner } from '../links/tokens.js';
@@ -34,7 +34,8 @@ export interface ActivityDeps {
   /** The contact policy (pipelines/policy.yaml) every candidate's sends obey, if there is one. */
   policy?: ContactPolicy | undefined;
   mailFrom: string;
-  orgName: string;
+  /** The organisation templates see as `org` (pipelines/org.yaml). */
+  org: OrgContent;
   /** For activities that signal other workflows (a job enrolling candidates). */
   temporal: TemporalDeps;
   /** Where activities log what nobody waits for (a source payload that failed); silent when unset. */

@@ -14,6 +14,7 @@ import { claimMessage, messageIdFor, messageStatus, transition, type MessageStat
 import type { SendInput } from '../../workflows/contract.js';
 import { decideSend } from '../interpreter/consent.js';
 import { liquidScope } from '../interpreter/scope.js';
+import { orgScope, senderAddress, type OrgContent } from '../interpreter/org.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
 import { messageScope, replyableMessageId, trackLinks, type Links } from '../links/message-links.js';
@@ -33,7 +34,7 @@ export interface SendDeps {
   /** Where the public pages are, and the key that signs the message's links (see src/links/message-links.ts). */
   links?: Links | undefined;
   mailFrom: string;
-  orgName: string;
+  org: OrgContent;
 }
 
 /** The send's key (its step iteration's): the outbox row's, the message id's seed, the SMS provider's. */
@@ -65,14 +66,15 @@ export async function send(
   let rendered: ReturnType<TemplateEngine['render']> | undefined;
   if (!suppression) {
     const job = input.jobId ? await getJob(sql, input.jobId) : undefined;
+    const now = new Date().toISOString();
     try {
       const scope = liquidScope(
         {
           candidate,
           job,
-          org: { name: deps.orgName },
+          org: orgScope(deps.org, now),
           event: input.event,
-          now: new Date().toISOString(),
+          now,
           journey: {
             id: input.journeyId,
             playbook: input.playbook.id,
@@ -91,8 +93,10 @@ export async function send(
       throw error;
     }
   }
-  // The step's `from`, else the template's, else the playbook owner, else RAPPORT_MAIL_FROM.
-  const from = input.from ?? rendered?.from ?? input.playbook.owner ?? deps.mailFrom;
+  // The step's `from`, else the template's, else the playbook owner, else RAPPORT_MAIL_FROM; a `from`
+  // may name one of the organisation's senders.
+  const chosen = input.from ?? rendered?.from;
+  const from = chosen ? senderAddress(deps.org, chosen) : (input.playbook.owner ?? deps.mailFrom);
   const { row, created } = await claimMessage(sql, {
     id: messageId,
     idempotencyKey: key,

@@ -7,6 +7,7 @@ import { createExpressions } from '../expressions/liquid.js';
 import { PlaybookErrors, validatePipelines, type PlaybookError } from '../playbook/load.js';
 import { toMermaid } from '../playbook/graph.js';
 import { validatePolicy, validatePolicyFile } from '../playbook/policy.js';
+import { loadOrg } from '../playbook/org.js';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import { simulate, type SimulatedEvent, type TimelineLine } from '../simulate/simulate.js';
 import { loadTemplates, type TemplateEngine } from '../templates/engine.js';
@@ -64,7 +65,7 @@ export async function simulateCommand(
       start: { type: 'string' },
       days: { type: 'string', default: '365' },
       json: { type: 'boolean' },
-      org: { type: 'string', default: 'Rapport' },
+      org: { type: 'string' },
       policy: { type: 'string' },
     },
   });
@@ -101,7 +102,7 @@ export async function simulateCommand(
   if (Number.isNaN(start.getTime()))
     throw new UsageError(`--start: "${values.start}" is not an ISO date-time`);
   const templates = await loadTemplates(path.join(dir, 'templates'));
-  const org = { name: values.org };
+  const org = await loadOrg(dir, values.org);
   const lines = simulate({
     definition,
     others,

@@ -20,7 +20,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly sms: { readonly url: string | undefined; readonly token: string | undefined };
   readonly mailFrom: string;
-  readonly orgName: string;
+  /** RAPPORT_ORG_NAME: replaces the name in pipelines/org.yaml when set. */
+  readonly orgName: string | undefined;
   readonly http: {
     readonly host: string;
     readonly port: number;
@@ -111,7 +112,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     sms: { url: url('SMS_WEBHOOK_URL', ['http:', 'https:']), token: get('SMS_WEBHOOK_TOKEN') },
     mailFrom: get('RAPPORT_MAIL_FROM') ?? 'Rapport <rapport@localhost>',
-    orgName: get('RAPPORT_ORG_NAME') ?? 'Rapport',
+    orgName: get('RAPPORT_ORG_NAME'),
     http: {
       host: get('HOST') ?? '127.0.0.1',
       port: httpPort,

@@ -53,8 +53,8 @@ export const CONFIG_KEYS = [
   },
   {
     name: 'RAPPORT_ORG_NAME',
-    description: 'Organisation name, `org.name` in templates.',
-    default: 'Rapport',
+    description: 'Organisation name, `org.name` in templates; overrides `name` in pipelines/org.yaml.',
+    default: 'the name in pipelines/org.yaml, else Rapport',
   },
   { name: 'HOST', description: 'Interface the HTTP API binds to.', default: '127.0.0.1' },
   { name: 'PORT', description: 'HTTP API port.', default: '3000' },

@@ -47,6 +47,14 @@ export const FILTERS = {
     const tz = typeof zone === 'string' && zone ? zone : 'UTC';
     return at.setZone(tz).toFormat('ccc d LLL yyyy, HH:mm');
   },
+  /**
+   * `item.date | calendar_date` — a calendar date (YYYY-MM-DD, or the day of an instant in UTC) as people
+   * write it, e.g. "Thursday 10 December 2026". A date has no time zone, so it reads the same everywhere.
+   */
+  calendar_date: (value: unknown) => {
+    const at = instant(value);
+    return at ? at.toFormat('cccc d LLLL yyyy') : value;
+  },
 } as const;
 
 export function registerFilters(liquid: Liquid): Liquid {

@@ -7,7 +7,7 @@ import type { LinkSigner } from '../links/tokens.js';
 import type { Metrics } from './metrics.js';
 import type { EventDelivery } from '../intake/event-delivery.js';
 import type { TemplateEngine } from '../templates/engine.js';
-import type { ContactPolicy } from '../interpreter/index.js';
+import type { ContactPolicy, OrgContent } from '../interpreter/index.js';
 
 export interface ApiDeps {
   sql: Sql;
@@ -24,8 +24,8 @@ export interface ApiDeps {
   delivery?: EventDelivery;
   /** The message templates: playbook validation checks against them, simulation renders subjects. */
   templates?: TemplateEngine;
-  /** `org.name` in simulated templates (RAPPORT_ORG_NAME). */
-  orgName?: string;
+  /** `org` in simulated templates (pipelines/org.yaml, RAPPORT_ORG_NAME). */
+  org?: OrgContent;
   /** The contact policy simulations apply, as the workers do. */
   policy?: ContactPolicy | undefined;
   /** Answers that do not match their documented schema become 500s (tests); otherwise they are logged. */

@@ -171,7 +171,7 @@ export function simulatePlaybook(
           channels: templates.channels(),
         }
       : {}),
-    org: { name: deps.orgName ?? 'Rapport' },
+    org: deps.org ?? { name: 'Rapport' },
     ...(deps.policy ? { policy: deps.policy } : {}),
   });
 }

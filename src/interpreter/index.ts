@@ -18,3 +18,4 @@ export {
   type ContactVerdict,
   type PolicyReason,
 } from './policy.js';
+export { orgScope, senderAddress, type NewsItem, type OrgContent } from './org.js';

@@ -10,12 +10,13 @@ import { semanticErrors, type CheckContext } from './checks.js';
 import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
 import { validateSources } from './sources.js';
 import { POLICY_FILE, validatePolicy } from './policy.js';
+import { ORG_FILE, validateOrg } from './org.js';
 import { structuralErrors } from './structure.js';
 
 export { PlaybookError, PlaybookErrors } from './errors.js';
 
 /** Files of the pipelines folder that are not playbooks: the contact policy, the organisation's content. */
-export const NOT_PLAYBOOKS: readonly string[] = [POLICY_FILE, 'org.yaml'];
+export const NOT_PLAYBOOKS: readonly string[] = [POLICY_FILE, ORG_FILE];
 
 /** Files larger than this are refused before parsing. */
 export const MAX_PLAYBOOK_BYTES = 512 * 1024;
@@ -110,7 +111,7 @@ export async function validatePipelines(dir: string, only?: readonly string[]): 
     .filter((f) => /\.ya?ml$/.test(f) && !NOT_PLAYBOOKS.includes(f))
     .sort();
   const ids = new Set(files.map((f) => f.replace(/\.ya?ml$/, '')));
-  if (!only) errors.push(...(await validatePolicy(dir, ids)).errors);
+  if (!only) errors.push(...(await validatePolicy(dir, ids)).errors, ...(await validateOrg(dir)).errors);
   const context: CheckContext = {
     hasTemplate: (id) => templates?.has(id) ?? true,
     hasPlaybook: (id) => ids.has(id),

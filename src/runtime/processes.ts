@@ -11,6 +11,7 @@ import { loadSources } from '../playbook/sources.js';
 import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';
 import { loadPolicy } from '../playbook/policy.js';
+import { loadOrg } from '../playbook/org.js';
 import type { Config } from '../config/index.js';
 import { createSql } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
@@ -152,7 +153,7 @@ export async function startApi(
     sources: await loadSources(config.pipelinesDir),
     links: await loadLinkSigner(sql),
     templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
-    orgName: config.orgName,
+    org: await loadOrg(config.pipelinesDir, config.orgName),
     policy: await loadPolicy(config.pipelinesDir),
     rateLimit: config.http.rateLimit,
   });

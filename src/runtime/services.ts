@@ -12,6 +12,7 @@ import { createSmsProvider } from '../sms/provider.js';
 import { loadLinkSigner } from '../links/tokens.js';
 import { loadTemplates } from '../templates/engine.js';
 import { loadPolicy } from '../playbook/policy.js';
+import { loadOrg } from '../playbook/org.js';
 
 export interface Services {
   sql: Sql;
@@ -39,7 +40,7 @@ export async function createServices(
       playbooks: publishedPlaybooks(sql),
       policy: await loadPolicy(config.pipelinesDir),
       mailFrom: config.mailFrom,
-      orgName: config.orgName,
+      org: await loadOrg(config.pipelinesDir, config.orgName),
       temporal,
     },
     async close() {

@@ -8,6 +8,7 @@ import {
   isOver,
   ledgerOf,
   liquidScope,
+  orgScope,
   startJourney,
   step,
   type Channel,
@@ -15,6 +16,7 @@ import {
   type ContactPolicy,
   type Expressions,
   type Input,
+  type OrgContent,
   type JourneyEvent,
   type JourneyState,
   type PlaybookDefinition,
@@ -50,7 +52,8 @@ export interface SimulationOptions {
   subjectOf?: (template: string, scope: Record<string, unknown>) => string;
   /** Each template's channel, for sends that do not name one (TemplateEngine#channels). */
   channels?: Readonly<Record<string, Channel>>;
-  org?: Record<string, unknown>;
+  /** The organisation templates see (pipelines/org.yaml), its news as of each send. */
+  org?: OrgContent;
   /** Applied to every journey state between inputs (tests pass a JSON round trip). */
   carry?: (state: JourneyState) => JourneyState;
 }
@@ -85,7 +88,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
   const shared: StepContext = {
     candidate: forJob ? {} : candidate,
     ...(forJob ? { job: candidate } : {}),
-    org: options.org ?? {},
+    org: options.org ? { ...options.org } : {},
     sentAt,
     expressions,
     ...(options.channels ? { channels: options.channels } : {}),
@@ -139,7 +142,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
           const scope = liquidScope({
             candidate,
             job: shared.job,
-            org: options.org,
+            org: options.org ? orgScope(options.org, at) : undefined,
             event: journey.event,
             now: at,
             journey: {

@@ -109,7 +109,7 @@ export async function benchConsole(): Promise<string[]> {
       sms: undefined,
       playbooks: publishedPlaybooks(sql),
       mailFrom: 'Rapport <rapport@bench.example>',
-      orgName: 'Bench',
+      org: { name: 'Bench' },
       temporal: { client: services.client, taskQueue },
     };
     progress('bundling the workflows and starting a worker');
@@ -162,7 +162,7 @@ export async function benchConsole(): Promise<string[]> {
       sources: await loadSources(PIPELINES),
       links: await loadLinkSigner(sql),
       templates: deps.templates,
-      orgName: 'Bench',
+      org: { name: 'Bench' },
       keyCacheMs: 60_000,
     });
     const { key } = await createApiKey(sql, { name: 'bench', scopes: ['*'] });

@@ -115,7 +115,7 @@ async function benchThroughput(env: Env, onCleanup: OnCleanup): Promise<string[]
     sms: undefined,
     playbooks: publishedPlaybooks(sql),
     mailFrom: 'Rapport <rapport@bench.example>',
-    orgName: 'Bench',
+    org: { name: 'Bench' },
     temporal: { client, taskQueue },
   };
   progress('bundling the workflows');

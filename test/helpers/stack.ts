@@ -20,6 +20,7 @@ import { createMailer } from '../../src/mail/mailer.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { loadSources } from '../../src/playbook/sources.js';
 import { loadPolicy } from '../../src/playbook/policy.js';
+import { loadOrg } from '../../src/playbook/org.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadTemplates } from '../../src/templates/engine.js';
@@ -74,7 +75,7 @@ export async function startStack(
     playbooks: publishedPlaybooks(db.sql, 0),
     policy: await loadPolicy(pipelinesDir),
     mailFrom: 'Rapport <rapport@test.example>',
-    orgName: 'Acme',
+    org: await loadOrg(pipelinesDir, 'Acme'),
     temporal: { client, taskQueue },
   };
   // The SDK's own logs go through pino at warn, as in production, instead of every state change on stdout.
@@ -107,7 +108,7 @@ export async function startStack(
     sources: await loadSources(pipelinesDir),
     links: deps.links!.signer,
     templates: deps.templates,
-    orgName: deps.orgName,
+    org: deps.org,
     policy: deps.policy,
     strictResponses: true,
     // Tests revoke keys and expect the next request to see it.
