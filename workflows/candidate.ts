@@ -12,7 +12,12 @@ import {
 import type { Activities } from '../src/activities/index.js';
 import type { CandidateEvent } from '../src/domain.js';
 import { createExpressions } from '../src/expressions/liquid.js';
-import { decideEnrollment, isOver, type JourneyState } from '../src/interpreter/index.js';
+import {
+  decideEnrollment,
+  isOver,
+  type JourneyState,
+  type PlaybookDefinition,
+} from '../src/interpreter/index.js';
 import {
   handleJourneyOperations,
   JourneyRunner,
@@ -183,10 +188,36 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
 
   async function handleEnrollRequest(request: EnrollRequest): Promise<void> {
     const definition = await runner.bookkeeping.playbook({ id: request.playbook });
+    if (request.campaignId) {
+      await enrollForCampaign(request.campaignId, definition, request.contactClass);
+      return;
+    }
     // Once per job, and never twice at a time in the same playbook.
     const id = `${definition.playbook}:job-${request.jobId}:${candidateId}`;
     if (runner.journeys.has(id) || runner.journeysIn(definition.playbook).some((j) => j.active)) return;
     await runner.begin(id, definition, now(), undefined, { jobId: request.jobId });
+  }
+
+  /**
+   * A campaign's enrollment: once per campaign, claimed in the database so that a request delivered again
+   * (after a crash, or to a later run of this workflow) never starts a second journey; skipped, and
+   * counted, when the candidate is in the playbook already.
+   */
+  async function enrollForCampaign(
+    campaignId: string,
+    definition: PlaybookDefinition,
+    contactClass: string | undefined,
+  ): Promise<void> {
+    const id = `${definition.playbook}:campaign-${campaignId}:${candidateId}`;
+    if (runner.journeys.has(id)) return;
+    const busy = runner.journeysIn(definition.playbook).some((j) => j.active);
+    const claimed = await runner.bookkeeping.claimCampaignEnrollment({
+      campaignId,
+      candidateId,
+      runId: workflowInfo().runId,
+      ...(busy ? { skip: 'in_playbook' } : {}),
+    });
+    if (claimed) await runner.begin(id, definition, now(), undefined, { campaignId, contactClass });
   }
 
   async function answer(asked: (typeof manual)[number]): Promise<void> {

@@ -40,9 +40,11 @@ export function refusal(type: FailureType, message: string): ApplicationFailure 
 export const CANDIDATE_WORKFLOW = 'candidateWorkflow';
 export const JOB_WORKFLOW = 'jobWorkflow';
 export const SOURCE_PAYLOAD_WORKFLOW = 'sourcePayloadWorkflow';
+export const CAMPAIGN_WORKFLOW = 'campaignWorkflow';
 export type CandidateWorkflow = (input: CandidateWorkflowInput) => Promise<void>;
 export type SourcePayloadWorkflow = (input: { payloadId: string }) => Promise<void>;
 export type JobWorkflow = (input: JobWorkflowInput) => Promise<void>;
+export type CampaignWorkflow = (input: CampaignWorkflowInput) => Promise<void>;
 
 export const eventSignal = defineSignal<[CandidateEvent]>('event');
 /** A job's playbook enrolls the candidate into a playbook with the job in scope. */
@@ -60,6 +62,12 @@ export const cancelJourneyUpdate = defineUpdate<JourneySummary, [JourneyOperatio
 export const enrollJourneyUpdate = defineUpdate<JourneySummary, [ManualEnrollment]>('enrollJourney');
 export const migrateJourneyUpdate = defineUpdate<JourneySummary, [MigrateRequest]>('migrateJourney');
 
+/** Pause, resume or cancel a campaign: the answer is its status once the change is recorded. */
+export const controlCampaignUpdate = defineUpdate<CampaignState['status'], [{ action: CampaignAction }]>(
+  'controlCampaign',
+);
+export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
+
 /** Event ids remembered across continue-as-new, so a late duplicate is still recognised. */
 export const SEEN_EVENTS_KEPT = 1000;
 
@@ -71,6 +79,10 @@ export function jobWorkflowId(jobId: string): string {
   return `job/${jobId}`;
 }
 
+export function campaignWorkflowId(campaignId: string): string {
+  return `campaign/${campaignId}`;
+}
+
 /** The enrichment of one stored source payload. */
 export function sourcePayloadWorkflowId(payloadId: string): string {
   return `source-payload/${payloadId}`;
@@ -80,7 +92,33 @@ export interface EnrollRequest {
   /** Unique per request: a repeated request enrolls once. */
   id: string;
   playbook: string;
-  jobId: string;
+  /** A job's playbook enrolls the candidate with the job in scope. */
+  jobId?: string;
+  /** A campaign enrolls the candidate once (claimed in campaign_members), in the campaign's contact class. */
+  campaignId?: string;
+  contactClass?: string;
+}
+
+export type CampaignAction = 'pause' | 'resume' | 'cancel';
+
+/** A campaign as its workflow runs it; carried across continue-as-new. */
+export interface CampaignState {
+  status: 'scheduled' | 'running' | 'paused' | 'cancelled' | 'completed';
+  /** Whether it has begun enrolling (its members were taken from the pool). */
+  started: boolean;
+  /** Enrollments paced from `origin` at the campaign's rate; set again on resume. */
+  pace: { origin: string; done: number } | null;
+}
+
+export interface CampaignWorkflowInput {
+  campaignId: string;
+  playbook: string;
+  /** The contact policy class its journeys are in, when the campaign names one. */
+  contactClass?: string;
+  /** Enrollments per minute; unset: as fast as the bounded concurrency allows. */
+  ratePerMinute?: number | null;
+  startAt: string;
+  carried?: CampaignState;
 }
 
 export interface ManualEnrollment {

@@ -54,7 +54,7 @@ const bookkeeping = proxyActivities<Activities>({
 });
 export type Bookkeeping = Pick<
   Activities,
-  'syncJourney' | 'recordDecision' | 'stepContext' | 'enrollments' | 'playbook'
+  'syncJourney' | 'recordDecision' | 'stepContext' | 'enrollments' | 'playbook' | 'claimCampaignEnrollment'
 >;
 
 /** Patch: the decisions of a journey's last step go on the timeline too (they were dropped before). */
@@ -144,7 +144,14 @@ export class JourneyRunner {
     definition: PlaybookDefinition,
     at: string,
     event: JourneyEvent | undefined,
-    extra: { jobId?: string; context?: StepContext; failure?: string | undefined } = {},
+    extra: {
+      jobId?: string | undefined;
+      /** The campaign that enrolled the candidate, and the contact class it puts the journey in. */
+      campaignId?: string;
+      contactClass?: string | undefined;
+      context?: StepContext;
+      failure?: string | undefined;
+    } = {},
   ): Promise<void> {
     if (this.journeys.has(id)) return;
     const seed: JourneyState = {
@@ -164,7 +171,12 @@ export class JourneyRunner {
       failure: extra.failure,
       consentAtDelivery: patched(CONSENT_AT_DELIVERY),
     });
-    const state = extra.jobId ? { ...started.state, jobId: extra.jobId } : started.state;
+    const state: JourneyState = {
+      ...started.state,
+      ...(extra.jobId ? { jobId: extra.jobId } : {}),
+      ...(extra.campaignId ? { campaignId: extra.campaignId } : {}),
+      ...(extra.contactClass ? { contactClass: extra.contactClass } : {}),
+    };
     this.journeys.set(id, state);
     this.queues.set(id, started.commands);
     await this.mirror(state, 'started');
@@ -432,6 +444,7 @@ export class JourneyRunner {
         workflowId: this.workflowId,
         candidateId: this.options.candidateId,
         jobId: j.jobId ?? null,
+        ...(j.campaignId ? { campaignId: j.campaignId } : {}),
         playbook: j.definition.playbook,
         version: j.definition.version,
         status: summary.status,

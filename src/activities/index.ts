@@ -20,6 +20,8 @@ import { callWebhook, webhookSummary } from './webhook.js';
 import { enrichSourcePayload, sourcePayloadFailed } from './source-payload.js';
 import type { ReasonKind } from '../db/source-payloads.js';
 import { createLogger, type Logger } from '../log.js';
+import { claimEnrollment, type CampaignStatus } from '../db/campaigns.js';
+import { enrollCampaignBatch, prepareCampaign, recordCampaignStatus, type BatchInput } from './campaigns.js';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -45,6 +47,26 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const enrichDeps = { sql: deps.sql, temporal: deps.temporal, log: deps.log ?? createLogger('silent') };
   return {
+    /** Takes a campaign's pool members as they are when it starts (once). */
+    prepareCampaign: (input: { campaignId: string }) => prepareCampaign(deps, input),
+
+    /** Enrolls (or skips, with reasons) a campaign's next members at its rate. */
+    enrollCampaignBatch: (input: BatchInput) => {
+      const context = Context.current();
+      return enrollCampaignBatch(deps, input, () => context.heartbeat());
+    },
+
+    recordCampaignStatus: (input: { campaignId: string; status: CampaignStatus }) =>
+      recordCampaignStatus(deps, input),
+
+    /** A candidate's workflow claims its campaign enrollment (true: start the journey), or records a skip. */
+    claimCampaignEnrollment: (input: {
+      campaignId: string;
+      candidateId: string;
+      runId: string;
+      skip?: string;
+    }) => claimEnrollment(deps.sql, input),
+
     /** Reads the vendor's API for a stored source payload, maps it and accepts its event. */
     enrichSourcePayload: (input: { payloadId: string }) => enrichSourcePayload(enrichDeps, input),
 

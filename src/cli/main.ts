@@ -13,6 +13,8 @@ import { createSql, type Sql } from '../db/client.js';
 import { keysCommand, localAccess } from './keys.js';
 import { describeReplay, parseSince, replaySource } from './sources.js';
 import { loadSources } from '../playbook/sources.js';
+import { loadPolicy } from '../playbook/policy.js';
+import { campaignsCommand } from './campaigns.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
 const HELP = `rapport — candidate relationship management on Temporal
@@ -43,6 +45,11 @@ Commands:
                  take again, with the source's mapping as it is now, the webhook payloads kept
                  because no rule mapped them or their enrichment failed (kept 30 days)
                  (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  campaigns launch --name <name> --playbook <id> --pool <name|id> [--rate <per minute>]
+            [--start <iso>] [--class <contact class>] [--no-follow]
+  campaigns status <id> [--no-follow] | campaigns pause|resume|cancel <id>
+                 enroll a talent pool into a playbook at a set rate, once each, and follow it with
+                 a progress bar (needs DATABASE_URL and TEMPORAL_ADDRESS)
   keys create --name <name> --scopes <scope,…|*> | keys list | keys revoke <prefix>
                  API keys for /v1 (needs DATABASE_URL); a new key is shown once
   temporal-cli   find or obtain the Temporal CLI used by \`up\`, and print its path
@@ -89,6 +96,26 @@ export async function main(argv: string[]): Promise<number> {
         return await playbooksCommand(argv.slice(1), config);
       case 'sources':
         return await sourcesCommand(argv.slice(1), config, log);
+      case 'campaigns': {
+        const { databaseUrl, temporalAddress } = requireEndpoints(config);
+        const sql = createSql(databaseUrl, { max: 2 });
+        const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+        try {
+          const deps = {
+            sql,
+            temporal,
+            taskQueue: config.temporal.taskQueue,
+            policy: await loadPolicy(config.pipelinesDir),
+          };
+          return await campaignsCommand(argv.slice(1), deps, {
+            line: (text) => console.log(text),
+            redraw: process.stdout.isTTY ? (text) => process.stdout.write(`\r\x1b[2K${text}`) : undefined,
+          });
+        } finally {
+          await temporal.connection.close();
+          await sql.end();
+        }
+      }
       case 'keys': {
         const sql = createSql(requireEndpoints(config, ['DATABASE_URL']).databaseUrl, { max: 1 });
         try {

@@ -6,6 +6,8 @@ export interface JourneyMirror {
   workflowId: string;
   candidateId: string | null;
   jobId: string | null;
+  /** The campaign that started it. */
+  campaignId?: string | null;
   playbook: string;
   version: number;
   status: 'running' | 'waiting' | 'paused' | 'completed' | 'exited' | 'cancelled' | 'failed';
@@ -23,9 +25,9 @@ export interface JourneyMirror {
 export async function upsertJourney(db: Db, j: JourneyMirror): Promise<void> {
   const ended = ['completed', 'exited', 'cancelled', 'failed'].includes(j.status);
   await db`
-    insert into journeys (id, workflow_id, candidate_id, job_id, playbook, playbook_version, status, current_step,
-      next_action_at, waiting_for, started_at, ended_at, exit_reason)
-    values (${j.id}, ${j.workflowId}, ${j.candidateId}, ${j.jobId}, ${j.playbook}, ${j.version}, ${j.status}, ${j.currentStep},
+    insert into journeys (id, workflow_id, candidate_id, job_id, campaign_id, playbook, playbook_version, status,
+      current_step, next_action_at, waiting_for, started_at, ended_at, exit_reason)
+    values (${j.id}, ${j.workflowId}, ${j.candidateId}, ${j.jobId}, ${j.campaignId ?? null}, ${j.playbook}, ${j.version}, ${j.status}, ${j.currentStep},
       ${j.nextActionAt}, ${j.waitingFor ?? null}, ${j.startedAt}, ${ended ? db`now()` : null}, ${j.exitReason})
     on conflict (id) do update set status = excluded.status, current_step = excluded.current_step,
       next_action_at = excluded.next_action_at, waiting_for = excluded.waiting_for, ended_at = excluded.ended_at,

@@ -1,6 +1,7 @@
 // Every operation the HTTP API serves, in the order the reference lists them. The router, the OpenAPI
 // document and the reference page all read this one list.
 import { CONSOLE_OPERATIONS } from '../console/operations.js';
+import { campaignOperations } from './campaigns.js';
 import { candidateRecordOperations } from './candidate-records.js';
 import { candidateOperations } from './candidates.js';
 import { enrollmentOperations } from './enrollment.js';
@@ -14,6 +15,7 @@ import { operation, type Operation } from './operation.js';
 import { openApiDocument, referencePage } from './openapi.js';
 import { outboxOperations } from './outbox.js';
 import { playbookOperations } from './playbooks.js';
+import { poolOperations } from './pools.js';
 import { sourceOperations } from './sources.js';
 import { trackingOperations } from './tracking.js';
 import { unsubscribeOperations } from './unsubscribe.js';
@@ -25,6 +27,8 @@ const resources: Operation[] = [
   ...enrollmentOperations,
   ...journeyOperations,
   ...jobOperations,
+  ...poolOperations,
+  ...campaignOperations,
   ...playbookOperations,
   ...outboxOperations,
   ...trackingOperations,

@@ -12,6 +12,10 @@ export const SCOPES = {
   'messages:read': 'read the outbox',
   'tasks:read': 'list recruiter tasks',
   'tasks:write': 'complete recruiter tasks',
+  'pools:read': 'list, read and preview talent pools',
+  'pools:write': 'create and delete talent pools, add and remove members',
+  'campaigns:read': 'list and read campaigns with their numbers',
+  'campaigns:write': 'launch, pause, resume and cancel campaigns',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

@@ -151,6 +151,8 @@ export interface JourneyState {
    * started before this was so lack it: their interpreter also decides when the send step runs.
    */
   consentAtDelivery?: true;
+  /** The campaign that enrolled the subject (its numbers count this journey). */
+  campaignId?: string;
   /** The contact policy's class for this journey, when its campaign names one. */
   contactClass?: string;
   /** The send the contact policy holds: since when, and by which rule (for the timeline and max_hold). */

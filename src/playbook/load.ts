@@ -11,6 +11,7 @@ import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
 import { validateSources } from './sources.js';
 import { POLICY_FILE, validatePolicy } from './policy.js';
 import { ORG_FILE, validateOrg } from './org.js';
+import { validatePools, type PoolFile } from './pools.js';
 import { structuralErrors } from './structure.js';
 
 export { PlaybookError, PlaybookErrors } from './errors.js';
@@ -88,6 +89,8 @@ export function parsePlaybook(
 
 export interface Pipelines {
   playbooks: Map<string, PlaybookDefinition>;
+  /** The talent pools of pipelines/pools/ (not read when `only` names files). */
+  pools: PoolFile[];
   errors: PlaybookError[];
 }
 
@@ -111,7 +114,16 @@ export async function validatePipelines(dir: string, only?: readonly string[]): 
     .filter((f) => /\.ya?ml$/.test(f) && !NOT_PLAYBOOKS.includes(f))
     .sort();
   const ids = new Set(files.map((f) => f.replace(/\.ya?ml$/, '')));
-  if (!only) errors.push(...(await validatePolicy(dir, ids)).errors, ...(await validateOrg(dir)).errors);
+  let pools: PoolFile[] = [];
+  if (!only) {
+    const checked = await validatePools(dir, ids);
+    pools = checked.pools;
+    errors.push(
+      ...(await validatePolicy(dir, ids)).errors,
+      ...(await validateOrg(dir)).errors,
+      ...checked.errors,
+    );
+  }
   const context: CheckContext = {
     hasTemplate: (id) => templates?.has(id) ?? true,
     hasPlaybook: (id) => ids.has(id),
@@ -128,5 +140,5 @@ export async function validatePipelines(dir: string, only?: readonly string[]): 
       else throw error;
     }
   }
-  return { playbooks, errors };
+  return { playbooks, pools, errors };
 }

@@ -12,7 +12,10 @@ const engine = await loadTemplates(path.join(PIPELINES, 'templates'));
 const org: OrgContent = {
   name: 'Acme',
   careers_url: 'https://careers.acme.example',
-  senders: { events: { name: 'Acme Events', email: 'events@acme.example' }, bare: { email: 'b@acme.example' } },
+  senders: {
+    events: { name: 'Acme Events', email: 'events@acme.example' },
+    bare: { email: 'b@acme.example' },
+  },
   news: [
     { kind: 'product', title: 'Routes in 40 cities', date: '2026-08-20' },
     { kind: 'hire', title: 'Priya joins', date: '2026-10-06', summary: 'She builds our platform.' },

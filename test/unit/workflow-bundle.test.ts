@@ -6,7 +6,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS_SOURCE } from '../../src/paths.js';
 import * as workflows from '../../workflows/index.js';
-import { CANDIDATE_WORKFLOW, JOB_WORKFLOW, SOURCE_PAYLOAD_WORKFLOW } from '../../workflows/contract.js';
+import {
+  CAMPAIGN_WORKFLOW,
+  CANDIDATE_WORKFLOW,
+  JOB_WORKFLOW,
+  SOURCE_PAYLOAD_WORKFLOW,
+} from '../../workflows/contract.js';
 import { quietBundlerLogger } from '../helpers/bundler.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -88,7 +93,7 @@ describe('the workflow bundle', () => {
 
   it('registers the workflows under the names of the contract', () => {
     expect(Object.keys(workflows).sort()).toEqual(
-      [CANDIDATE_WORKFLOW, JOB_WORKFLOW, SOURCE_PAYLOAD_WORKFLOW].sort(),
+      [CANDIDATE_WORKFLOW, JOB_WORKFLOW, SOURCE_PAYLOAD_WORKFLOW, CAMPAIGN_WORKFLOW].sort(),
     );
   });
 });

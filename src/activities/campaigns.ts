@@ -1,0 +1,168 @@
+// Activities of campaign workflows: take the pool's members when the campaign starts, then enroll them in
+// batches — each member skipped with its reason (consent, unsubscribed, already in the playbook, held back
+// by the contact policy) or requested from the candidate's workflow (signal-with-start), at the
+// campaign's rate with bounded concurrency — and record the campaign's status.
+import pLimit from 'p-limit';
+import type { Sql } from '../db/client.js';
+import {
+  decideMembers,
+  getCampaign,
+  nextMembers,
+  queuedCount,
+  setCampaignStatus,
+  snapshotMembers,
+  type CampaignStatus,
+  type SkipRules,
+} from '../db/campaigns.js';
+import { getPool } from '../db/pools.js';
+import { addDuration, parseDuration } from '../interpreter/duration.js';
+import { classOf, type ContactPolicy, type PlaybookDefinition } from '../interpreter/index.js';
+import {
+  CANDIDATE_WORKFLOW,
+  candidateWorkflowId,
+  enrollSignal,
+  Failure,
+  refusal,
+  type CandidateWorkflow,
+  type EnrollRequest,
+} from '../../workflows/contract.js';
+import type { TemporalDeps } from './jobs.js';
+
+/** Candidate workflows signalled at once by one batch. */
+export const CAMPAIGN_CONCURRENCY = 16;
+/** Requested members are recorded this many at a time (a crash re-signals at most these; they dedupe). */
+const RECORD_EVERY = 100;
+
+export interface CampaignDeps {
+  sql: Sql;
+  temporal: TemporalDeps;
+  playbooks: () => Promise<ReadonlyMap<string, PlaybookDefinition>>;
+  policy?: ContactPolicy | undefined;
+}
+
+export interface BatchInput {
+  campaignId: string;
+  playbook: string;
+  contactClass?: string | undefined;
+  ratePerMinute?: number | null | undefined;
+  /** Enrollments go at origin + n / rate, n counting from `done`. */
+  pace: { origin: string; done: number };
+  limit: number;
+}
+
+export interface BatchResult {
+  requested: number;
+  skipped: number;
+  /** Members still queued after this batch. */
+  remaining: number;
+}
+
+/** Takes the pool's members into the campaign (once), and says how many. */
+export async function prepareCampaign(deps: CampaignDeps, input: { campaignId: string }) {
+  const campaign = await getCampaign(deps.sql, input.campaignId);
+  if (!campaign) throw refusal(Failure.NotFound, `campaign ${input.campaignId} not found`);
+  if (campaign.total !== null) return { total: campaign.total };
+  const pool = campaign.pool_id ? await getPool(deps.sql, campaign.pool_id) : undefined;
+  // A pool deleted before the campaign started leaves it with nobody to enroll.
+  const total = pool ? await snapshotMembers(deps.sql, campaign.id, pool) : 0;
+  return { total };
+}
+
+export async function recordCampaignStatus(
+  deps: CampaignDeps,
+  input: { campaignId: string; status: CampaignStatus },
+) {
+  await setCampaignStatus(deps.sql, input.campaignId, input.status);
+}
+
+/** What the contact policy says about this campaign's class, as skip rules over the candidates' state. */
+export async function skipRules(deps: CampaignDeps, input: BatchInput, now: Date): Promise<SkipRules> {
+  const rules: SkipRules = { playbook: input.playbook, holds: [] };
+  const policy = deps.policy;
+  if (!policy) return rules;
+  const playbooks = await deps.playbooks();
+  const definition = playbooks.get(input.playbook);
+  if (!definition) return rules;
+  const klass = classOf(policy, definition, input.contactClass);
+  for (const hold of policy.holds ?? []) {
+    if (!hold.hold.includes(klass)) continue;
+    const holding = [...playbooks.values()]
+      .filter((p) => hold.while.includes(classOf(policy, p)))
+      .map((p) => p.playbook);
+    rules.holds.push({ rule: hold.name, playbooks: holding });
+  }
+  const exempt = policy.classes.find((c) => c.class === klass)?.exempt;
+  const per = policy.budget && parseDuration(policy.budget.per);
+  if (policy.budget && per && !exempt) {
+    const since = new Date(addDuration(now.toISOString(), { months: -per.months, ms: -per.ms }));
+    rules.budget = { messages: policy.budget.messages, since };
+  }
+  return rules;
+}
+
+/**
+ * One batch: the next queued members, each skipped (recorded with its reason) or requested from its
+ * candidate's workflow at its turn under the rate. A retry after a crash takes the members still queued:
+ * those signalled but not yet recorded are signalled again, and their workflows' claim keeps it once.
+ */
+export async function enrollCampaignBatch(
+  deps: CampaignDeps,
+  input: BatchInput,
+  heartbeat: () => void = () => {},
+): Promise<BatchResult> {
+  const rules = await skipRules(deps, input, new Date());
+  const members = await nextMembers(deps.sql, input.campaignId, input.limit, rules);
+  const skipped = members.filter((m) => m.reason !== null);
+  await decideMembers(
+    deps.sql,
+    input.campaignId,
+    skipped.map((m) => ({ candidateId: m.candidate_id, outcome: 'skipped', reason: m.reason })),
+  );
+  const toEnroll = members.filter((m) => m.reason === null).map((m) => m.candidate_id);
+  const interval = input.ratePerMinute ? 60_000 / input.ratePerMinute : 0;
+  const origin = Date.parse(input.pace.origin);
+  let requested: string[] = [];
+  const record = async () => {
+    const done = requested;
+    requested = [];
+    await decideMembers(
+      deps.sql,
+      input.campaignId,
+      done.map((candidateId) => ({ candidateId, outcome: 'requested' })),
+    );
+    heartbeat();
+  };
+  const one = async (candidateId: string, k: number) => {
+    const turn = origin + (input.pace.done + k) * interval;
+    const wait = turn - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const request: EnrollRequest = {
+      id: `campaign/${input.campaignId}/${candidateId}`,
+      playbook: input.playbook,
+      campaignId: input.campaignId,
+      ...(input.contactClass ? { contactClass: input.contactClass } : {}),
+    };
+    await deps.temporal.client.workflow.signalWithStart<CandidateWorkflow, [EnrollRequest]>(
+      CANDIDATE_WORKFLOW,
+      {
+        workflowId: candidateWorkflowId(candidateId),
+        taskQueue: deps.temporal.taskQueue,
+        args: [{ candidateId }],
+        signal: enrollSignal,
+        signalArgs: [request],
+      },
+    );
+    requested.push(candidateId);
+    if (requested.length >= RECORD_EVERY) await record();
+  };
+  await pLimit(CAMPAIGN_CONCURRENCY).map(
+    toEnroll.map((id, k) => [id, k] as const),
+    ([id, k]) => one(id, k),
+  );
+  await record();
+  return {
+    requested: toEnroll.length,
+    skipped: skipped.length,
+    remaining: await queuedCount(deps.sql, input.campaignId),
+  };
+}

@@ -1,0 +1,322 @@
+// Talent pools and campaigns through the HTTP API on the real stack (Temporal, PostgreSQL, SMTP): smart
+// and static pools with their previews and CSV import; bad input refused with the field named and nothing
+// started; a campaign enrolling a pool once each, skipping and counting the rest by reason (consent,
+// unsubscribed, a hiring process holding marketing, the contact budget); pause, resume and cancel; and a
+// request delivered again after the candidate's workflow completed, which enrolls nobody twice.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CANDIDATE_WORKFLOW,
+  enrollSignal,
+  type CandidateWorkflow,
+  type EnrollRequest,
+} from '../../workflows/contract.js';
+import type { CampaignNumbers } from '../../src/db/campaigns.js';
+import { jsonCaller, type JsonCall } from '../helpers/api.js';
+import { eventually, startStack, type Stack } from '../helpers/stack.js';
+
+const PIPELINES = path.resolve(import.meta.dirname, '../fixtures/pipelines-campaign');
+
+let stack: Stack;
+let call: JsonCall;
+beforeAll(async () => {
+  stack = await startStack(PIPELINES);
+  call = jsonCaller(stack.app);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Problem {
+  status: number;
+  errors?: { pointer: string; detail: string }[];
+  detail?: string;
+}
+interface Campaign {
+  id: string;
+  status: string;
+  workflow_id: string;
+  numbers: CampaignNumbers;
+}
+
+/** Candidates straight into the table: `n` of them named `<prefix><i>`, with these columns. */
+async function candidates(
+  prefix: string,
+  n: number,
+  extra: { consent?: boolean; unsubscribed?: boolean; tags?: string[]; location?: string } = {},
+) {
+  const rows = await stack.db.sql<{ id: string }[]>`
+    insert into candidates (email, first_name, consent_email, unsubscribed_at, tags, location, timezone)
+    select ${prefix} || i || '@example.com', ${prefix} || i, ${extra.consent ?? true},
+      ${extra.unsubscribed ? stack.db.sql`now()` : null}, ${extra.tags ?? []}, ${extra.location ?? null}, 'UTC'
+    from generate_series(1, ${n}) i
+    returning id`;
+  return rows.map((r) => r.id);
+}
+
+async function campaignOf(id: string): Promise<Campaign> {
+  const res = await call<Campaign>('GET', `/v1/campaigns/${id}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+describe('talent pools', () => {
+  it('previews a smart pool: count, contactable, a sample, before and after saving it', async () => {
+    await candidates('berlin', 5, { tags: ['backend'], location: 'Berlin, Germany' });
+    await candidates('berlinquiet', 2, { tags: ['backend'], location: 'berlin', consent: false });
+    await candidates('paris', 3, { tags: ['backend'], location: 'Paris' });
+    await candidates('remote', 2, { tags: ['backend', 'do-not-contact'], location: 'Remote' });
+    const filter = {
+      tags: { all: ['backend'], none: ['do-not-contact'] },
+      location: { any: ['berlin', 'remote'] },
+    };
+
+    const preview = await call<{ count: number; contactable: number; sample: { email: string }[] }>(
+      'POST',
+      '/v1/pools/preview',
+      { filter, sample: 3 },
+    );
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ count: 7, contactable: 5 });
+    expect(preview.body.sample).toHaveLength(3);
+
+    const created = await call<{ id: string; kind: string }>('POST', '/v1/pools', {
+      name: 'backend-berlin-api',
+      filter,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.kind).toBe('smart');
+    const saved = await call<{ count: number }>('GET', '/v1/pools/backend-berlin-api/preview?sample=0');
+    expect(saved.body).toMatchObject({ count: 7, sample: [] });
+    expect((await call('POST', '/v1/pools', { name: 'backend-berlin-api' })).status).toBe(409);
+  });
+
+  it('names the field of a bad filter, and stores nothing', async () => {
+    const unknownField = await call<Problem>('POST', '/v1/pools', {
+      name: 'typo',
+      filter: { tagz: { any: ['x'] } },
+    });
+    expect(unknownField.status).toBe(422);
+    expect(unknownField.headers.get('content-type')).toContain('application/problem+json');
+    expect(unknownField.body.errors?.[0]?.pointer).toBe('/filter/tagz');
+    expect(unknownField.body.errors?.[0]?.detail).toContain('tagz');
+
+    const unknownPlaybook = await call<Problem>('POST', '/v1/pools', {
+      name: 'typo',
+      filter: { journeys: { never_in: ['campaign-news', 'no-such-playbook'] } },
+    });
+    expect(unknownPlaybook.status).toBe(422);
+    expect(unknownPlaybook.body.errors).toEqual([
+      { pointer: '/filter/journeys/never_in/1', detail: expect.stringContaining('no-such-playbook') },
+    ]);
+    const badDate = await call<Problem>('POST', '/v1/pools/preview', {
+      filter: { last_contacted: { before: '2026-02-30' } },
+    });
+    expect(badDate.status).toBe(422);
+    expect(badDate.body.errors?.[0]?.pointer).toBe('/filter/last_contacted/before');
+    expect((await call('GET', '/v1/pools/typo')).status).toBe(404);
+  });
+
+  it('adds static members by id, by email and from CSV, naming the rows that name nobody', async () => {
+    const ids = await candidates('static', 3);
+    expect(
+      (await call('POST', '/v1/pools', { name: 'hand-picked', description: 'Picked by Jo' })).status,
+    ).toBe(201);
+    const added = await call('POST', '/v1/pools/hand-picked/members', {
+      candidate_ids: [ids[0]],
+      emails: ['STATIC2@example.com', 'nobody@example.com'],
+    });
+    expect(added.body).toEqual({ added: 2, already: 0, unknown: ['nobody@example.com'] });
+    const csv = 'Name,Email\nOne,static1@example.com\nThree,static3@example.com\nGhost,ghost@example.com\n';
+    const imported = await call('POST', '/v1/pools/hand-picked/members/import', csv, 'text/csv');
+    expect(imported.body).toEqual({ added: 1, already: 1, unknown: ['line 4'] });
+    const noColumn = await call<Problem>(
+      'POST',
+      '/v1/pools/hand-picked/members/import',
+      'name\nAda\n',
+      'text/csv',
+    );
+    expect(noColumn.status).toBe(400);
+    const pool = await call<{ members: number }>('GET', '/v1/pools/hand-picked');
+    expect(pool.body.members).toBe(3);
+    expect((await call('DELETE', `/v1/pools/hand-picked/members/${ids[1]}`)).status).toBe(204);
+    expect((await call<{ count: number }>('GET', '/v1/pools/hand-picked/preview')).body.count).toBe(2);
+    // A smart pool's filter decides who is in it.
+    expect(
+      (await call('POST', '/v1/pools/backend-berlin-api/members', { candidate_ids: [ids[0]] })).status,
+    ).toBe(409);
+  });
+});
+
+describe('campaigns', () => {
+  it('refuses an unknown playbook, an unknown pool and a rate of zero, naming the field; nothing starts', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: 'x', playbook: 'no-such-playbook', pool: 'hand-picked' }, '/playbook'],
+      [{ name: 'x', playbook: 'interview', pool: 'hand-picked', contact_class: 'vip' }, '/contact_class'],
+      [{ name: 'x', playbook: 'campaign-news', pool: 'no-such-pool' }, '/pool'],
+      [{ name: 'x', playbook: 'campaign-news', pool: 'hand-picked', rate_per_minute: 0 }, '/rate_per_minute'],
+      [{ name: 'x', playbook: 'campaign-news', pool: 'hand-picked', audience: 'all' }, '/audience'],
+    ];
+    for (const [body, pointer] of cases) {
+      const res = await call<Problem>('POST', '/v1/campaigns', body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(res.body.errors?.map((e) => e.pointer)).toContain(pointer);
+    }
+    const [row] = await stack.db.sql<{ n: number }[]>`select count(*)::int as n from campaigns`;
+    expect(row!.n).toBe(0);
+    const running = stack.client.workflow.list({
+      query: `WorkflowType = 'campaignWorkflow' and TaskQueue = '${stack.taskQueue}'`,
+    });
+    for await (const _ of running) throw new Error('a campaign workflow started');
+  });
+
+  it('enrolls a pool once each and counts who it skipped, with the reason', async () => {
+    const tag = 'wave1';
+    const eligible = await candidates('eligible', 12, { tags: [tag] });
+    await candidates('noconsent', 3, { tags: [tag], consent: false });
+    await candidates('unsub', 2, { tags: [tag], unsubscribed: true });
+    // Two in a hiring process (the policy holds marketing meanwhile); one already had its budget of mail.
+    for (const i of [1, 2]) {
+      const res = await call('POST', '/v1/events', {
+        type: 'candidate.applied',
+        candidate: {
+          email: `applicant${i}@example.com`,
+          first_name: 'Applicant',
+          tags: [tag],
+          consent: { email: true },
+        },
+      });
+      expect(res.status).toBe(202);
+    }
+    await eventually(async () => {
+      const [r] = await stack.db.sql<
+        { n: number }[]
+      >`select count(*)::int as n from journeys where playbook = 'interview'`;
+      return r!.n === 2 ? true : undefined;
+    });
+    const [busy] = await candidates('busy', 1, { tags: [tag] });
+    await stack.db.sql`
+      insert into messages (idempotency_key, candidate_id, channel, template, status, sent_at)
+      select 'earlier-' || i, ${busy!}, 'email', 'news', 'sent', now() - interval '1 day' from generate_series(1, 2) i`;
+
+    expect(
+      (await call('POST', '/v1/pools', { name: 'wave1', filter: { tags: { all: [tag] } } })).status,
+    ).toBe(201);
+    const launched = await call<Campaign>('POST', '/v1/campaigns', {
+      name: 'Wave one',
+      playbook: 'campaign-news',
+      pool: 'wave1',
+      rate_per_minute: 600,
+    });
+    expect(launched.status).toBe(201);
+    expect(launched.body.workflow_id).toBe(`campaign/${launched.body.id}`);
+
+    const done = await eventually(async () => {
+      const c = await campaignOf(launched.body.id);
+      return c.status === 'completed' && c.numbers.requested === 0 && c.numbers.sent === 12 ? c : undefined;
+    }, 60_000);
+    expect(done.numbers).toMatchObject({
+      total: 20,
+      queued: 0,
+      enrolled: 12,
+      skipped: 8,
+      skipped_by_reason: {
+        no_consent: 3,
+        unsubscribed: 2,
+        'policy:hiring-process-first': 2,
+        'policy:budget': 1,
+      },
+    });
+    const journeys = await stack.db.sql<{ candidate_id: string }[]>`
+      select candidate_id from journeys where campaign_id = ${launched.body.id}`;
+    expect(journeys.map((j) => j.candidate_id).sort()).toEqual([...eligible].sort());
+    expect(stack.smtp.received.filter((m) => m.subject?.startsWith('News for eligible'))).toHaveLength(12);
+
+    // A request delivered again after the candidate's workflow completed starts a new run of it: the
+    // claim in campaign_members answers that this candidate is enrolled already.
+    const first = eligible[0]!;
+    await eventually(async () => {
+      const d = await stack.client.workflow.getHandle(`candidate/${first}`).describe();
+      return d.status.name === 'COMPLETED' ? true : undefined;
+    });
+    await stack.client.workflow.signalWithStart<CandidateWorkflow, [EnrollRequest]>(CANDIDATE_WORKFLOW, {
+      workflowId: `candidate/${first}`,
+      taskQueue: stack.taskQueue,
+      args: [{ candidateId: first }],
+      signal: enrollSignal,
+      signalArgs: [
+        {
+          id: `campaign/${launched.body.id}/${first}`,
+          playbook: 'campaign-news',
+          campaignId: launched.body.id,
+        },
+      ],
+    });
+    await eventually(async () => {
+      const d = await stack.client.workflow.getHandle(`candidate/${first}`).describe();
+      return d.status.name === 'COMPLETED' ? true : undefined;
+    });
+    // The new run asked for the claim, was refused, and began no journey (it mirrored none).
+    const history = await stack.client.workflow.getHandle(`candidate/${first}`).fetchHistory();
+    const activities = (history.events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name
+        ? [e.activityTaskScheduledEventAttributes.activityType.name]
+        : [],
+    );
+    expect(activities).toContain('claimCampaignEnrollment');
+    expect(activities).not.toContain('syncJourney');
+    const again = await stack.db.sql<{ n: number }[]>`
+      select count(*)::int as n from messages where candidate_id = ${first}`;
+    expect(again[0]!.n).toBe(1);
+  });
+
+  it('pauses, resumes and cancels within seconds', async () => {
+    const tag = 'wave2';
+    await candidates('slow', 40, { tags: [tag] });
+    expect(
+      (await call('POST', '/v1/pools', { name: 'wave2', filter: { tags: { all: [tag] } } })).status,
+    ).toBe(201);
+    const launched = await call<Campaign>('POST', '/v1/campaigns', {
+      name: 'Slow wave',
+      playbook: 'campaign-wait',
+      pool: 'wave2',
+      rate_per_minute: 120,
+    });
+    const id = launched.body.id;
+    await eventually(async () =>
+      (await campaignOf(id)).numbers.requested + (await campaignOf(id)).numbers.enrolled >= 3
+        ? true
+        : undefined,
+    );
+
+    const paused = await call<Campaign>('POST', `/v1/campaigns/${id}/pause`);
+    expect(paused.status).toBe(200);
+    expect(paused.body.status).toBe('paused');
+    expect((await call<Problem>('POST', `/v1/campaigns/${id}/pause`)).status).toBe(409);
+    // The batch in flight ends within its two seconds; then nobody more is enrolled.
+    await new Promise((r) => setTimeout(r, 2500));
+    const atPause = (await campaignOf(id)).numbers.queued;
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await campaignOf(id)).numbers.queued).toBe(atPause);
+    expect(atPause).toBeGreaterThan(0);
+
+    expect((await call<Campaign>('POST', `/v1/campaigns/${id}/resume`)).body.status).toBe('running');
+    await eventually(
+      async () => ((await campaignOf(id)).numbers.queued < atPause ? true : undefined),
+      10_000,
+    );
+    const cancelled = await call<Campaign>('POST', `/v1/campaigns/${id}/cancel`);
+    expect(cancelled.body.status).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 2500));
+    const after = (await campaignOf(id)).numbers.queued;
+    await new Promise((r) => setTimeout(r, 1500));
+    const final = await campaignOf(id);
+    expect(final.numbers.queued).toBe(after);
+    expect(final.numbers.queued).toBeGreaterThan(0);
+    expect(final.status).toBe('cancelled');
+    expect((await call<Problem>('POST', `/v1/campaigns/${id}/resume`)).status).toBe(409);
+
+    const list = await call<{ items: Campaign[] }>('GET', '/v1/campaigns');
+    expect(list.body.items.map((c) => c.id)).toContain(id);
+  });
+});

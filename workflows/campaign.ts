@@ -1,0 +1,119 @@
+// One workflow per campaign (`campaign/<id>`): waits for its start time, takes its pool's members, then
+// enrolls them batch by batch at its rate (src/activities/campaigns.ts). Pause, resume and cancel are
+// updates, answered once the status is recorded; they take effect at the end of the batch in flight,
+// which lasts about two seconds. The state is small and continues as new when Temporal suggests it.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../src/activities/index.js';
+import {
+  campaignStateQuery,
+  controlCampaignUpdate,
+  Failure,
+  refusal,
+  type CampaignAction,
+  type CampaignState,
+  type CampaignWorkflowInput,
+} from './contract.js';
+
+const { prepareCampaign, recordCampaignStatus } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumInterval: '30 seconds' },
+});
+const { enrollCampaignBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  // A batch records its progress as it goes: a worker that died is noticed within seconds.
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** Seconds of enrollments a batch holds at a set rate: how soon a pause or a cancel takes effect. */
+const BATCH_SECONDS = 2;
+/** Members per batch at no set rate. */
+const UNLIMITED_BATCH = 500;
+
+export function batchSize(ratePerMinute: number | null | undefined): number {
+  if (!ratePerMinute) return UNLIMITED_BATCH;
+  return Math.min(UNLIMITED_BATCH, Math.max(1, Math.ceil((ratePerMinute / 60) * BATCH_SECONDS)));
+}
+
+export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<void> {
+  const { campaignId } = input;
+  const state: CampaignState = input.carried ?? { status: 'scheduled', started: false, pace: null };
+
+  setHandler(campaignStateQuery, () => state);
+  setHandler(
+    controlCampaignUpdate,
+    async ({ action }) => {
+      apply(action);
+      await recordCampaignStatus({ campaignId, status: state.status });
+      return state.status;
+    },
+    { validator: ({ action }: { action: CampaignAction }) => check(action) },
+  );
+
+  for (;;) {
+    if (state.status === 'cancelled') break;
+    if (state.status === 'paused') {
+      await condition(() => state.status !== 'paused');
+      continue;
+    }
+    if (state.status === 'scheduled') {
+      const wait = Date.parse(input.startAt) - Date.now();
+      if (wait > 0 && (await condition(() => state.status !== 'scheduled', wait))) continue;
+      state.status = 'running';
+      await recordCampaignStatus({ campaignId, status: 'running' });
+      continue;
+    }
+    if (state.status === 'completed') break;
+    if (!state.started) {
+      await prepareCampaign({ campaignId });
+      state.started = true;
+    }
+    state.pace ??= { origin: new Date().toISOString(), done: 0 };
+    const batch = await enrollCampaignBatch({
+      campaignId,
+      playbook: input.playbook,
+      contactClass: input.contactClass,
+      ratePerMinute: input.ratePerMinute,
+      pace: state.pace,
+      limit: batchSize(input.ratePerMinute),
+    });
+    if (state.pace) state.pace = { ...state.pace, done: state.pace.done + batch.requested };
+    if (batch.remaining === 0 && state.status === 'running') {
+      state.status = 'completed';
+      await recordCampaignStatus({ campaignId, status: 'completed' });
+      break;
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof campaignWorkflow>({ ...input, carried: state });
+    }
+  }
+  await condition(allHandlersFinished);
+
+  function check(action: CampaignAction): void {
+    const { status } = state;
+    if (status === 'cancelled' || status === 'completed')
+      throw refusal(Failure.Ended, `the campaign is ${status} already`);
+    if (action === 'pause' && status === 'paused')
+      throw refusal(Failure.Conflict, 'the campaign is paused already');
+    if (action === 'resume' && status !== 'paused')
+      throw refusal(Failure.Conflict, `the campaign is ${status}, not paused`);
+  }
+
+  function apply(action: CampaignAction): void {
+    if (action === 'cancel') state.status = 'cancelled';
+    else if (action === 'pause') state.status = 'paused';
+    else {
+      state.status = state.started ? 'running' : 'scheduled';
+      // Paced anew from the resumption: no burst to catch up with the pause.
+      state.pace = null;
+    }
+  }
+}
