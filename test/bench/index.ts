@@ -1,5 +1,5 @@
 // Entry point of `npm run bench`: every benchmark, each side by side with its baseline, in one run.
-// BENCH_ONLY=<part,…> (playbooks, journeys, api, worker, console) runs only those parts. Each part runs in a fresh process
+// BENCH_ONLY=<part,…> (playbooks, journeys, api, worker, console, campaigns) runs only those parts. Each part runs in a fresh process
 // of its own, so that none inherits another's heap, JIT state or open connections.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -10,6 +10,7 @@ const parts: [heading: string, name: string, run: () => Promise<string[]>][] = [
   ['API', 'api', async () => (await import('./api.js')).benchApi()],
   ['Worker start', 'worker', async () => (await import('./worker-start.js')).benchWorkerStart()],
   ['Console', 'console', async () => (await import('./console.js')).benchConsole()],
+  ['Campaigns and pools', 'campaigns', async () => (await import('./campaigns.js')).benchCampaigns()],
 ];
 
 const part = process.env.BENCH_PART;
