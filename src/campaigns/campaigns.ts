@@ -50,35 +50,37 @@ export type CampaignView = Omit<CampaignRow, 'total' | 'updated_at' | 'pool_name
 /**
  * Checks the campaign against what exists (the playbook is published and enrolls candidates, the pool
  * exists, the class is one of the policy's), then stores it and starts its workflow. A refused campaign
- * is a 422 naming the field; nothing is stored or started.
+ * is problem+json naming the field (422 for a bad value, 404 for what does not exist); nothing is
+ * stored or started.
  */
 export async function launchCampaign(deps: CampaignDeps, given: CampaignLaunch): Promise<CampaignView> {
   // The API's router checked this already; the CLI's input is checked here, the same way.
   const checked = validate<CampaignLaunch>('campaign-input.schema.json', given);
   if (!checked.ok) throw Problem.validation(checked.errors);
   const input = checked.value;
-  const problems: FieldError[] = [];
+  // What the campaign names must exist: a candidate playbook, a pool, a class (404 naming the field).
+  const missing: FieldError[] = [];
   const definition = (await latestPlaybooks(deps.sql)).get(input.playbook);
   if (!definition)
-    problems.push({
+    missing.push({
       pointer: '/playbook',
       message: `names no published playbook: "${input.playbook}" (publish it, or check the id)`,
     });
   else if ((definition.for ?? 'candidate') !== 'candidate')
-    problems.push({
+    missing.push({
       pointer: '/playbook',
-      message: `"${input.playbook}" is a job playbook; a campaign enrolls candidates`,
+      message: `names no candidate playbook: "${input.playbook}" is a job playbook, and a campaign enrolls candidates`,
     });
   const pool = await getPool(deps.sql, input.pool);
-  if (!pool) problems.push({ pointer: '/pool', message: `names no talent pool: "${input.pool}"` });
+  if (!pool) missing.push({ pointer: '/pool', message: `names no talent pool: "${input.pool}"` });
   if (input.contact_class !== undefined && !deps.policy?.classes.some((c) => c.class === input.contact_class))
-    problems.push({
+    missing.push({
       pointer: '/contact_class',
-      message: `is not a class of the contact policy: "${input.contact_class}" (${
+      message: `names no class of the contact policy: "${input.contact_class}" (${
         deps.policy?.classes.map((c) => c.class).join(', ') || 'there is no policy'
       })`,
     });
-  if (problems.length || !pool) throw Problem.validation(problems);
+  if (missing.length || !pool) throw Problem.missing(missing);
 
   const row = await createCampaign(deps.sql, {
     name: input.name,

@@ -51,21 +51,24 @@ export function instantOfWhen(when: string, now: Date): Date | undefined {
   } catch {
     return undefined; // a duration too long for any calendar
   }
-  // Only instants a timeline holds: from 1970 on.
-  return Number.isNaN(at.getTime()) || at.getTime() < 0 ? undefined : at;
+  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
-/** Meaning problems the schema cannot see: unknown playbooks, impossible dates. */
+/**
+ * Meaning problems the schema cannot see: playbooks that do not exist (`missing`: the API answers 404
+ * naming the field) and instants no calendar holds (`invalid`: 422).
+ */
 export function filterProblems(
   filter: PoolFilter,
   knownPlaybook: (id: string) => boolean,
   base = '/filter',
-): FieldError[] {
-  const problems: FieldError[] = [];
+): { missing: FieldError[]; invalid: FieldError[] } {
+  const missing: FieldError[] = [];
+  const invalid: FieldError[] = [];
   for (const key of ['in', 'not_in', 'been_in', 'never_in'] as const) {
     (filter.journeys?.[key] ?? []).forEach((id, i) => {
       if (!knownPlaybook(id))
-        problems.push({
+        missing.push({
           pointer: `${base}/journeys/${key}/${i}`,
           message: `names no playbook: "${id}" (write the id of a playbook in pipelines/)`,
         });
@@ -74,12 +77,12 @@ export function filterProblems(
   for (const key of ['before', 'after'] as const) {
     const when = filter.last_contacted?.[key];
     if (when !== undefined && !instantOfWhen(when, new Date()))
-      problems.push({
+      invalid.push({
         pointer: `${base}/last_contacted/${key}`,
         message: `is neither a duration nor a date: "${when}" (write 90d, or 2026-06-01)`,
       });
   }
-  return problems;
+  return { missing, invalid };
 }
 
 /** The condition, on `candidates c`, that a candidate is in the pool now. */

@@ -65,6 +65,7 @@ export const campaignOperations = [
           cancel: { to: 'post /v1/campaigns/{id}/cancel', with: { id: '$response.body#/id' } },
         },
       },
+      404: { description: 'The playbook, the pool or the contact class does not exist (the field is named)' },
     },
     async handle(c, { body }, deps) {
       return c.json(await launchCampaign(deps, body), 201);

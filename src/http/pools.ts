@@ -60,12 +60,13 @@ function staticPool(pool: PoolRow): PoolRow {
   return editable(pool);
 }
 
-/** A filter's meaning problems (unknown playbooks, impossible dates) as a 422 naming each field. */
+/** A filter's meaning problems as problem+json naming each field: 404 for unknown playbooks, 422 else. */
 async function checkFilter(deps: ApiDeps, filter: PoolFilter | undefined, base: string): Promise<void> {
   if (!filter) return;
   const published = await latestPlaybooks(deps.sql);
-  const problems = filterProblems(filter, (id) => published.has(id), base);
-  if (problems.length) throw Problem.validation(problems);
+  const { missing, invalid } = filterProblems(filter, (id) => published.has(id), base);
+  if (invalid.length) throw Problem.validation([...invalid, ...missing]);
+  if (missing.length) throw Problem.missing(missing);
 }
 
 export const poolOperations = [
@@ -94,6 +95,7 @@ export const poolOperations = [
           preview: { to: 'get /v1/pools/{id}/preview', with: { id: '$response.body#/id' } },
         },
       },
+      404: { description: 'The filter names a playbook that is not published (the field is named)' },
       409: { description: 'A pool of that name exists' },
     },
     async handle(c, { body }, deps) {
@@ -109,7 +111,10 @@ export const poolOperations = [
     summary: 'Preview a filter before saving it: how many candidates, how many contactable, a sample',
     access: { scope: 'pools:read' },
     body: { json: 'pool-preview-input.schema.json' },
-    answers: { 200: { description: 'The preview', schema: 'pool-preview.schema.json' } },
+    answers: {
+      200: { description: 'The preview', schema: 'pool-preview.schema.json' },
+      404: { description: 'The filter names a playbook that is not published (the field is named)' },
+    },
     async handle(c, { body }, deps) {
       await checkFilter(deps, body.filter, '/filter');
       return c.json(await previewPool(deps.sql, { filter: body.filter }, body.sample ?? 10));
@@ -184,17 +189,20 @@ export const poolOperations = [
   }),
   operation<object, string>({
     method: 'post',
-    path: '/v1/pools/{id}/members/import',
-    summary: 'Import a static pool’s members from CSV (a header row with an `email` or `id` column)',
+    path: '/v1/pools/{id}/import',
+    summary: 'Import a static pool’s members from CSV (an `email` or `id` column, or one per line)',
     access: { scope: 'pools:write' },
     params: POOL,
-    body: { text: ['text/csv'], description: 'CSV with a header row naming an `email` or an `id` column' },
+    body: {
+      text: ['text/csv'],
+      description:
+        'CSV with a header row naming an `email` or an `id` column; without one, an id or an email per line',
+    },
     answers: {
       200: {
         description: 'Who was added; rows naming nobody are listed as `line N`',
         schema: 'pool-members-added.schema.json',
       },
-      400: { description: 'Not CSV, or no `email` or `id` column' },
       404: { description: 'Unknown pool' },
       409: { description: 'A smart pool, or one defined in pipelines/pools/' },
     },
@@ -206,7 +214,7 @@ export const poolOperations = [
         emails: rows.flatMap((r) => (r.email ? [r.email] : [])),
       });
       const unknown = new Set(result.unknown);
-      // A row naming nobody: an unknown id or email, or neither a valid id nor an email.
+      // A row naming nobody: an unknown id or email, neither a valid id nor an email, or unreadable.
       const lines = rows.filter(
         (r) => (!r.id && !r.email) || (r.id && unknown.has(r.id)) || (r.email && unknown.has(r.email)),
       );
@@ -235,27 +243,36 @@ export const poolOperations = [
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The rows of a members CSV: its `email` or `id` column (header names are case-insensitive), by line. */
+/**
+ * The rows of a members CSV, each with its line: the `email` or `id` column of a header row (any case,
+ * other columns ignored), or without such a header the first column of every line (an id or an email).
+ * A line that cannot be read is kept as a row naming nobody, so the answer lists it.
+ */
 export function csvRows(text: string): { line: number; email?: string; id?: string }[] {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    records = parseCsv(text, {
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-      relax_column_count: true,
-      info: true,
-    });
-  } catch (error) {
-    throw new Problem(400, 'Bad request', `Not CSV: ${(error as Error).message}`);
-  }
-  const first = records[0]?.record;
-  if (first && !('email' in first) && !('id' in first))
-    throw new Problem(400, 'Bad request', 'The CSV has no `email` or `id` column in its header row.');
-  return records.map(({ record: r, info }) => {
-    const id = r.id && UUID.test(r.id) ? r.id.toLowerCase() : undefined;
-    const email = r.email ? r.email.toLowerCase() : undefined;
-    return { line: info.lines, ...(id ? { id } : {}), ...(email && !id ? { email } : {}) };
+  const unreadable: number[] = [];
+  const records = parseCsv(text, {
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+    relax_quotes: true,
+    relax_column_count: true,
+    info: true,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      const line = Number(error?.lines);
+      if (Number.isInteger(line)) unreadable.push(line);
+      return undefined;
+    },
+  }) as unknown as { record: string[]; info: { lines: number } }[];
+  const header = records[0]?.record.map((h) => h.toLowerCase());
+  const idColumn = header?.indexOf('id') ?? -1;
+  const emailColumn = header?.indexOf('email') ?? -1;
+  const hasHeader = idColumn >= 0 || emailColumn >= 0;
+  const rows = (hasHeader ? records.slice(1) : records).map(({ record, info }) => {
+    const given = hasHeader ? [record[idColumn], record[emailColumn]] : [record[0]];
+    const id = given.find((v) => v && UUID.test(v))?.toLowerCase();
+    const email = given.find((v) => v?.includes('@'))?.toLowerCase();
+    return { line: info.lines, ...(id ? { id } : email ? { email } : {}) };
   });
+  return [...rows, ...unreadable.map((line) => ({ line }))].sort((a, b) => a.line - b.line);
 }

@@ -34,6 +34,13 @@ export class Problem extends Error {
     return new Problem(422, 'Validation failed', detail, errors, 'validation-failed');
   }
 
+  /** A request naming something that does not exist (a playbook, a pool): 404, naming each field. */
+  static missing(errors: FieldError[]): Problem {
+    const first = errors[0];
+    const detail = first ? `${first.pointer} ${first.message}` : 'What the request names does not exist.';
+    return new Problem(404, 'Not found', detail, errors, 'not-found');
+  }
+
   static notFound(what: string): Problem {
     return new Problem(404, 'Not found', `${what} does not exist.`);
   }

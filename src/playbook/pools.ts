@@ -35,7 +35,10 @@ export async function validatePools(
         pointer: '/name',
         message: `is "${read.value.name}" but the file is ${name}: name it ${own}`,
       });
-    if (read.value.filter) problems.push(...filterProblems(read.value.filter, (id) => playbooks.has(id)));
+    if (read.value.filter) {
+      const { missing, invalid } = filterProblems(read.value.filter, (id) => playbooks.has(id));
+      problems.push(...missing, ...invalid);
+    }
     read.report(problems);
     if (problems.length) errors.push(...read.errors);
     else pools.push({ ...read.value, file: path.join(POOLS_DIR, name) });

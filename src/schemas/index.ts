@@ -94,6 +94,9 @@ function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
     if (children.length && required.length === children.length) {
       const names = required.map((c) => String((c.params as { missingProperty: string }).missingProperty));
       out.push({ ...e, message: `needs one of: ${names.join(', ')}` });
+    } else if (rules.length && children.every((c) => c.keyword === 'pattern' || c.keyword === 'format')) {
+      // A string in none of several forms (a duration or a date): once, with the forms' examples.
+      out.push({ ...e, keyword: 'pattern' });
     } else if (rules.length) {
       out.push(...rules, ...required);
     } else if (types.length) {

@@ -53,6 +53,9 @@ interface Seeded {
   message: string;
   job: string;
   unsubscribe: string | undefined;
+  /** A static pool with the seeded candidate, and a campaign on it that starts in a year. */
+  pool: string;
+  campaign: string;
 }
 
 /** Real records for the generated requests to act on. */
@@ -80,6 +83,14 @@ async function seed(api: string, key: string): Promise<Seeded> {
     title: 'Contract tester',
     skills: ['testing'],
   });
+  const pool = await call<{ id: string }>('POST', '/v1/pools', { name: 'contract-pool' });
+  await call('POST', `/v1/pools/${pool.id}/members`, { candidate_ids: [candidate] });
+  const campaign = await call<{ id: string }>('POST', '/v1/campaigns', {
+    name: 'Contract campaign',
+    playbook: 'attract-talent-community',
+    pool: pool.id,
+    start_at: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+  });
   type View = { journeys: { id: string }[]; messages: { id: string }[] };
   /** The unsubscribe link of a message, from the text it was rendered with. */
   const unsubscribeToken = async (message: string) => {
@@ -97,6 +108,8 @@ async function seed(api: string, key: string): Promise<Seeded> {
         message: view.messages[0].id,
         job: job.id,
         unsubscribe: await unsubscribeToken(view.messages[0].id),
+        pool: pool.id,
+        campaign: campaign.id,
       };
     if (Date.now() > deadline) throw new Error('seeding: no journey or message within 60 s');
     await new Promise((r) => setTimeout(r, 500));
@@ -118,6 +131,12 @@ function config(key: string, seeded: Seeded): string {
     ['/v1/playbooks/{id}', { id: 'engage-acknowledge-application' }],
     ['/v1/playbooks/{id}/simulate', { id: 'engage-acknowledge-application' }],
     ['/v1/sources/{source}/webhook', { source: 'generic' }],
+    ['/v1/pools/{id}/preview', { id: 'backend-berlin' }],
+    ['/v1/pools/{id}/members', { id: seeded.pool }],
+    ['/v1/pools/{id}/import', { id: seeded.pool }],
+    ['/v1/campaigns/{id}', { id: seeded.campaign }],
+    ['/v1/campaigns/{id}/pause', { id: seeded.campaign }],
+    ['/v1/campaigns/{id}/resume', { id: seeded.campaign }],
     ...(seeded.unsubscribe
       ? ([['/u/{token}', { token: seeded.unsubscribe }]] as [string, Record<string, string>][])
       : []),
@@ -144,6 +163,11 @@ function config(key: string, seeded: Seeded): string {
     '[[operations]]',
     'include-name = "POST /v1/candidates/{id}/journeys"',
     'checks.max_response_time = 30.0',
+    '',
+    // A pool is read as seeded; DELETE deletes only the pools the run creates itself.
+    '[[operations]]',
+    'include-name = "GET /v1/pools/{id}"',
+    `parameters = ${toml({ id: seeded.pool })}`,
     '',
     // Erasure acts on a candidate of its own, so that the other operations keep theirs.
     '[[operations]]',
