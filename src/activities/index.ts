@@ -6,7 +6,7 @@ import type { Sql } from '../db/client.js';
 import { recordTimeline, stepKey, type Decision } from '../db/timeline.js';
 import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
 import { getJob } from '../db/jobs.js';
-import { applyUpdate, createTask, loadStepContext } from '../db/subjects.js';
+import { applyUpdate, createTask, loadStepContext, PoolIsSmart } from '../db/subjects.js';
 import type { ContactPolicy, OrgContent, PlaybookDefinition } from '../interpreter/index.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
@@ -159,14 +159,18 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async update(input: EffectInput<'update'> & { candidateId: string }) {
-      await deps.sql.begin(async (tx) => {
-        await applyUpdate(tx, input.candidateId, input);
-        await recordTimeline(tx, {
-          kind: 'candidate.updated',
-          at: input,
-          data: { set: input.set, tags: input.tags },
+      await deps.sql
+        .begin(async (tx) => {
+          await applyUpdate(tx, input.candidateId, input);
+          await recordTimeline(tx, {
+            kind: 'candidate.updated',
+            at: input,
+            data: { set: input.set, tags: input.tags, ...(input.pools ? { pools: input.pools } : {}) },
+          });
+        })
+        .catch((error: unknown) => {
+          throw error instanceof PoolIsSmart ? refusal(Failure.Invalid, error.message) : error;
         });
-      });
     },
 
     async task(input: EffectInput<'task'> & { candidateId: string }) {

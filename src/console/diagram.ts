@@ -67,6 +67,7 @@ export function describe(step: Step): { label: string; detail: string } {
       label: 'update',
       detail: Object.keys(step.update.set ?? {})
         .concat(step.update.tags ? ['tags'] : [])
+        .concat(step.update.pools ? ['pools'] : [])
         .join(', '),
     };
   if ('task' in step) return { label: 'task', detail: step.task.title };

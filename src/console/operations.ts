@@ -3,6 +3,7 @@
 import type { Operation } from '../http/operation.js';
 import { assetOperations } from './assets.js';
 import { attentionOperations } from './attention.js';
+import { campaignPageOperations } from './campaigns.js';
 import { candidatePageOperations } from './candidates.js';
 import { funnelOperations } from './funnel.js';
 import { jobPageOperations } from './jobs.js';
@@ -15,6 +16,7 @@ export const CONSOLE_OPERATIONS: readonly Operation[] = [
   ...candidatePageOperations,
   ...funnelOperations,
   ...jobPageOperations,
+  ...campaignPageOperations,
   ...outboxPageOperations,
   ...playbookPageOperations,
   ...signInOperations,

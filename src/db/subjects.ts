@@ -17,7 +17,11 @@ export async function loadStepContext(db: Db, candidateId: string) {
 export async function applyUpdate(
   db: Db,
   candidateId: string,
-  update: { set?: Record<string, string | null>; tags?: { add?: string[]; remove?: string[] } },
+  update: {
+    set?: Record<string, string | null>;
+    tags?: { add?: string[]; remove?: string[] };
+    pools?: { add?: string[]; remove?: string[] };
+  },
 ): Promise<void> {
   const set = update.set ?? {};
   const refused = Object.keys(set).filter((field) => !UPDATABLE.has(field));
@@ -33,6 +37,32 @@ export async function applyUpdate(
         select distinct t from unnest(tags || ${add}::text[]) t where t <> all(${remove}::text[])), updated_at = now()
       where id = ${candidateId}`;
   }
+  await applyPools(db, candidateId, update.pools ?? {});
+}
+
+/** Adds the candidate to static pools (created if there is none of the name) and takes them out of others. */
+async function applyPools(db: Db, candidateId: string, pools: { add?: string[]; remove?: string[] }) {
+  const add = pools.add ?? [];
+  const remove = pools.remove ?? [];
+  if (!add.length && !remove.length) return;
+  await db`insert into pools (name, kind) select unnest(${add}::text[]), 'static' on conflict (name) do nothing`;
+  const smart = await db<{ name: string }[]>`
+    select name from pools where name = any (${[...add, ...remove]}::text[]) and kind = 'smart'`;
+  if (smart.length)
+    throw new PoolIsSmart(
+      `${smart.map((p) => p.name).join(', ')}: a smart pool's filter decides who is in it`,
+    );
+  await db`
+    insert into pool_members (pool_id, candidate_id)
+    select id, ${candidateId} from pools where name = any (${add}::text[]) on conflict do nothing`;
+  await db`
+    delete from pool_members m using pools p
+    where p.id = m.pool_id and p.name = any (${remove}::text[]) and m.candidate_id = ${candidateId}`;
+}
+
+/** An update step names a smart pool: retrying cannot mend it. */
+export class PoolIsSmart extends Error {
+  override name = 'PoolIsSmart';
 }
 
 export async function createTask(

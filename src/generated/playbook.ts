@@ -69,7 +69,7 @@ export type Step =
   | {
       id?: Id;
       /**
-       * Fields to set and tags to add or remove.
+       * Fields to set, tags to add or remove, static talent pools to join or leave.
        */
       update: {
         /**
@@ -88,6 +88,19 @@ export type Step =
           add?: string[];
           /**
            * Tags to remove.
+           */
+          remove?: string[];
+        };
+        /**
+         * Static talent pools to add the candidate to or remove them from (docs/campaigns.md).
+         */
+        pools?: {
+          /**
+           * Static talent pools to add the candidate to (a pool of that name is created, static, if there is none).
+           */
+          add?: string[];
+          /**
+           * Static talent pools to take the candidate out of.
            */
           remove?: string[];
         };

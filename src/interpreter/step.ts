@@ -259,6 +259,7 @@ class Run {
         step: name,
         ...(set ? { set } : {}),
         ...tags(current.update.tags),
+        ...(current.update.pools ? { pools: current.update.pools } : {}),
       });
     }
     if ('task' in current) {

@@ -44,7 +44,11 @@ export interface IfStep extends Named {
   else?: Step[];
 }
 export interface UpdateStep extends Named {
-  update: { set?: Record<string, string | null>; tags?: { add?: string[]; remove?: string[] } };
+  update: {
+    set?: Record<string, string | null>;
+    tags?: { add?: string[]; remove?: string[] };
+    pools?: { add?: string[]; remove?: string[] };
+  };
 }
 export interface TaskStep extends Named {
   task: { title: string; assignee?: string; due?: string };
@@ -177,6 +181,7 @@ export type Command =
       type: 'update';
       set?: Record<string, string | null>;
       tags?: { add?: string[]; remove?: string[] };
+      pools?: { add?: string[]; remove?: string[] };
     })
   | (Effect & { type: 'task'; title: string; assignee: string; due?: string })
   | (Effect & { type: 'enroll'; playbook: string; job?: unknown; candidates?: string[] })

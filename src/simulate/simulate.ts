@@ -175,6 +175,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             step: command.step,
             ...(command.set ? { set: command.set } : {}),
             ...(command.tags ? { tags: command.tags } : {}),
+            ...(command.pools ? { pools: command.pools } : {}),
           });
           done(index, at, command, queue);
           break;

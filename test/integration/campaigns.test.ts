@@ -12,6 +12,7 @@ import {
   type EnrollRequest,
 } from '../../workflows/contract.js';
 import type { CampaignNumbers } from '../../src/db/campaigns.js';
+import { createApiKey } from '../../src/db/api-keys.js';
 import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
@@ -115,6 +116,27 @@ describe('talent pools', () => {
     expect(badDate.status).toBe(422);
     expect(badDate.body.errors?.map((e) => e.pointer)).toContain('/filter/last_contacted/before');
     expect((await call('GET', '/v1/pools/typo')).status).toBe(404);
+  });
+
+  it('takes members from a playbook step, and fails the journey that names a smart pool', async () => {
+    for (const [email, tags] of [
+      ['joiner@example.com', []],
+      ['smarty@example.com', ['try-smart']],
+    ] as const) {
+      const res = await call('POST', '/v1/events', {
+        type: 'candidate.sourced',
+        candidate: { email, first_name: 'Joiner', tags, consent: { email: true } },
+      });
+      expect(res.status).toBe(202);
+    }
+    const failed = await eventually(async () => {
+      const [row] = await stack.db.sql<{ exit_reason: string }[]>`
+        select exit_reason from journeys where playbook = 'join-pool' and status = 'failed'`;
+      return row;
+    });
+    expect(failed.exit_reason).toContain("backend-berlin-api: a smart pool's filter decides who is in it");
+    const pool = await call<{ kind: string; members: number }>('GET', '/v1/pools/community');
+    expect(pool.body).toMatchObject({ kind: 'static', members: 2 });
   });
 
   it('adds static members by id, by email and from CSV, naming the rows that name nobody', async () => {
@@ -329,5 +351,62 @@ describe('campaigns', () => {
 
     const list = await call<{ items: Campaign[] }>('GET', '/v1/campaigns');
     expect(list.body.items.map((c) => c.id)).toContain(id);
+  });
+});
+
+describe('campaigns in the console', () => {
+  async function signIn(scopes: string[]) {
+    const { key } = await createApiKey(stack.db.sql, { name: 'marketer', scopes });
+    const res = await stack.rawApp.request('/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ key, next: '/' }).toString(),
+    });
+    expect(res.status).toBe(303);
+    return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  }
+  const page = (path: string, cookie: string, init: RequestInit = {}) =>
+    stack.rawApp.request(path, { ...init, headers: { ...(init.headers as object), cookie } });
+
+  it('lists campaigns with their numbers and pools, and pauses one with a form', async () => {
+    await candidates('console', 30, { tags: ['console-wave'] });
+    expect(
+      (await call('POST', '/v1/pools', { name: 'console-wave', filter: { tags: { all: ['console-wave'] } } }))
+        .status,
+    ).toBe(201);
+    const launched = await call<Campaign>('POST', '/v1/campaigns', {
+      name: 'Console <wave>',
+      playbook: 'campaign-wait',
+      pool: 'console-wave',
+      rate_per_minute: 60,
+    });
+    const cookie = await signIn(['campaigns:read', 'campaigns:write', 'pools:read']);
+    const list = await page('/campaigns', cookie);
+    expect(list.status).toBe(200);
+    const listed = await list.text();
+    expect(listed).toContain(`href="/campaigns/${launched.body.id}"`);
+    expect(listed).toContain('Console &lt;wave&gt;');
+    expect(listed).toContain('<td>backend-berlin-api</td>');
+
+    const detail = await page(`/campaigns/${launched.body.id}`, cookie);
+    const body = await detail.text();
+    expect(body).toContain('Taken from the pool');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+    const paused = await page(`/campaigns/${launched.body.id}/pause`, cookie, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    });
+    expect(paused.status).toBe(303);
+    expect((await campaignOf(launched.body.id)).status).toBe('paused');
+    const again = await page(`/campaigns/${launched.body.id}`, cookie);
+    expect(await again.text()).toContain('>Resume</button>');
+
+    // A key that may only read sees no control, and the form is refused.
+    const reader = await signIn(['campaigns:read']);
+    const readOnly = await (await page(`/campaigns/${launched.body.id}`, reader)).text();
+    expect(readOnly).not.toContain('>Resume</button>');
+    expect(readOnly).not.toContain('Talent pools');
+    await call('POST', `/v1/campaigns/${launched.body.id}/cancel`);
   });
 });

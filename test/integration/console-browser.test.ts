@@ -372,6 +372,35 @@ describe('the console in a browser', () => {
     await checked('jobs');
   });
 
+  it('follows a campaign and pauses it', async () => {
+    const pool = await stack.app.request('/v1/pools', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'browser-wave', filter: { tags: { all: ['browser-wave'] } } }),
+    });
+    expect(pool.status).toBe(201);
+    const res = await stack.app.request('/v1/campaigns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Spring meetup',
+        playbook: 'attract-talent-community',
+        pool: 'browser-wave',
+        start_at: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
+    });
+    expect(res.status).toBe(201);
+    await page.goto(`${base}/campaigns`);
+    expect(await page.getByRole('row', { name: /Spring meetup/ }).textContent()).toContain('scheduled');
+    expect(await page.getByRole('row', { name: /backend-berlin/ }).count()).toBe(1);
+    await checked('campaigns');
+    await page.getByRole('link', { name: 'Spring meetup' }).click();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
+    expect(await page.getByRole('button', { name: 'Resume' }).count()).toBe(1);
+    await checked('campaign');
+  });
+
   it('erases a candidate only once the confirmation is typed', async () => {
     const { id } = await upsertCandidate(
       stack.db.sql,

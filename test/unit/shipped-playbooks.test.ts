@@ -167,11 +167,12 @@ const EXPECTED: Record<string, string[]> = {
   'sourced talent is welcomed, and a click on our story becomes a task': [
     '2026-01-05 10:00 event',
     '2026-01-05 10:00 enroll',
+    '2026-01-05 10:00 update join',
     '2026-01-05 10:00 send welcome \u2014 Welcome to the Acme talent community',
     '2026-01-19 10:00 send story \u2014 How we work at Acme',
     '2026-01-21 10:00 event',
     '2026-01-21 10:00 received engaged',
-    '2026-01-21 10:00 update steps/3/then/0',
+    '2026-01-21 10:00 update steps/4/then/0',
     '2026-01-21 10:00 task reach-out \u2014 Ada engaged with our story \u2014 reach out',
     '2026-01-21 10:00 exit completed',
   ],
