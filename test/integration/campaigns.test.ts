@@ -164,6 +164,9 @@ describe('talent pools', () => {
     expect(pool.body.members).toBe(3);
     expect((await call('DELETE', `/v1/pools/hand-picked/members/${ids[1]}`)).status).toBe(204);
     expect((await call<{ count: number }>('GET', '/v1/pools/hand-picked/preview')).body.count).toBe(2);
+    // Erasure forgets the candidate's place in hand-picked lists too.
+    expect((await call('DELETE', `/v1/candidates/${ids[0]}`)).status).toBe(204);
+    expect((await call<{ members: number }>('GET', '/v1/pools/hand-picked')).body.members).toBe(1);
     // A smart pool's filter decides who is in it.
     expect(
       (await call('POST', '/v1/pools/backend-berlin-api/members', { candidate_ids: [ids[0]] })).status,
