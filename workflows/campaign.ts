@@ -1,11 +1,16 @@
 // One workflow per campaign (`campaign/<id>`): waits for its start time, takes its pool's members, then
 // enrolls them batch by batch at its rate (src/activities/campaigns.ts). Pause, resume and cancel are
-// updates, answered once the status is recorded; they take effect at the end of the batch in flight,
-// which lasts about two seconds. The state is small and continues as new when Temporal suggests it.
+// updates, answered once the status is recorded; pause and cancel also cancel the batch in flight, which
+// stops before its next signal (a batch holds about two seconds of enrollments). Status writes go one
+// after the other, each with the status as it is then, so the last one written is the latest. The state
+// is small and continues as new when Temporal suggests it.
 import {
+  ActivityCancellationType,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -27,8 +32,11 @@ const { prepareCampaign, recordCampaignStatus } = proxyActivities<Activities>({
 });
 const { enrollCampaignBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  // A batch records its progress as it goes: a worker that died is noticed within seconds.
-  heartbeatTimeout: '15 seconds',
+  // A batch heartbeats every second: a worker that died is noticed within seconds, and a pause reaches
+  // the batch, which records what it sent before it stops.
+  // Heartbeats go to the server at most every 4 s (80% of this), which is how soon a pause reaches it.
+  heartbeatTimeout: '5 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
@@ -46,19 +54,26 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<vo
   const { campaignId } = input;
   const state: CampaignState = input.carried ?? { status: 'scheduled', started: false, pace: null };
 
+  /** The batch in flight, which a pause or a cancel cancels. */
+  let batchScope: CancellationScope | undefined;
+  let writes: Promise<void> = Promise.resolve();
+  /** Records the status as it is when the write runs, after the writes before it. */
+  const recordStatus = () =>
+    (writes = writes.then(() => recordCampaignStatus({ campaignId, status: state.status })));
+
   setHandler(campaignStateQuery, () => state);
   setHandler(
     controlCampaignUpdate,
     async ({ action }) => {
       apply(action);
-      await recordCampaignStatus({ campaignId, status: state.status });
+      await recordStatus();
       return state.status;
     },
     { validator: ({ action }: { action: CampaignAction }) => check(action) },
   );
 
   for (;;) {
-    if (state.status === 'cancelled') break;
+    if (state.status === 'cancelled' || state.status === 'completed') break;
     if (state.status === 'paused') {
       await condition(() => state.status !== 'paused');
       continue;
@@ -67,27 +82,39 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<vo
       const wait = Date.parse(input.startAt) - Date.now();
       if (wait > 0 && (await condition(() => state.status !== 'scheduled', wait))) continue;
       state.status = 'running';
-      await recordCampaignStatus({ campaignId, status: 'running' });
+      await recordStatus();
       continue;
     }
-    if (state.status === 'completed') break;
     if (!state.started) {
       await prepareCampaign({ campaignId });
       state.started = true;
     }
     state.pace ??= { origin: new Date().toISOString(), done: 0 };
-    const batch = await enrollCampaignBatch({
-      campaignId,
-      playbook: input.playbook,
-      contactClass: input.contactClass,
-      ratePerMinute: input.ratePerMinute,
-      pace: state.pace,
-      limit: batchSize(input.ratePerMinute),
-    });
+    const pace = state.pace;
+    const scope = new CancellationScope();
+    batchScope = scope;
+    const batch = await scope
+      .run(() =>
+        enrollCampaignBatch({
+          campaignId,
+          playbook: input.playbook,
+          contactClass: input.contactClass,
+          ratePerMinute: input.ratePerMinute,
+          pace,
+          limit: batchSize(input.ratePerMinute),
+        }),
+      )
+      .catch((error: unknown) => {
+        // Paused or cancelled: the batch stopped before its next signal and recorded what it sent.
+        if (isCancellation(error)) return undefined;
+        throw error;
+      })
+      .finally(() => (batchScope = undefined));
+    if (!batch) continue;
     if (state.pace) state.pace = { ...state.pace, done: state.pace.done + batch.requested };
     if (batch.remaining === 0 && state.status === 'running') {
       state.status = 'completed';
-      await recordCampaignStatus({ campaignId, status: 'completed' });
+      await recordStatus();
       break;
     }
     if (workflowInfo().continueAsNewSuggested) {
@@ -96,6 +123,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<vo
     }
   }
   await condition(allHandlersFinished);
+  await writes;
 
   function check(action: CampaignAction): void {
     const { status } = state;
@@ -108,9 +136,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<vo
   }
 
   function apply(action: CampaignAction): void {
-    if (action === 'cancel') state.status = 'cancelled';
-    else if (action === 'pause') state.status = 'paused';
-    else {
+    if (action !== 'resume') {
+      state.status = action === 'cancel' ? 'cancelled' : 'paused';
+      batchScope?.cancel();
+    } else {
       state.status = state.started ? 'running' : 'scheduled';
       // Paced anew from the resumption: no burst to catch up with the pause.
       state.pace = null;

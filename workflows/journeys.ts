@@ -170,13 +170,10 @@ export class JourneyRunner {
       event,
       failure: extra.failure,
       consentAtDelivery: patched(CONSENT_AT_DELIVERY),
+      // The first send already decides in the campaign's contact class.
+      ...(extra.campaignId ? { campaign: { id: extra.campaignId, contactClass: extra.contactClass } } : {}),
     });
-    const state: JourneyState = {
-      ...started.state,
-      ...(extra.jobId ? { jobId: extra.jobId } : {}),
-      ...(extra.campaignId ? { campaignId: extra.campaignId } : {}),
-      ...(extra.contactClass ? { contactClass: extra.contactClass } : {}),
-    };
+    const state: JourneyState = extra.jobId ? { ...started.state, jobId: extra.jobId } : started.state;
     this.journeys.set(id, state);
     this.queues.set(id, started.commands);
     await this.mirror(state, 'started');

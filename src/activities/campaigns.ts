@@ -2,6 +2,8 @@
 // batches — each member skipped with its reason (consent, unsubscribed, already in the playbook, held back
 // by the contact policy) or requested from the candidate's workflow (signal-with-start), at the
 // campaign's rate with bounded concurrency — and record the campaign's status.
+import { setTimeout } from 'node:timers/promises';
+import { CancelledFailure } from '@temporalio/common';
 import pLimit from 'p-limit';
 import type { Sql } from '../db/client.js';
 import {
@@ -100,15 +102,29 @@ export async function skipRules(deps: CampaignDeps, input: BatchInput, now: Date
   return rules;
 }
 
+/** What a batch needs from its activity context: heartbeats, and whether it was cancelled (paused). */
+export interface BatchControl {
+  heartbeat(): void;
+  /** Aborted when the campaign is paused or cancelled while the batch runs. */
+  signal: AbortSignal;
+}
+
+const NO_CONTROL: BatchControl = { heartbeat: () => {}, signal: new AbortController().signal };
+/** How often a batch heartbeats, also while it waits for a member's turn. */
+const HEARTBEAT_MS = 1000;
+/** A batch that starts later than this behind its pace starts afresh from now instead of catching up. */
+const MAX_LATE_MS = 2000;
+
 /**
  * One batch: the next queued members, each skipped (recorded with its reason) or requested from its
  * candidate's workflow at its turn under the rate. A retry after a crash takes the members still queued:
  * those signalled but not yet recorded are signalled again, and their workflows' claim keeps it once.
+ * Cancelled (a pause, a cancel), it signals nobody more, records whom it signalled, and ends cancelled.
  */
 export async function enrollCampaignBatch(
   deps: CampaignDeps,
   input: BatchInput,
-  heartbeat: () => void = () => {},
+  control: BatchControl = NO_CONTROL,
 ): Promise<BatchResult> {
   const rules = await skipRules(deps, input, new Date());
   const members = await nextMembers(deps.sql, input.campaignId, input.limit, rules);
@@ -120,7 +136,11 @@ export async function enrollCampaignBatch(
   );
   const toEnroll = members.filter((m) => m.reason === null).map((m) => m.candidate_id);
   const interval = input.ratePerMinute ? 60_000 / input.ratePerMinute : 0;
-  const origin = Date.parse(input.pace.origin);
+  // Turns at the rate from the pace's origin; after an outage (a dead worker, a slow snapshot) the
+  // batch goes at the rate from now rather than in a burst to catch up.
+  const first = Date.parse(input.pace.origin) + input.pace.done * interval;
+  const late = Date.now() - first;
+  const start = interval && late > MAX_LATE_MS ? first + late : first;
   let requested: string[] = [];
   const record = async () => {
     const done = requested;
@@ -130,12 +150,11 @@ export async function enrollCampaignBatch(
       input.campaignId,
       done.map((candidateId) => ({ candidateId, outcome: 'requested' })),
     );
-    heartbeat();
   };
   const one = async (candidateId: string, k: number) => {
-    const turn = origin + (input.pace.done + k) * interval;
-    const wait = turn - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const wait = start + k * interval - Date.now();
+    if (wait > 0) await setTimeout(wait, undefined, { signal: control.signal }).catch(() => undefined);
+    if (control.signal.aborted) return;
     const request: EnrollRequest = {
       id: `campaign/${input.campaignId}/${candidateId}`,
       playbook: input.playbook,
@@ -155,13 +174,24 @@ export async function enrollCampaignBatch(
     requested.push(candidateId);
     if (requested.length >= RECORD_EVERY) await record();
   };
-  await pLimit(CAMPAIGN_CONCURRENCY).map(
-    toEnroll.map((id, k) => [id, k] as const),
-    ([id, k]) => one(id, k),
-  );
-  await record();
+  const limit = pLimit(CAMPAIGN_CONCURRENCY);
+  const beat = setInterval(() => control.heartbeat(), HEARTBEAT_MS);
+  let sent = 0;
+  try {
+    control.heartbeat();
+    // Every task runs to its end (none is left signalling after the batch returns), then the first
+    // failure, if any, is the batch's.
+    const outcomes = await Promise.allSettled(toEnroll.map((id, k) => limit(() => one(id, k))));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    sent = toEnroll.length;
+  } finally {
+    clearInterval(beat);
+    await record();
+  }
+  if (control.signal.aborted) throw new CancelledFailure('the campaign was paused or cancelled');
   return {
-    requested: toEnroll.length,
+    requested: sent,
     skipped: skipped.length,
     remaining: await queuedCount(deps.sql, input.campaignId),
   };

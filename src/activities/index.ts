@@ -53,7 +53,10 @@ export function createActivities(deps: ActivityDeps) {
     /** Enrolls (or skips, with reasons) a campaign's next members at its rate. */
     enrollCampaignBatch: (input: BatchInput) => {
       const context = Context.current();
-      return enrollCampaignBatch(deps, input, () => context.heartbeat());
+      return enrollCampaignBatch(deps, input, {
+        heartbeat: () => context.heartbeat(),
+        signal: context.cancellationSignal,
+      });
     },
 
     recordCampaignStatus: (input: { campaignId: string; status: CampaignStatus }) =>

@@ -45,6 +45,8 @@ export async function campaignsCommand(
   });
   const [verb, id] = positionals;
   const follow = !values['no-follow'];
+  if (id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+    throw new UsageError(`no campaign ${id}: a campaign's id is a UUID (rapport campaigns launch prints it)`);
   try {
     switch (verb) {
       case 'launch': {

@@ -14,6 +14,7 @@ import { keysCommand, localAccess } from './keys.js';
 import { describeReplay, parseSince, replaySource } from './sources.js';
 import { loadSources } from '../playbook/sources.js';
 import { loadPolicy } from '../playbook/policy.js';
+import { PoolNameTaken } from '../db/pools.js';
 import { campaignsCommand } from './campaigns.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
@@ -142,7 +143,8 @@ export async function main(argv: string[]): Promise<number> {
       error instanceof UsageError ||
       error instanceof TemporalBinaryError ||
       error instanceof PlaybookErrors ||
-      error instanceof PublishRefused
+      error instanceof PublishRefused ||
+      error instanceof PoolNameTaken
     ) {
       console.error(`rapport: ${error.message}`);
       return 1;

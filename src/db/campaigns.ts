@@ -161,6 +161,13 @@ export async function claimEnrollment(
         and outcome in ('queued', 'requested')`;
     return false;
   }
+  // A request that reaches the candidate after its campaign was cancelled starts nothing.
+  const cancelled = await db`
+    update campaign_members m set outcome = 'skipped', reason = 'cancelled', decided_at = now()
+    from campaigns c
+    where c.id = m.campaign_id and c.status = 'cancelled' and m.campaign_id = ${input.campaignId}
+      and m.candidate_id = ${input.candidateId} and m.outcome in ('queued', 'requested')`;
+  if (cancelled.count > 0) return false;
   const rows = await db`
     update campaign_members set outcome = 'enrolled', reason = null, enrolled_by = ${input.runId}, decided_at = now()
     where campaign_id = ${input.campaignId} and candidate_id = ${input.candidateId}

@@ -79,7 +79,26 @@ export async function deletePool(db: Db, id: string): Promise<boolean> {
   return (await db`delete from pools where id = ${id}`).count > 0;
 }
 
-/** Pools defined by the pipelines' files: created, or changed to match, by name; nothing else is touched. */
+/** A pool file names a pool the API created: publishing would take it over. */
+export class PoolNameTaken extends Error {
+  override name = 'PoolNameTaken';
+}
+
+/** JSON with object keys in order: PostgreSQL's jsonb keeps its own order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+/**
+ * Pools defined by the pipelines' files: created, or changed to match, by name; nothing else is touched.
+ * A file naming a pool the API created is refused (PoolNameTaken), so publishing never takes one over.
+ */
 export async function syncFilePools(
   db: Db,
   pools: readonly (PoolInput & { file: string })[],
@@ -93,10 +112,14 @@ export async function syncFilePools(
       created.push(pool.name);
       continue;
     }
+    if (!existing.source_file)
+      throw new PoolNameTaken(
+        `${pool.file}: a pool named ${pool.name} was created through the API; rename the file's pool or delete that one`,
+      );
     const same =
       existing.source_file === pool.file &&
       (existing.description ?? undefined) === pool.description &&
-      JSON.stringify(existing.filter ?? null) === JSON.stringify(pool.filter ?? null);
+      canonical(existing.filter ?? null) === canonical(pool.filter ?? null);
     if (same) continue;
     await replacePool(db, existing.id, pool);
     await db`update pools set source_file = ${pool.file} where id = ${existing.id}`;

@@ -15,9 +15,21 @@ import {
   type PoolInput,
   type PoolRow,
 } from '../db/pools.js';
+import type { Context } from 'hono';
+import type { AuthEnv } from './auth.js';
 import type { ApiDeps } from './deps.js';
+import { grants } from './scopes.js';
 import { operation, UUID_PARAM, type Parameter } from './operation.js';
 import { Problem } from './problem.js';
+
+/**
+ * How many members a preview shows: a sample names candidates, so it needs `candidates:read` besides
+ * `pools:read` (counts alone do not).
+ */
+function sampleSize(c: Context, asked: number | undefined): number {
+  const key = (c as unknown as Context<AuthEnv>).get('apiKey');
+  return key && grants(key.scopes, 'candidates:read') ? (asked ?? 10) : 0;
+}
 
 /** A pool by name or id. */
 const POOL: Record<string, Parameter> = {
@@ -108,7 +120,8 @@ export const poolOperations = [
   operation<object, { filter: PoolFilter; sample?: number }>({
     method: 'post',
     path: '/v1/pools/preview',
-    summary: 'Preview a filter before saving it: how many candidates, how many contactable, a sample',
+    summary:
+      'Preview a filter before saving it: how many candidates, how many contactable, a sample (with candidates:read)',
     access: { scope: 'pools:read' },
     body: { json: 'pool-preview-input.schema.json' },
     answers: {
@@ -117,7 +130,7 @@ export const poolOperations = [
     },
     async handle(c, { body }, deps) {
       await checkFilter(deps, body.filter, '/filter');
-      return c.json(await previewPool(deps.sql, { filter: body.filter }, body.sample ?? 10));
+      return c.json(await previewPool(deps.sql, { filter: body.filter }, sampleSize(c, body.sample)));
     },
   }),
   operation({
@@ -153,7 +166,8 @@ export const poolOperations = [
   operation<{ sample?: number }>({
     method: 'get',
     path: '/v1/pools/{id}/preview',
-    summary: 'How many candidates a pool holds now, how many are contactable, and a sample',
+    summary:
+      'How many candidates a pool holds now, how many are contactable, and a sample (with candidates:read)',
     access: { scope: 'pools:read' },
     params: POOL,
     query: SAMPLE,
@@ -162,7 +176,7 @@ export const poolOperations = [
       404: { description: 'Unknown pool' },
     },
     async handle(c, { params, query }, deps) {
-      return c.json(await previewPool(deps.sql, await poolOf(deps, params.id!), query.sample ?? 10));
+      return c.json(await previewPool(deps.sql, await poolOf(deps, params.id!), sampleSize(c, query.sample)));
     },
   }),
   operation<object, { candidate_ids?: string[]; emails?: string[] }>({

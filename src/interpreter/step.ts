@@ -66,6 +66,8 @@ export interface StartOptions {
   failure?: string | undefined;
   /** False only for workflows that replay a history from before consent was decided at delivery. */
   consentAtDelivery?: boolean;
+  /** What a campaign gives the journey from its first step: its id, and the contact class it names. */
+  campaign?: { id: string; contactClass?: string | undefined } | undefined;
 }
 
 export function startJourney(
@@ -86,6 +88,8 @@ export function startJourney(
     awaiting: null,
     iterations: {},
     ...(options.consentAtDelivery === false ? {} : { consentAtDelivery: true as const }),
+    ...(options.campaign ? { campaignId: options.campaign.id } : {}),
+    ...(options.campaign?.contactClass ? { contactClass: options.campaign.contactClass } : {}),
   };
   if (failure !== undefined) {
     const ended: JourneyState = { ...state, frames: [], status: 'failed', exitReason: failure };

@@ -12,6 +12,7 @@ import {
   type EnrollRequest,
 } from '../../workflows/contract.js';
 import type { CampaignNumbers } from '../../src/db/campaigns.js';
+import { PoolNameTaken, syncFilePools } from '../../src/db/pools.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
@@ -116,6 +117,30 @@ describe('talent pools', () => {
     expect(badDate.status).toBe(422);
     expect(badDate.body.errors?.map((e) => e.pointer)).toContain('/filter/last_contacted/before');
     expect((await call('GET', '/v1/pools/typo')).status).toBe(404);
+  });
+
+  it('shows a preview sample only to a key that may read candidates', async () => {
+    const { key } = await createApiKey(stack.db.sql, { name: 'counter', scopes: ['pools:read'] });
+    const res = await stack.rawApp.request('/v1/pools/backend-berlin-api/preview', {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ count: 7, sample: [] });
+  });
+
+  it('keeps file pools in step without taking over a pool the API created', async () => {
+    const file = {
+      name: 'from-file',
+      file: 'pools/from-file.yaml',
+      filter: { tags: { none: ['x'], any: ['y'] } },
+    };
+    expect(await syncFilePools(stack.db.sql, [file])).toEqual({ created: ['from-file'], changed: [] });
+    // jsonb keeps keys in its own order: the same filter is still the same.
+    expect(await syncFilePools(stack.db.sql, [file])).toEqual({ created: [], changed: [] });
+    await expect(
+      syncFilePools(stack.db.sql, [{ name: 'backend-berlin-api', file: 'pools/backend-berlin-api.yaml' }]),
+    ).rejects.toThrow(PoolNameTaken);
+    expect((await call<{ kind: string }>('GET', '/v1/pools/backend-berlin-api')).body.kind).toBe('smart');
   });
 
   it('takes members from a playbook step, and fails the journey that names a smart pool', async () => {
@@ -354,6 +379,31 @@ describe('campaigns', () => {
 
     const list = await call<{ items: Campaign[] }>('GET', '/v1/campaigns');
     expect(list.body.items.map((c) => c.id)).toContain(id);
+  });
+  it('stops the batch in flight on a pause, even one waiting for a slow rate', async () => {
+    await candidates('trickle', 5, { tags: ['trickle'] });
+    expect(
+      (await call('POST', '/v1/pools', { name: 'trickle', filter: { tags: { all: ['trickle'] } } })).status,
+    ).toBe(201);
+    // Six a minute: each batch is one member, whose turn comes ten seconds after the one before.
+    const launched = await call<Campaign>('POST', '/v1/campaigns', {
+      name: 'Trickle',
+      playbook: 'campaign-wait',
+      pool: 'trickle',
+      rate_per_minute: 6,
+    });
+    const id = launched.body.id;
+    const reached = async () => {
+      const n = (await campaignOf(id)).numbers;
+      return n.requested + n.enrolled;
+    };
+    await eventually(async () => ((await reached()) >= 1 ? true : undefined));
+    expect((await call<Campaign>('POST', `/v1/campaigns/${id}/pause`)).body.status).toBe('paused');
+    // The second member's turn (ten seconds after the first) passes while paused: nobody more is asked.
+    await new Promise((r) => setTimeout(r, 13_000));
+    expect(await reached()).toBe(1);
+    expect((await campaignOf(id)).numbers.queued).toBe(4);
+    await call('POST', `/v1/campaigns/${id}/cancel`);
   });
 });
 

@@ -7,6 +7,8 @@ import { validatePipelines } from '../../src/playbook/load.js';
 import { filterProblems } from '../../src/db/pool-filter.js';
 import { csvRows } from '../../src/http/pools.js';
 import { batchSize } from '../../workflows/campaign.js';
+import { ledgerOf, startJourney, type ContactPolicy } from '../../src/interpreter/index.js';
+import { ada, expressions, MONDAY_9AM, playbook } from '../helpers/simulation.js';
 
 async function poolFiles(files: Record<string, string>) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pools-'));
@@ -117,5 +119,36 @@ describe('campaign batches', () => {
     expect(batchSize(1)).toBe(1);
     expect(batchSize(null)).toBe(500);
     expect(batchSize(60_000)).toBe(500);
+  });
+});
+
+describe('a campaign journey', () => {
+  const policy: ContactPolicy = {
+    classes: [
+      { class: 'engage', stages: ['engage'], exempt: true },
+      { class: 'marketing', stages: ['attract'] },
+    ],
+    budget: { messages: 1, per: '7d' },
+  };
+  const sentAt = ['2026-01-04T09:00:00.000Z'];
+  const context = {
+    candidate: { ...ada },
+    sentAt,
+    expressions,
+    policy,
+    contacts: ledgerOf(policy, [], sentAt),
+    channels: { note: 'email' as const },
+  };
+  const definition = playbook([{ id: 'hello', send: 'note' }], { stage: 'engage' });
+
+  it('decides its first send in the contact class its campaign names', () => {
+    const own = startJourney('j', definition, MONDAY_9AM, context);
+    expect(own.commands.map((c) => c.type)).toContain('send');
+    const campaign = startJourney('j', definition, MONDAY_9AM, context, {
+      campaign: { id: 'c1', contactClass: 'marketing' },
+    });
+    expect(campaign.state).toMatchObject({ campaignId: 'c1', contactClass: 'marketing' });
+    expect(campaign.commands.map((c) => c.type)).not.toContain('send');
+    expect(campaign.state.held).toMatchObject({ rule: 'budget' });
   });
 });
