@@ -1,5 +1,15 @@
 // Types at the boundaries: what the API accepts and what the store hands back.
 
+/**
+ * The event a campaign's journeys start with (never stored: it is the journey's `event`), carrying the
+ * campaign and the recruiting event it invites to. `rapport simulate` takes it from an events file.
+ */
+export const CAMPAIGN_ENROLLED = 'campaign.enrolled';
+
+/** Whether a string is a UUID (the ids Rapport gives candidates, pools, campaigns and events). */
+export const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
 export interface CandidateInput {
   email: string;
   external_id?: string;

@@ -189,7 +189,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   async function handleEnrollRequest(request: EnrollRequest): Promise<void> {
     const definition = await runner.bookkeeping.playbook({ id: request.playbook });
     if (request.campaignId) {
-      await enrollForCampaign(request.campaignId, definition, request.contactClass);
+      await enrollForCampaign(request, definition);
       return;
     }
     // Once per job, and never twice at a time in the same playbook.
@@ -203,11 +203,8 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
    * (after a crash, or to a later run of this workflow) never starts a second journey; skipped, and
    * counted, when the candidate is in the playbook already.
    */
-  async function enrollForCampaign(
-    campaignId: string,
-    definition: PlaybookDefinition,
-    contactClass: string | undefined,
-  ): Promise<void> {
+  async function enrollForCampaign(request: EnrollRequest, definition: PlaybookDefinition): Promise<void> {
+    const { campaignId, contactClass } = request as EnrollRequest & { campaignId: string };
     const id = `${definition.playbook}:campaign-${campaignId}:${candidateId}`;
     if (runner.journeys.has(id)) return;
     const busy = runner.journeysIn(definition.playbook).some((j) => j.active);
@@ -217,7 +214,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       runId: workflowInfo().runId,
       ...(busy ? { skip: 'in_playbook' } : {}),
     });
-    if (claimed) await runner.begin(id, definition, now(), undefined, { campaignId, contactClass });
+    if (claimed) await runner.begin(id, definition, now(), request.event, { campaignId, contactClass });
   }
 
   async function answer(asked: (typeof manual)[number]): Promise<void> {

@@ -97,6 +97,8 @@ export interface EnrollRequest {
   /** A campaign enrolls the candidate once (claimed in campaign_members), in the campaign's contact class. */
   campaignId?: string;
   contactClass?: string;
+  /** What the campaign's journeys see as `event`: the campaign, and the recruiting event it invites to. */
+  event?: CandidateEvent;
 }
 
 export type CampaignAction = 'pause' | 'resume' | 'cancel';

@@ -17,6 +17,8 @@ import {
   type SkipRules,
 } from '../db/campaigns.js';
 import { getPool } from '../db/pools.js';
+import { eventRef, getRecruitingEvent } from '../db/recruiting-events.js';
+import { CAMPAIGN_ENROLLED, type CandidateEvent } from '../domain.js';
 import { addDuration, parseDuration } from '../interpreter/duration.js';
 import { classOf, type ContactPolicy, type PlaybookDefinition } from '../interpreter/index.js';
 import {
@@ -102,6 +104,28 @@ export async function skipRules(deps: CampaignDeps, input: BatchInput, now: Date
   return rules;
 }
 
+/**
+ * What the campaign's journeys see as `event` (`campaign.enrolled`): the campaign, and the recruiting
+ * event it invites to, whose RSVP links their messages then carry.
+ */
+export async function campaignEvent(sql: Sql, campaignId: string): Promise<CandidateEvent | undefined> {
+  const campaign = await getCampaign(sql, campaignId);
+  if (!campaign) return undefined;
+  const invitedTo = campaign.recruiting_event_id
+    ? await getRecruitingEvent(sql, campaign.recruiting_event_id)
+    : undefined;
+  return {
+    id: `campaign-${campaign.id}`,
+    type: CAMPAIGN_ENROLLED,
+    source: 'campaign',
+    occurred_at: campaign.start_at.toISOString(),
+    data: {
+      campaign: { id: campaign.id, name: campaign.name },
+      ...(invitedTo ? { recruiting_event: eventRef(invitedTo) } : {}),
+    },
+  };
+}
+
 /** What a batch needs from its activity context: heartbeats, and whether it was cancelled (paused). */
 export interface BatchControl {
   heartbeat(): void;
@@ -135,6 +159,7 @@ export async function enrollCampaignBatch(
     skipped.map((m) => ({ candidateId: m.candidate_id, outcome: 'skipped', reason: m.reason })),
   );
   const toEnroll = members.filter((m) => m.reason === null).map((m) => m.candidate_id);
+  const event = toEnroll.length ? await campaignEvent(deps.sql, input.campaignId) : undefined;
   const interval = input.ratePerMinute ? 60_000 / input.ratePerMinute : 0;
   // Turns at the rate from the pace's origin; after an outage (a dead worker, a slow snapshot) the
   // batch goes at the rate from now rather than in a burst to catch up.
@@ -160,6 +185,7 @@ export async function enrollCampaignBatch(
       playbook: input.playbook,
       campaignId: input.campaignId,
       ...(input.contactClass ? { contactClass: input.contactClass } : {}),
+      ...(event ? { event } : {}),
     };
     await deps.temporal.client.workflow.signalWithStart<CandidateWorkflow, [EnrollRequest]>(
       CANDIDATE_WORKFLOW,

@@ -17,7 +17,13 @@ import { liquidScope } from '../interpreter/scope.js';
 import { orgScope, senderAddress, type OrgContent } from '../interpreter/org.js';
 import { DeliveryError, type Mailer } from '../mail/mailer.js';
 import type { SmsProvider } from '../sms/provider.js';
-import { messageScope, replyableMessageId, trackLinks, type Links } from '../links/message-links.js';
+import {
+  messageScope,
+  recruitingEventOf,
+  replyableMessageId,
+  trackLinks,
+  type Links,
+} from '../links/message-links.js';
 import { TemplateError, type TemplateEngine } from '../templates/engine.js';
 
 export interface SendResult {
@@ -83,7 +89,7 @@ export async function send(
             step: input.step,
           },
         },
-        links ? messageScope(links, messageId) : {},
+        links ? messageScope(links, messageId, recruitingEventOf(input.event)) : {},
       );
       rendered = deps.templates.render(input.template, scope);
       if (links && rendered.html)

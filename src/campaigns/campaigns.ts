@@ -12,6 +12,7 @@ import {
 } from '../db/campaigns.js';
 import { latestPlaybooks } from '../db/playbook-versions.js';
 import { getPool } from '../db/pools.js';
+import { getRecruitingEvent } from '../db/recruiting-events.js';
 import type { ContactPolicy } from '../interpreter/index.js';
 import { Problem } from '../http/problem.js';
 import { validate, type FieldError } from '../schemas/index.js';
@@ -39,6 +40,7 @@ export interface CampaignLaunch {
   start_at?: string;
   rate_per_minute?: number;
   contact_class?: string;
+  recruiting_event?: string;
 }
 
 export type CampaignView = Omit<CampaignRow, 'total' | 'updated_at' | 'pool_name'> & {
@@ -80,7 +82,19 @@ export async function launchCampaign(deps: CampaignDeps, given: CampaignLaunch):
         deps.policy?.classes.map((c) => c.class).join(', ') || 'there is no policy'
       })`,
     });
+  const invitedTo = input.recruiting_event
+    ? await getRecruitingEvent(deps.sql, input.recruiting_event)
+    : undefined;
+  if (input.recruiting_event !== undefined && !invitedTo)
+    missing.push({
+      pointer: '/recruiting_event',
+      message: `names no recruiting event: "${input.recruiting_event}"`,
+    });
   if (missing.length || !pool) throw Problem.missing(missing);
+  if (invitedTo?.status === 'closed')
+    throw Problem.validation([
+      { pointer: '/recruiting_event', message: `has taken place: "${invitedTo.name}" is closed` },
+    ]);
 
   const row = await createCampaign(deps.sql, {
     name: input.name,
@@ -89,6 +103,7 @@ export async function launchCampaign(deps: CampaignDeps, given: CampaignLaunch):
     contactClass: input.contact_class,
     ratePerMinute: input.rate_per_minute,
     startAt: input.start_at,
+    recruitingEventId: invitedTo?.id,
   });
   try {
     await deps.temporal.workflow.start<CampaignWorkflow>(CAMPAIGN_WORKFLOW, {

@@ -11,10 +11,12 @@ import {
 } from '../campaigns/campaigns.js';
 import { Problem } from '../http/problem.js';
 import { UsageError } from './pipelines.js';
+import { isUuid } from '../domain.js';
 
 const USAGE = `usage:
   rapport campaigns launch --name <name> --playbook <id> --pool <name|id> [--rate <per minute>]
-                           [--start <iso>] [--class <contact class>] [--no-follow]
+                           [--start <iso>] [--class <contact class>] [--event <recruiting event>]
+                           [--no-follow]
   rapport campaigns status <id> [--no-follow]
   rapport campaigns pause|resume|cancel <id>`;
 
@@ -40,12 +42,13 @@ export async function campaignsCommand(
       rate: { type: 'string' },
       start: { type: 'string' },
       class: { type: 'string' },
+      event: { type: 'string' },
       'no-follow': { type: 'boolean' },
     },
   });
   const [verb, id] = positionals;
   const follow = !values['no-follow'];
-  if (id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+  if (id !== undefined && !isUuid(id))
     throw new UsageError(`no campaign ${id}: a campaign's id is a UUID (rapport campaigns launch prints it)`);
   try {
     switch (verb) {
@@ -59,6 +62,7 @@ export async function campaignsCommand(
           ...(rate === undefined ? {} : { rate_per_minute: rate }),
           ...(values.start ? { start_at: values.start } : {}),
           ...(values.class ? { contact_class: values.class } : {}),
+          ...(values.event ? { recruiting_event: values.event } : {}),
         });
         out.line(`launched campaign ${view.id} (${view.workflow_id})`);
         return follow ? await followCampaign(deps, view.id, out, options.pollMs) : (describe(view, out), 0);
@@ -86,6 +90,7 @@ export async function campaignsCommand(
       '/rate_per_minute': '--rate',
       '/start_at': '--start',
       '/contact_class': '--class',
+      '/recruiting_event': '--event',
     };
     const detail = error.errors?.length
       ? error.errors.map((e) => `${flag[e.pointer] ?? `--${e.pointer.slice(1)}`} ${e.message}`).join('\n')
@@ -141,4 +146,10 @@ function describe(view: CampaignView, out: Output): void {
   for (const [reason, count] of Object.entries(n.skipped_by_reason).sort())
     out.line(`    skipped ${reason}: ${count}`);
   out.line(`  sent ${n.sent}, clicked ${n.clicked}, replied ${n.replied}, converted ${n.converted}`);
+  const e = n.recruiting_event;
+  if (e)
+    out.line(
+      `  answers ${e.rsvps.yes} yes, ${e.rsvps.no} no, ${e.rsvps.maybe} maybe; ` +
+        `attended ${e.attended}, no-shows ${e.no_show}`,
+    );
 }

@@ -16,6 +16,7 @@ import { loadSources } from '../playbook/sources.js';
 import { loadPolicy } from '../playbook/policy.js';
 import { PoolNameTaken } from '../db/pools.js';
 import { campaignsCommand } from './campaigns.js';
+import { recruitingEventsCommand } from './recruiting-events.js';
 import { runMigrations, startApi, startEmbedded, startWorker, type Stoppable } from '../runtime/processes.js';
 
 const HELP = `rapport — candidate relationship management on Temporal
@@ -50,7 +51,14 @@ Commands:
             [--start <iso>] [--class <contact class>] [--no-follow]
   campaigns status <id> [--no-follow] | campaigns pause|resume|cancel <id>
                  enroll a talent pool into a playbook at a set rate, once each, and follow it with
-                 a progress bar (needs DATABASE_URL and TEMPORAL_ADDRESS)
+                 a progress bar; --event <name> invites to a recruiting event
+                 (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  recruiting-events create --name <name> --title <title> --starts <iso> --timezone <zone>
+            (--location <place> | --url <url>) [--ends <iso>] [--capacity <n>] [--kind <kind>]
+  recruiting-events list | status <name> | check-in <name> (--csv <file> | <email|id> ...)
+            | close <name>
+                 meetups, webinars and career fairs: seats and waitlist, check-in at the door,
+                 attendance decided at close (needs DATABASE_URL and TEMPORAL_ADDRESS)
   keys create --name <name> --scopes <scope,…|*> | keys list | keys revoke <prefix>
                  API keys for /v1 (needs DATABASE_URL); a new key is shown once
   temporal-cli   find or obtain the Temporal CLI used by \`up\`, and print its path
@@ -112,6 +120,18 @@ export async function main(argv: string[]): Promise<number> {
             line: (text) => console.log(text),
             redraw: process.stdout.isTTY ? (text) => process.stdout.write(`\r\x1b[2K${text}`) : undefined,
           });
+        } finally {
+          await temporal.connection.close();
+          await sql.end();
+        }
+      }
+      case 'recruiting-events': {
+        const { databaseUrl, temporalAddress } = requireEndpoints(config);
+        const sql = createSql(databaseUrl, { max: 2 });
+        const temporal = await connectClient(temporalAddress, config.temporal.namespace);
+        try {
+          const deps = { sql, temporal, taskQueue: config.temporal.taskQueue, log };
+          return await recruitingEventsCommand(argv.slice(1), deps, (line) => console.log(line));
         } finally {
           await temporal.connection.close();
           await sql.end();

@@ -3,6 +3,7 @@
 import type { Db, Sql } from './client.js';
 import { afterCursor, type Page } from './paging.js';
 import { inPool, type PoolRef } from './pool-filter.js';
+import { rsvpNumbers, type RsvpNumbers } from './recruiting-events.js';
 
 export type CampaignStatus = 'scheduled' | 'running' | 'paused' | 'cancelled' | 'completed';
 
@@ -13,6 +14,7 @@ export interface CampaignRow {
   pool_id: string | null;
   pool_name: string;
   contact_class: string | null;
+  recruiting_event_id: string | null;
   rate_per_minute: number | null;
   start_at: Date;
   status: CampaignStatus;
@@ -29,13 +31,15 @@ export interface CampaignInput {
   contactClass?: string | undefined;
   ratePerMinute?: number | undefined;
   startAt?: string | undefined;
+  recruitingEventId?: string | undefined;
 }
 
 export async function createCampaign(db: Db, input: CampaignInput): Promise<CampaignRow> {
   const [row] = await db<CampaignRow[]>`
-    insert into campaigns (name, playbook, pool_id, pool_name, contact_class, rate_per_minute, start_at)
+    insert into campaigns (name, playbook, pool_id, pool_name, contact_class, rate_per_minute, start_at,
+      recruiting_event_id)
     values (${input.name}, ${input.playbook}, ${input.pool.id}, ${input.pool.name}, ${input.contactClass ?? null},
-      ${input.ratePerMinute ?? null}, ${input.startAt ?? db`now()`})
+      ${input.ratePerMinute ?? null}, ${input.startAt ?? db`now()`}, ${input.recruitingEventId ?? null})
     returning *`;
   return row!;
 }
@@ -193,6 +197,8 @@ export interface CampaignNumbers {
   clicked: number;
   replied: number;
   converted: number;
+  /** Its candidates' answers and attendance, when it invites to a recruiting event. */
+  recruiting_event: RsvpNumbers | null;
 }
 
 /**
@@ -201,7 +207,7 @@ export interface CampaignNumbers {
  * they started.
  */
 export async function campaignNumbers(db: Db, campaignId: string): Promise<CampaignNumbers> {
-  const [members, journeys] = await Promise.all([
+  const [members, journeys, invitedTo] = await Promise.all([
     db<{ outcome: string; reason: string | null; n: number }[]>`
       select outcome, reason, count(*)::int as n from campaign_members where campaign_id = ${campaignId}
       group by outcome, reason`,
@@ -220,7 +226,10 @@ export async function campaignNumbers(db: Db, campaignId: string): Promise<Campa
         (select count(*) from j where j.goal is not null and exists (select 1 from events e
           where e.candidate_id = j.candidate_id and e.type = j.goal and e.occurred_at >= j.started_at))::int
           as converted`,
+    db<{ recruiting_event_id: string | null }[]>`
+      select recruiting_event_id from campaigns where id = ${campaignId}`,
   ]);
+  const eventId = invitedTo[0]?.recruiting_event_id;
   const count = (outcome: string) =>
     members.filter((m) => m.outcome === outcome).reduce((n, m) => n + m.n, 0);
   const skippedByReason: Record<string, number> = {};
@@ -235,5 +244,6 @@ export async function campaignNumbers(db: Db, campaignId: string): Promise<Campa
     skipped: count('skipped'),
     skipped_by_reason: skippedByReason,
     ...journeys[0]!,
+    recruiting_event: eventId ? await rsvpNumbers(db, eventId, campaignId) : null,
   };
 }

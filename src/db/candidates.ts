@@ -165,3 +165,22 @@ function toCandidate(row: CandidateRow): Candidate {
     updated_at: updated_at.toISOString(),
   };
 }
+
+/** The live candidates named by id or email (each once), and the names that match nobody. */
+export async function findCandidates(
+  db: Tx,
+  input: { candidateIds?: string[]; emails?: string[] },
+): Promise<{ candidates: string[]; unknown: string[] }> {
+  const ids = [...new Set(input.candidateIds ?? [])];
+  const emails = [...new Set((input.emails ?? []).map((e) => e.trim().toLowerCase()))];
+  const found = await db<{ key: string; id: string }[]>`
+    select c.id::text as key, c.id from candidates c where c.id = any (${ids}::uuid[]) and c.erased_at is null
+    union all
+    select c.email_normalized, c.id from candidates c
+    where c.email_normalized = any (${emails}::text[]) and c.erased_at is null`;
+  const known = new Set(found.map((f) => f.key));
+  return {
+    candidates: [...new Set(found.map((f) => f.id))],
+    unknown: [...ids, ...emails].filter((k) => !known.has(k)),
+  };
+}

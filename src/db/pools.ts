@@ -1,6 +1,8 @@
 // Talent pools: stored definitions (static or smart), static members, previews, and the pools defined in
 // pipelines/pools/*.yaml kept in step with their files.
+import { findCandidates } from './candidates.js';
 import type { Db } from './client.js';
+import { isUuid } from '../domain.js';
 import { contactable, inPool, matchesFilter, type PoolFilter, type PoolRef } from './pool-filter.js';
 
 export interface PoolRow {
@@ -44,7 +46,7 @@ export async function listPools(db: Db): Promise<PoolRow[]> {
 
 /** A pool by id (a UUID) or by name. */
 export async function getPool(db: Db, idOrName: string): Promise<PoolRow | undefined> {
-  const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+  const byId = isUuid(idOrName);
   const [row] = await db<PoolRow[]>`
     select ${columns(db)} from pools p where ${byId ? db`p.id = ${idOrName}` : db`p.name = ${idOrName}`}`;
   return row;
@@ -134,16 +136,7 @@ export async function addMembers(
   poolId: string,
   input: { candidateIds?: string[]; emails?: string[] },
 ): Promise<{ added: number; already: number; unknown: string[] }> {
-  const ids = [...new Set(input.candidateIds ?? [])];
-  const emails = [...new Set((input.emails ?? []).map((e) => e.trim().toLowerCase()))];
-  const found = await db<{ key: string; id: string }[]>`
-    select c.id::text as key, c.id from candidates c where c.id = any (${ids}::uuid[]) and c.erased_at is null
-    union all
-    select c.email_normalized, c.id from candidates c
-    where c.email_normalized = any (${emails}::text[]) and c.erased_at is null`;
-  const known = new Set(found.map((f) => f.key));
-  const unknown = [...ids, ...emails].filter((k) => !known.has(k));
-  const candidates = [...new Set(found.map((f) => f.id))];
+  const { candidates, unknown } = await findCandidates(db, input);
   const inserted = await db`
     insert into pool_members (pool_id, candidate_id)
     select ${poolId}, unnest(${candidates}::uuid[]) on conflict do nothing`;

@@ -16,6 +16,7 @@ import { openApiDocument, referencePage } from './openapi.js';
 import { outboxOperations } from './outbox.js';
 import { playbookOperations } from './playbooks.js';
 import { poolOperations } from './pools.js';
+import { recruitingEventOperations } from './recruiting-events.js';
 import { sourceOperations } from './sources.js';
 import { trackingOperations } from './tracking.js';
 import { unsubscribeOperations } from './unsubscribe.js';
@@ -29,6 +30,7 @@ const resources: Operation[] = [
   ...jobOperations,
   ...poolOperations,
   ...campaignOperations,
+  ...recruitingEventOperations,
   ...playbookOperations,
   ...outboxOperations,
   ...trackingOperations,

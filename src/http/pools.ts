@@ -1,7 +1,6 @@
 // Talent pools: list, create (static or smart), read, delete, preview (a saved pool, or a filter before it
 // is saved: the count and a sample, nothing sent), and a static pool's members (by id or email, or a CSV
 // import). A pool defined in pipelines/pools/ is changed in its file, not here (409).
-import { parse as parseCsv } from 'csv-parse/sync';
 import { latestPlaybooks } from '../db/playbook-versions.js';
 import { filterProblems, type PoolFilter } from '../db/pool-filter.js';
 import {
@@ -21,6 +20,7 @@ import type { ApiDeps } from './deps.js';
 import { grants } from './scopes.js';
 import { operation, UUID_PARAM, type Parameter } from './operation.js';
 import { Problem } from './problem.js';
+import { csvCandidates } from './member-csv.js';
 
 /**
  * How many members a preview shows: a sample names candidates, so it needs `candidates:read` besides
@@ -222,17 +222,9 @@ export const poolOperations = [
     },
     async handle(c, { params, body }, deps) {
       const pool = staticPool(await poolOf(deps, params.id!));
-      const rows = csvRows(body);
-      const result = await addMembers(deps.sql, pool.id, {
-        candidateIds: rows.flatMap((r) => (r.id ? [r.id] : [])),
-        emails: rows.flatMap((r) => (r.email ? [r.email] : [])),
-      });
-      const unknown = new Set(result.unknown);
-      // A row naming nobody: an unknown id or email, neither a valid id nor an email, or unreadable.
-      const lines = rows.filter(
-        (r) => (!r.id && !r.email) || (r.id && unknown.has(r.id)) || (r.email && unknown.has(r.email)),
-      );
-      return c.json({ ...result, unknown: lines.map((r) => `line ${r.line}`) });
+      const { candidateIds, emails, unknownLines } = csvCandidates(body);
+      const result = await addMembers(deps.sql, pool.id, { candidateIds, emails });
+      return c.json({ ...result, unknown: unknownLines(result.unknown) });
     },
   }),
   operation({
@@ -254,39 +246,3 @@ export const poolOperations = [
     },
   }),
 ];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * The rows of a members CSV, each with its line: the `email` or `id` column of a header row (any case,
- * other columns ignored), or without such a header the first column of every line (an id or an email).
- * A line that cannot be read is kept as a row naming nobody, so the answer lists it.
- */
-export function csvRows(text: string): { line: number; email?: string; id?: string }[] {
-  const unreadable: number[] = [];
-  const records = parseCsv(text, {
-    skip_empty_lines: true,
-    trim: true,
-    bom: true,
-    relax_quotes: true,
-    relax_column_count: true,
-    info: true,
-    skip_records_with_error: true,
-    on_skip: (error) => {
-      const line = Number(error?.lines);
-      if (Number.isInteger(line)) unreadable.push(line);
-      return undefined;
-    },
-  }) as unknown as { record: string[]; info: { lines: number } }[];
-  const header = records[0]?.record.map((h) => h.toLowerCase());
-  const idColumn = header?.indexOf('id') ?? -1;
-  const emailColumn = header?.indexOf('email') ?? -1;
-  const hasHeader = idColumn >= 0 || emailColumn >= 0;
-  const rows = (hasHeader ? records.slice(1) : records).map(({ record, info }) => {
-    const given = hasHeader ? [record[idColumn], record[emailColumn]] : [record[0]];
-    const id = given.find((v) => v && UUID.test(v))?.toLowerCase();
-    const email = given.find((v) => v?.includes('@'))?.toLowerCase();
-    return { line: info.lines, ...(id ? { id } : email ? { email } : {}) };
-  });
-  return [...rows, ...unreadable.map((line) => ({ line }))].sort((a, b) => a.line - b.line);
-}

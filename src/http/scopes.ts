@@ -16,6 +16,8 @@ export const SCOPES = {
   'pools:write': 'create and delete talent pools, add and remove members',
   'campaigns:read': 'list and read campaigns with their numbers',
   'campaigns:write': 'launch, pause, resume and cancel campaigns',
+  'recruiting-events:read': 'list and read recruiting events, their numbers and RSVPs',
+  'recruiting-events:write': 'create recruiting events, check candidates in, close events',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

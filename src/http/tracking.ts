@@ -4,6 +4,8 @@
 //   http(s) URLs without control characters are followed.
 // - GET /t/{token} of an answer link (`links.open_to_work` …) asks the candidate to confirm, and POST
 //   records the answer as its event. Mail scanners that open every link never answer for the candidate.
+// - GET /t/{token} of an RSVP link (`links.rsvp_yes` …) shows the recruiting event and asks the same way;
+//   POST records the answer: a seat, a place on the waitlist, or a seat given up (src/recruiting-events/).
 import { createHash } from 'node:crypto';
 import { html } from 'hono/html';
 import { messageRecipient } from '../db/message-subjects.js';
@@ -11,6 +13,10 @@ import type { AnswerEvent } from '../links/message-links.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent } from '../intake/accept.js';
 import { operation } from './operation.js';
+import { FILTERS } from '../expressions/filters.js';
+import { getRecruitingEvent, type RecruitingEventRow } from '../db/recruiting-events.js';
+import type { LinkClaims } from '../links/tokens.js';
+import { respond } from '../recruiting-events/recruiting-events.js';
 import { LINK_ACCESS, LINK_TOKEN, linkNotFound, page } from './public-page.js';
 
 /** The page of each answer link (src/links/message-links.ts): the compiler keeps the two lists in step. */
@@ -36,6 +42,34 @@ const ANSWERS: Record<AnswerEvent, { question: string; button: string; done: str
     done: 'You have withdrawn. Thank you for your time.',
   },
 };
+
+/** The RSVP page's question and button for each answer, and what it says once recorded. */
+const RSVP = {
+  yes: { question: 'Will you join us', button: 'Yes, I will be there' },
+  no: { question: 'Can you not make it to', button: 'No, I cannot come' },
+  maybe: { question: 'Might you join us', button: 'Maybe' },
+} as const;
+const RSVP_DONE: Record<string, string> = {
+  going: 'You have a seat. See you there!',
+  waitlisted: 'The event is full: you are on the waitlist, and we will write as soon as a seat opens.',
+  declined: 'Thanks for letting us know. Maybe next time!',
+  maybe: 'Thanks! We will keep you posted.',
+  walk_in: 'You have a seat. See you there!',
+};
+
+const when = (event: RecruitingEventRow) =>
+  `${String(FILTERS.in_tz(event.starts_at.toISOString(), event.timezone))} (${event.timezone})`;
+const where = (event: RecruitingEventRow) => event.location ?? event.url ?? '';
+
+/** The RSVP link's event and candidate, if the link is ours and both exist. */
+async function rsvpOf(deps: ApiDeps, claims: Extract<LinkClaims, { k: 'v' }> | undefined) {
+  if (!claims) return undefined;
+  const [who, event] = await Promise.all([
+    messageRecipient(deps.sql, claims.m),
+    getRecruitingEvent(deps.sql, claims.v),
+  ]);
+  return who && event ? { who, event, answer: claims.a } : undefined;
+}
 
 const answerPage = (event: string) =>
   Object.hasOwn(ANSWERS, event) ? ANSWERS[event as AnswerEvent] : undefined;
@@ -78,6 +112,19 @@ export const trackingOperations = [
         );
         return c.redirect(target, 302);
       }
+      const rsvp = await rsvpOf(deps, deps.links.verify(token, 'v'));
+      if (rsvp) {
+        const { event, answer } = rsvp;
+        const form = html`<p>${when(event)}<br />${where(event)}</p>
+          ${
+            event.status === 'closed'
+              ? html`<p>This event has taken place.</p>`
+              : html`<form method="post" action="/t/${token}">
+                  <button type="submit">${RSVP[answer].button}</button>
+                </form>`
+          }`;
+        return c.html(page(`${RSVP[answer].question} ${event.title}?`, form));
+      }
       const answer = deps.links.verify(token, 'e');
       const text = answer && answerPage(answer.e);
       if (!answer || !text || !(await messageRecipient(deps.sql, answer.m))) return c.html(linkNotFound, 404);
@@ -92,7 +139,7 @@ export const trackingOperations = [
   operation({
     method: 'post',
     path: '/t/{token}',
-    summary: 'Confirm an answer link (e.g. open to work); recorded as its event',
+    summary: 'Confirm an answer link (e.g. open to work) or an RSVP; recorded as its event',
     access: LINK_ACCESS,
     params: LINK_TOKEN,
     notFound: (c) => c.html(linkNotFound, 404),
@@ -101,6 +148,19 @@ export const trackingOperations = [
       404: { description: 'Unknown link', mediaType: 'text/html' },
     },
     async handle(c, { params }, deps) {
+      const rsvp = await rsvpOf(deps, deps.links.verify(params.token!, 'v'));
+      if (rsvp) {
+        const { who, event, answer } = rsvp;
+        const answered = await respond(deps, { eventId: event.id, candidateId: who.candidate_id, answer });
+        if (!answered) return c.html(page(event.title, html`<p>This event has taken place.</p>`));
+        return c.html(
+          page(
+            event.title,
+            html`<p>${RSVP_DONE[answered.status]}</p>
+              <p>${when(event)}<br />${where(event)}</p>`,
+          ),
+        );
+      }
       const answer = deps.links.verify(params.token!, 'e');
       const text = answer && answerPage(answer.e);
       const who = answer && (await messageRecipient(deps.sql, answer.m));

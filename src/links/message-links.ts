@@ -13,18 +13,38 @@ export interface Links {
 export const ANSWER_LINKS = ['open_to_work', 'not_looking', 'event_registered', 'withdrew'] as const;
 export type AnswerEvent = `candidate.${(typeof ANSWER_LINKS)[number]}`;
 
-/** `unsubscribe_url` and `links` for a message's template scope. */
-export function messageScope(links: Links, messageId: string) {
+/** The answers to a recruiting event: `links.rsvp_<answer>` in the messages of a journey about one. */
+export const RSVP_ANSWERS = ['yes', 'no', 'maybe'] as const;
+export type RsvpAnswer = (typeof RSVP_ANSWERS)[number];
+
+/**
+ * `unsubscribe_url` and `links` for a message's template scope; with the recruiting event the journey is
+ * about (`event.data.recruiting_event`), also its RSVP links.
+ */
+export function messageScope(links: Links, messageId: string, recruitingEventId?: string) {
   const url = (token: string, path: string) => `${links.publicUrl}/${path}/${token}`;
   return {
     unsubscribe_url: url(links.signer.sign({ k: 'u', m: messageId }), 'u'),
-    links: Object.fromEntries(
-      ANSWER_LINKS.map((name) => [
+    links: Object.fromEntries<string>([
+      ...ANSWER_LINKS.map((name): [string, string] => [
         name,
         url(links.signer.sign({ k: 'e', m: messageId, e: `candidate.${name}` }), 't'),
       ]),
-    ),
+      ...(recruitingEventId
+        ? RSVP_ANSWERS.map((a): [string, string] => [
+            `rsvp_${a}`,
+            url(links.signer.sign({ k: 'v', m: messageId, v: recruitingEventId, a }), 't'),
+          ])
+        : []),
+    ]),
   };
+}
+
+/** The recruiting event a journey's event names (`data.recruiting_event.id`), if any. */
+export function recruitingEventOf(event: { data?: Record<string, unknown> } | null | undefined) {
+  const named = event?.data?.recruiting_event;
+  const id = typeof named === 'object' && named !== null ? (named as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
 }
 
 const HREF = /href="(https?:\/\/[^"]+)"/g;

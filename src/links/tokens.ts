@@ -11,13 +11,15 @@ import { linkSecret } from '../db/settings.js';
  * - `u`: unsubscribe;
  * - `t`: a tracked link to the URL `u` (a click is recorded, then redirected there);
  * - `e`: an answer link: clicking it is the event `e` (e.g. candidate.open_to_work);
- * - `r`: the message's Message-ID, so a reply (In-Reply-To) names the message it answers.
+ * - `r`: the message's Message-ID, so a reply (In-Reply-To) names the message it answers;
+ * - `v`: an RSVP link: clicking it answers `a` (yes, no, maybe) to the recruiting event `v`.
  */
 export type LinkClaims =
   | { k: 'u'; m: string }
   | { k: 't'; m: string; u: string }
   | { k: 'e'; m: string; e: string }
-  | { k: 'r'; m: string };
+  | { k: 'r'; m: string }
+  | { k: 'v'; m: string; v: string; a: 'yes' | 'no' | 'maybe' };
 
 function isClaims(value: unknown): value is LinkClaims {
   if (typeof value !== 'object' || value === null) return false;
@@ -31,6 +33,8 @@ function isClaims(value: unknown): value is LinkClaims {
       return typeof c.u === 'string';
     case 'e':
       return typeof c.e === 'string';
+    case 'v':
+      return typeof c.v === 'string' && (c.a === 'yes' || c.a === 'no' || c.a === 'maybe');
     default:
       return false;
   }

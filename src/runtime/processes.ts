@@ -5,6 +5,7 @@ import { createApp } from '../http/app.js';
 import { listen } from '../http/listen.js';
 import { createEventDelivery } from '../intake/event-delivery.js';
 import { startEventSweep } from '../intake/event-sweep.js';
+import { startRecruitingEventSweep } from '../recruiting-events/event-sweep.js';
 import { startEnrichmentSweep } from '../sources/enrichment-sweep.js';
 import { createMetrics } from '../http/metrics.js';
 import { loadSources } from '../playbook/sources.js';
@@ -160,6 +161,7 @@ export async function startApi(
   const server = await listen(app.fetch, config.http.port, config.http.host);
   const sweep = startEventSweep({ sql, delivery, log: apiLog });
   const enrichmentSweep = startEnrichmentSweep({ sql, temporal, taskQueue, delivery, log: apiLog });
+  const recruitingSweep = startRecruitingEventSweep({ sql, temporal, delivery, log: apiLog });
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'API listening');
   return {
@@ -167,7 +169,7 @@ export async function startApi(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Accepted events still on their way get a few seconds; the next start's sweep delivers the rest.
-      await Promise.all([sweep.stop(), enrichmentSweep.stop(), delivery.stop(5000)]);
+      await Promise.all([sweep.stop(), enrichmentSweep.stop(), recruitingSweep.stop(), delivery.stop(5000)]);
       await temporal.connection.close();
       await sql.end({ timeout: 5 });
     },

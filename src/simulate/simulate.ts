@@ -23,6 +23,7 @@ import {
   type StepContext,
 } from '../interpreter/index.js';
 import { eventFacts } from '../events/facts.js';
+import { CAMPAIGN_ENROLLED } from '../domain.js';
 
 export interface SimulatedEvent {
   at: string;
@@ -290,26 +291,28 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
 
   // A playbook without an enrolling event among the events enrolls the subject at the start (as another
   // playbook's `enroll` step would enroll it when the playbook has no events of its own), after any event
-  // that happens at that very instant.
+  // that happens at that very instant; or, when the events hold a `campaign.enrolled` (what a campaign
+  // gives the journeys it starts: the campaign, the recruiting event it invites to), with that event.
   let atStart = definitions.filter((d) => !events.some((e) => d.enroll.on.includes(e.type)));
-  const enrollAtStart = () => {
+  const byCampaign = events.some((e) => e.type === CAMPAIGN_ENROLLED);
+  const enrollAtStart = (at: string, event: JourneyEvent) => {
     const due = atStart;
     atStart = [];
-    for (const d of due)
-      begin(d, options.start, { id: 'sim-0', type: d.enroll.on[0] ?? 'enrolled', data: {} });
+    for (const d of due) begin(d, at, event);
   };
 
   for (;;) {
     const nextEvent = events[0];
     let at = nextEvent?.at;
-    if (atStart.length && (at === undefined || options.start < at)) at = options.start;
+    if (atStart.length && !byCampaign && (at === undefined || options.start < at)) at = options.start;
     for (const j of journeys) {
       const until = !isOver(j) && j.awaiting && j.awaiting.kind !== 'effect' ? j.awaiting.until : undefined;
       if (until !== undefined && (at === undefined || until < at)) at = until;
     }
     if (at === undefined || at > end) break;
-    if (atStart.length && !(nextEvent && nextEvent.at === at)) {
-      enrollAtStart();
+    if (atStart.length && !byCampaign && !(nextEvent && nextEvent.at === at)) {
+      const type = atStart[0]!.enroll.on[0] ?? 'enrolled';
+      enrollAtStart(options.start, { id: 'sim-0', type, data: {} });
       release(at);
       continue;
     }
@@ -318,6 +321,10 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
       events.shift();
       const event: JourneyEvent = { id: nextEvent.id, type: nextEvent.type, data: nextEvent.data };
       lines.push({ at, action: 'event', type: event.type });
+      if (event.type === CAMPAIGN_ENROLLED) {
+        enrollAtStart(at, event);
+        continue;
+      }
       // As in production, an unsubscribe is recorded on the candidate before any journey reacts.
       if (!forJob) Object.assign(candidate, eventFacts(event.type, at));
       journeys.forEach((j, i) => {

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/db/messages.js';
 import {
   messageScope,
+  recruitingEventOf,
   repliedMessage,
   replyableMessageId,
   trackLinks,
 } from '../../src/links/message-links.js';
-import { linkSigner } from '../../src/links/tokens.js';
+import { linkSigner, type LinkClaims } from '../../src/links/tokens.js';
 import { safeRedirect } from '../../src/http/tracking.js';
 
 const links = { publicUrl: 'https://rapport.acme.example', signer: linkSigner('secret') };
@@ -33,6 +34,27 @@ describe('message links', () => {
     const token = scope.links.open_to_work!.split('/t/')[1]!;
     expect(links.signer.verify(token, 'e')).toEqual({ k: 'e', m, e: 'candidate.open_to_work' });
     expect(links.signer.verify(token, 'u')).toBeUndefined();
+  });
+
+  it('give a journey about a recruiting event one RSVP link per answer, and no other journey any', () => {
+    const eventId = '5d7c8a3e-2b1f-4c8e-9a6d-1e2f3a4b5c6d';
+    const event = { data: { recruiting_event: { id: eventId, title: 'Go meetup' } } };
+    const scope = messageScope(links, m, recruitingEventOf(event));
+    for (const a of ['yes', 'no', 'maybe'] as const) {
+      const token = scope.links[`rsvp_${a}`]!.split('/t/')[1]!;
+      expect(links.signer.verify(token, 'v')).toEqual({ k: 'v', m, v: eventId, a });
+      expect(links.signer.verify(token, 'e')).toBeUndefined();
+    }
+    const yes = scope.links.rsvp_yes!.split('/t/')[1]!;
+    const [payload, signature] = yes.split('.');
+    const no = Buffer.from(JSON.stringify({ k: 'v', m, v: eventId, a: 'no' } satisfies LinkClaims)).toString(
+      'base64url',
+    );
+    expect(links.signer.verify(`${no}.${signature}`, 'v')).toBeUndefined();
+    expect(links.signer.verify(`${payload}.${signature}`, 'v')?.a).toBe('yes');
+    expect(recruitingEventOf({ data: { recruiting_event: 'go-meetup' } })).toBeUndefined();
+    expect(recruitingEventOf(null)).toBeUndefined();
+    expect(messageScope(links, m).links.rsvp_yes).toBeUndefined();
   });
 
   it('sign the Message-ID so that only a real reply names its message', () => {

@@ -277,7 +277,10 @@ describe('policy.yaml', () => {
   }
 
   it('accepts the shipped policy', async () => {
-    const result = await validatePolicy(path.resolve('pipelines'), new Set(['attract-event-invitation']));
+    const result = await validatePolicy(
+      path.resolve('pipelines'),
+      new Set(['attract-event-rsvp', 'attract-event-follow-up']),
+    );
     expect(result.errors).toEqual([]);
     expect(result.policy?.classes.map((c) => c.class)).toEqual(['engage', 'events', 'nurture', 'marketing']);
   });

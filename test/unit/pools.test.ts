@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validatePools } from '../../src/playbook/pools.js';
 import { validatePipelines } from '../../src/playbook/load.js';
 import { filterProblems } from '../../src/db/pool-filter.js';
-import { csvRows } from '../../src/http/pools.js';
+import { csvRows } from '../../src/http/member-csv.js';
 import { batchSize } from '../../workflows/campaign.js';
 import { ledgerOf, startJourney, type ContactPolicy } from '../../src/interpreter/index.js';
 import { ada, expressions, MONDAY_9AM, playbook } from '../helpers/simulation.js';

@@ -23,6 +23,17 @@ const ada = {
 };
 const job = { id: 'j-1', title: 'Backend engineer', skills: ['go', 'postgres'], location: 'Paris' };
 const at = (day: string, time = '10:00') => `${day}T${time}:00.000Z`;
+const goMeetup = {
+  id: '5d7c8a3e-2b1f-4c8e-9a6d-1e2f3a4b5c6d',
+  name: 'go-meetup',
+  title: 'Go meetup',
+  kind: 'meetup',
+  starts_at: at('2026-01-20', '17:00'),
+  ends_at: at('2026-01-20', '19:00'),
+  timezone: 'Europe/Paris',
+  location: 'Acme office, Paris',
+  url: null,
+};
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -210,17 +221,63 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    name: 'an event registration is confirmed, reminded and thanked',
+    name: 'a campaign invites to a recruiting event',
     playbook: 'attract-event-invitation',
+    subject: ada,
+    start: at('2026-01-05', '07:00'),
+    events: [
+      {
+        at: at('2026-01-05', '07:00'),
+        type: 'campaign.enrolled',
+        data: { campaign: { id: 'k-1', name: 'Go meetup invitations' }, recruiting_event: goMeetup },
+      },
+      {
+        at: at('2026-01-06'),
+        type: 'candidate.rsvp',
+        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
+      },
+    ],
+  },
+  {
+    name: 'a yes to a recruiting event is confirmed, and reminded the day before',
+    playbook: 'attract-event-rsvp',
     subject: ada,
     events: [
       {
         at: at('2026-01-05'),
-        type: 'candidate.event_registered',
-        data: { event: { name: 'Go meetup', at: at('2026-01-20', '17:00') } },
+        type: 'candidate.rsvp',
+        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
       },
-      { at: at('2026-01-20', '20:00'), type: 'candidate.attended_event' },
     ],
+  },
+  {
+    name: 'a yes, then a no, cancels the reminder',
+    playbook: 'attract-event-rsvp',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.rsvp',
+        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
+      },
+      {
+        at: at('2026-01-12'),
+        type: 'candidate.rsvp',
+        data: { recruiting_event: goMeetup, answer: 'no', status: 'declined', promoted: false },
+      },
+    ],
+  },
+  {
+    name: 'an attendee is thanked the next morning, in their time zone',
+    playbook: 'attract-event-follow-up',
+    subject: ada,
+    events: [{ at: at('2026-01-20', '22:00'), type: 'event.attended', data: { recruiting_event: goMeetup } }],
+  },
+  {
+    name: 'a no-show hears that we missed them',
+    playbook: 'attract-event-follow-up',
+    subject: ada,
+    events: [{ at: at('2026-01-21', '10:00'), type: 'event.no_show', data: { recruiting_event: goMeetup } }],
   },
   {
     name: 'a rediscovered candidate hears about the opening and replies',

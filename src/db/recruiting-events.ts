@@ -1,0 +1,312 @@
+// Recruiting events (meetups, webinars, career fairs): their rows, the candidates' answers (a seat while
+// there is one, else the waitlist; a seat given up goes to the first waiting), check-in, and the outcomes
+// decided when the event closes. Each change of an answer is numbered (`version`), so the event it records
+// (`candidate.rsvp`) is recorded once however often the same link is followed.
+import type { Db, Sql } from './client.js';
+import { findCandidates } from './candidates.js';
+import { isUuid } from '../domain.js';
+import { afterCursor, type Page } from './paging.js';
+
+export type EventKind = 'meetup' | 'webinar' | 'career_fair' | 'other';
+export type RsvpAnswer = 'yes' | 'no' | 'maybe';
+export type RsvpStatus = 'going' | 'waitlisted' | 'maybe' | 'declined' | 'walk_in';
+export type Outcome = 'attended' | 'no_show';
+
+export interface RecruitingEventRow {
+  id: string;
+  name: string;
+  title: string;
+  kind: EventKind;
+  starts_at: Date;
+  ends_at: Date;
+  timezone: string;
+  location: string | null;
+  url: string | null;
+  capacity: number | null;
+  status: 'scheduled' | 'closed';
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+export interface RecruitingEventInput {
+  name: string;
+  title: string;
+  kind?: EventKind;
+  starts_at: string;
+  ends_at?: string;
+  timezone: string;
+  location?: string;
+  url?: string;
+  capacity?: number;
+}
+
+export interface RsvpRow {
+  event_id: string;
+  candidate_id: string;
+  answer: RsvpAnswer | null;
+  status: RsvpStatus;
+  version: number;
+  answered_at: Date;
+  promoted_at: Date | null;
+  recorded_version: number;
+  checked_in_at: Date | null;
+  outcome: Outcome | null;
+}
+
+/** How long an event lasts when its end is not given. */
+const DEFAULT_LENGTH_MS = 2 * 3600_000;
+
+/** Creates an event; undefined when its name is taken. */
+export async function createRecruitingEvent(
+  db: Db,
+  input: RecruitingEventInput,
+): Promise<RecruitingEventRow | undefined> {
+  const ends = input.ends_at ?? new Date(Date.parse(input.starts_at) + DEFAULT_LENGTH_MS).toISOString();
+  const [row] = await db<RecruitingEventRow[]>`
+    insert into recruiting_events (name, title, kind, starts_at, ends_at, timezone, location, url, capacity)
+    values (${input.name}, ${input.title}, ${input.kind ?? 'meetup'}, ${input.starts_at}, ${ends},
+      ${input.timezone}, ${input.location ?? null}, ${input.url ?? null}, ${input.capacity ?? null})
+    on conflict (name) do nothing
+    returning *`;
+  return row;
+}
+
+/** An event by id (a UUID) or by name. */
+export async function getRecruitingEvent(db: Db, idOrName: string): Promise<RecruitingEventRow | undefined> {
+  const [row] = await db<RecruitingEventRow[]>`
+    select * from recruiting_events
+    where ${isUuid(idOrName) ? db`id = ${idOrName}` : db`name = ${idOrName}`}`;
+  return row;
+}
+
+/** Events, the newest first. */
+export async function listRecruitingEvents(db: Db, page: Page): Promise<RecruitingEventRow[]> {
+  return db<RecruitingEventRow[]>`
+    select * from recruiting_events where true ${afterCursor(db, page)}
+    order by created_at desc, id desc limit ${page.limit + 1}`;
+}
+
+/** What a journey, a message and an event's data carry of a recruiting event (`recruiting_event`). */
+export function eventRef(row: RecruitingEventRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    title: row.title,
+    kind: row.kind,
+    starts_at: row.starts_at.toISOString(),
+    ends_at: row.ends_at.toISOString(),
+    timezone: row.timezone,
+    location: row.location,
+    url: row.url,
+  };
+}
+export type EventRef = ReturnType<typeof eventRef>;
+
+/** What an answer did: the candidate's row, whether it changed, and who got the seat it gave up. */
+export interface Answered {
+  rsvp: RsvpRow;
+  changed: boolean;
+  promoted?: RsvpRow | undefined;
+}
+
+/**
+ * Records a candidate's answer, one event at a time (the event's row is locked): "yes" takes a seat if
+ * one is free, else a place at the end of the waitlist; a seat given up ("no", "maybe") goes to the first
+ * on the waitlist. The same answer again changes nothing. Undefined when the event is closed.
+ */
+export async function answerRsvp(
+  sql: Sql,
+  input: { eventId: string; candidateId: string; answer: RsvpAnswer },
+): Promise<Answered | undefined> {
+  return sql.begin(async (tx) => {
+    const [event] = await tx<{ capacity: number | null; status: string }[]>`
+      select capacity, status from recruiting_events where id = ${input.eventId} for update`;
+    if (!event || event.status !== 'scheduled') return undefined;
+    const [before] = await tx<RsvpRow[]>`
+      select * from event_rsvps where event_id = ${input.eventId} and candidate_id = ${input.candidateId}`;
+    if (before?.answer === input.answer) return { rsvp: before, changed: false };
+    let status: RsvpStatus = input.answer === 'no' ? 'declined' : 'maybe';
+    if (input.answer === 'yes') {
+      const holding = before?.status === 'going' || before?.status === 'walk_in';
+      status = holding || (await seatFree(tx, input.eventId, event.capacity)) ? 'going' : 'waitlisted';
+    }
+    const [rsvp] = await tx<RsvpRow[]>`
+      insert into event_rsvps (event_id, candidate_id, answer, status, wanted_at)
+      values (${input.eventId}, ${input.candidateId}, ${input.answer}, ${status},
+        ${status === 'waitlisted' ? tx`clock_timestamp()` : null})
+      on conflict (event_id, candidate_id) do update set
+        answer = excluded.answer, status = excluded.status, version = event_rsvps.version + 1,
+        answered_at = now(), wanted_at = excluded.wanted_at, promoted_at = null
+      returning *`;
+    const gaveUp = before?.status === 'going' && status !== 'going';
+    const promoted = gaveUp ? await promoteFirst(tx, input.eventId) : undefined;
+    return { rsvp: rsvp!, changed: true, promoted };
+  });
+}
+
+async function seatFree(tx: Db, eventId: string, capacity: number | null): Promise<boolean> {
+  if (capacity === null) return true;
+  const [row] = await tx<{ n: number }[]>`
+    select count(*)::int as n from event_rsvps where event_id = ${eventId} and status = 'going'`;
+  return row!.n < capacity;
+}
+
+/** The first on the waitlist takes the seat given up. */
+async function promoteFirst(tx: Db, eventId: string): Promise<RsvpRow | undefined> {
+  const [row] = await tx<RsvpRow[]>`
+    update event_rsvps set status = 'going', version = version + 1, wanted_at = null, promoted_at = now()
+    where (event_id, candidate_id) = (
+      select event_id, candidate_id from event_rsvps
+      where event_id = ${eventId} and status = 'waitlisted'
+      order by wanted_at, candidate_id limit 1)
+    returning *`;
+  return row;
+}
+
+export interface CheckIn {
+  checked_in: number;
+  already: number;
+  /** Checked in without having answered "yes": they came all the same. */
+  walk_ins: number;
+  unknown: string[];
+}
+
+/** Answers whose change has no `candidate.rsvp` recorded yet (just made, or left so by a crash). */
+export async function unrecordedRsvps(db: Db, eventId: string): Promise<RsvpRow[]> {
+  return db<RsvpRow[]>`
+    select * from event_rsvps
+    where event_id = ${eventId} and answer is not null and recorded_version < version
+    order by answered_at, candidate_id`;
+}
+
+/** Events with an answer changed before `before` and still not recorded (a crash in between). */
+export async function eventsWithUnrecordedRsvps(db: Db, before: Date): Promise<string[]> {
+  const rows = await db<{ event_id: string }[]>`
+    select distinct event_id from event_rsvps
+    where answer is not null and recorded_version < version and answered_at < ${before}`;
+  return rows.map((r) => r.event_id);
+}
+
+export async function markRecorded(db: Db, rsvp: Pick<RsvpRow, 'event_id' | 'candidate_id' | 'version'>) {
+  await db`
+    update event_rsvps set recorded_version = greatest(recorded_version, ${rsvp.version})
+    where event_id = ${rsvp.event_id} and candidate_id = ${rsvp.candidate_id}`;
+}
+
+/** Marks candidates (by id or email) as arrived; someone without a seat is a walk-in. Undefined once closed. */
+export async function checkIn(
+  sql: Sql,
+  eventId: string,
+  who: { candidateIds?: string[]; emails?: string[] },
+): Promise<CheckIn | undefined> {
+  return sql.begin(async (tx) => {
+    const [event] = await tx<{ status: string }[]>`
+      select status from recruiting_events where id = ${eventId} for update`;
+    if (!event || event.status !== 'scheduled') return undefined;
+    const { candidates, unknown } = await findCandidates(tx, who);
+    const rows = await tx<{ inserted: boolean; was_checked_in: boolean; was_going: boolean }[]>`
+      with prior as (
+        select candidate_id, checked_in_at is not null as was_checked_in, status = 'going' as was_going
+        from event_rsvps where event_id = ${eventId} and candidate_id = any (${candidates}::uuid[]))
+      insert into event_rsvps (event_id, candidate_id, status, checked_in_at)
+      select ${eventId}, unnest(${candidates}::uuid[]), 'walk_in', now()
+      on conflict (event_id, candidate_id) do update set
+        checked_in_at = coalesce(event_rsvps.checked_in_at, now()),
+        status = case when event_rsvps.status = 'going' then 'going' else 'walk_in' end
+      returning (xmax = 0) as inserted,
+        coalesce((select was_checked_in from prior p where p.candidate_id = event_rsvps.candidate_id), false)
+          as was_checked_in,
+        coalesce((select was_going from prior p where p.candidate_id = event_rsvps.candidate_id), false)
+          as was_going`;
+    const fresh = rows.filter((r) => !r.was_checked_in);
+    return {
+      checked_in: fresh.length,
+      already: rows.length - fresh.length,
+      walk_ins: fresh.filter((r) => !r.was_going).length,
+      unknown,
+    };
+  });
+}
+
+/**
+ * Decides the outcome of everyone expected: checked in → attended; going and not checked in → no-show
+ * (the waitlisted, the maybes and the declined had no seat to miss). Idempotent: decided rows stay.
+ * Returns every decided row, for the events to record (each once, by its id).
+ */
+export async function decideOutcomes(sql: Sql, eventId: string): Promise<RsvpRow[]> {
+  await sql`
+    update event_rsvps set outcome = case when checked_in_at is not null then 'attended' else 'no_show' end
+    where event_id = ${eventId} and outcome is null and (checked_in_at is not null or status = 'going')`;
+  return sql<RsvpRow[]>`
+    select * from event_rsvps where event_id = ${eventId} and outcome is not null order by candidate_id`;
+}
+
+export async function markClosed(db: Db, eventId: string): Promise<void> {
+  await db`
+    update recruiting_events set status = 'closed', closed_at = coalesce(closed_at, now()) where id = ${eventId}`;
+}
+
+/** Events still open this long after they ended (they close by themselves). */
+export async function eventsToClose(db: Db, endedBefore: Date): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    select id from recruiting_events where status = 'scheduled' and ends_at < ${endedBefore} order by ends_at limit 100`;
+  return rows.map((r) => r.id);
+}
+
+export interface RsvpListRow extends RsvpRow {
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  timezone: string | null;
+  hired_at: Date | null;
+}
+
+/** Everyone who answered or came, waitlist in order, with when they were hired after coming. */
+export async function listRsvps(db: Db, eventId: string): Promise<RsvpListRow[]> {
+  return db<RsvpListRow[]>`
+    select r.*, c.email, c.first_name, c.last_name, c.timezone,
+      (select min(e.occurred_at) from events e
+        where e.candidate_id = r.candidate_id and e.type = 'candidate.hired'
+          and e.occurred_at >= r.checked_in_at) as hired_at
+    from event_rsvps r join candidates c on c.id = r.candidate_id
+    where r.event_id = ${eventId}
+    order by case r.status when 'going' then 0 when 'walk_in' then 1 when 'waitlisted' then 2
+      when 'maybe' then 3 else 4 end, r.wanted_at nulls last, r.answered_at, r.candidate_id`;
+}
+
+export interface RsvpNumbers {
+  rsvps: { yes: number; no: number; maybe: number };
+  going: number;
+  waitlisted: number;
+  checked_in: number;
+  attended: number;
+  no_show: number;
+  /** Hired after they checked in: the hires the event is credited with. */
+  hired: number;
+}
+
+/** Answers and attendance of an event, over everyone (or only the candidates of one campaign). */
+export async function rsvpNumbers(db: Db, eventId: string, campaignId?: string): Promise<RsvpNumbers> {
+  const [n] = await db<(Omit<RsvpNumbers, 'rsvps'> & { yes: number; no: number; maybe: number })[]>`
+    select
+      count(*) filter (where r.answer = 'yes')::int as yes,
+      count(*) filter (where r.answer = 'no')::int as no,
+      count(*) filter (where r.answer = 'maybe')::int as maybe,
+      count(*) filter (where r.status = 'going')::int as going,
+      count(*) filter (where r.status = 'waitlisted')::int as waitlisted,
+      count(*) filter (where r.checked_in_at is not null)::int as checked_in,
+      count(*) filter (where r.outcome = 'attended')::int as attended,
+      count(*) filter (where r.outcome = 'no_show')::int as no_show,
+      count(*) filter (where exists (
+        select 1 from events e where e.candidate_id = r.candidate_id and e.type = 'candidate.hired'
+          and e.occurred_at >= r.checked_in_at))::int as hired
+    from event_rsvps r
+    where r.event_id = ${eventId} ${
+      campaignId
+        ? db`and exists (select 1 from campaign_members m where m.campaign_id = ${campaignId}
+            and m.candidate_id = r.candidate_id and m.outcome = 'enrolled')`
+        : db``
+    }`;
+  const { yes, no, maybe, ...rest } = n!;
+  return { rsvps: { yes, no, maybe }, ...rest };
+}

@@ -1,0 +1,523 @@
+// Recruiting events on the real stack (Temporal, PostgreSQL, SMTP) with the shipped playbooks: a campaign
+// invites 32 candidates to an event with 20 seats; 30 answer "yes" through the RSVP links of their
+// invitations (20 seats, 10 on the waitlist, in the order they answered); a seat given up goes to the
+// first waiting; 15 are checked in (by API and by CSV); closing the event records `event.attended` /
+// `event.no_show`, and the shipped follow-ups (thanks, "sorry we missed you") go out in each
+// candidate's morning, in their own time zone. A tampered link is 404 and records nothing; a hire later
+// is credited to the event.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cleanEnv, runCli } from '../helpers/cli.js';
+import { jsonCaller, type JsonCall } from '../helpers/api.js';
+import { eventually, startStack, type Stack } from '../helpers/stack.js';
+import type { EventView } from '../../src/recruiting-events/recruiting-events.js';
+import type { CampaignNumbers } from '../../src/db/campaigns.js';
+import { answerRsvp } from '../../src/db/recruiting-events.js';
+
+let stack: Stack;
+let call: JsonCall;
+beforeAll(async () => {
+  stack = await startStack();
+  call = jsonCaller(stack.app);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Problem {
+  status: number;
+  errors?: { pointer: string; detail: string }[];
+}
+
+/** Real time zones, one an hour around the world. */
+const ZONES = [
+  'Pacific/Pago_Pago',
+  'Pacific/Honolulu',
+  'America/Anchorage',
+  'America/Los_Angeles',
+  'America/Denver',
+  'America/Chicago',
+  'America/New_York',
+  'America/Halifax',
+  'America/Sao_Paulo',
+  'America/Noronha',
+  'Atlantic/Cape_Verde',
+  'Europe/London',
+  'Europe/Berlin',
+  'Europe/Athens',
+  'Europe/Moscow',
+  'Asia/Dubai',
+  'Asia/Karachi',
+  'Asia/Dhaka',
+  'Asia/Bangkok',
+  'Asia/Shanghai',
+  'Asia/Tokyo',
+  'Australia/Brisbane',
+  'Pacific/Noumea',
+  'Pacific/Tarawa',
+  'Pacific/Tongatapu',
+  'Pacific/Kiritimati',
+];
+const localHour = (zone: string, at = DateTime.utc()) => {
+  const local = at.setZone(zone);
+  return local.hour + local.minute / 60;
+};
+/** Zones where the invitation goes now (its window is 09:00–19:00), with a margin for the test's time. */
+const zonesNow = ZONES.filter((z) => localHour(z) >= 9.25 && localHour(z) < 18.5);
+
+/** The path of a mail's RSVP link for this answer (its token says which answer it gives). */
+function rsvp(mail: { text: string }, answer: 'Yes' | 'No' | 'Maybe'): string | undefined {
+  for (const [, path, payload] of mail.text.matchAll(
+    /http:\/\/rapport\.test(\/t\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+)/g,
+  )) {
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { k: string; a?: string };
+    if (claims.k === 'v' && claims.a === answer.toLowerCase()) return path;
+  }
+  return undefined;
+}
+
+const post = (path: string) => stack.rawApp.request(path, { method: 'POST' });
+
+describe('a recruiting event with 20 seats', () => {
+  const emails = Array.from({ length: 32 }, (_, i) => `guest${i}@example.com`);
+  const ids: string[] = [];
+  const invitation = new Map<string, { text: string }>();
+  let event: EventView;
+  let campaignId: string;
+
+  it('refuses bad input with the field named, and creates nothing', async () => {
+    const badZone = await call<Problem>('POST', '/v1/recruiting-events', {
+      name: 'bad-zone',
+      title: 'Bad zone',
+      starts_at: '2027-01-01T18:00:00Z',
+      timezone: 'Europe/Atlantis',
+      location: 'Somewhere',
+    });
+    expect(badZone.status).toBe(422);
+    expect(badZone.headers.get('content-type')).toContain('application/problem+json');
+    expect(badZone.body.errors?.[0]?.pointer).toBe('/timezone');
+    const noPlace = await call<Problem>('POST', '/v1/recruiting-events', {
+      name: 'no-place',
+      title: 'Nowhere',
+      starts_at: '2027-01-01T18:00:00Z',
+      timezone: 'Europe/Berlin',
+      capacity: 0,
+    });
+    expect(noPlace.status).toBe(422);
+    expect(noPlace.body.errors?.map((e) => e.pointer)).toContain('/capacity');
+    const backwards = await call<Problem>('POST', '/v1/recruiting-events', {
+      name: 'backwards',
+      title: 'Backwards',
+      starts_at: '2027-01-01T18:00:00Z',
+      ends_at: '2027-01-01T17:00:00Z',
+      timezone: 'Europe/Berlin',
+      url: 'https://meet.example/backwards',
+    });
+    expect(backwards.body.errors?.[0]?.pointer).toBe('/ends_at');
+    const [{ n }] = (await stack.db.sql`select count(*)::int as n from recruiting_events`) as unknown as [
+      { n: number },
+    ];
+    expect(n).toBe(0);
+  });
+
+  it('invites a pool by campaign; each invitation carries signed RSVP links', async () => {
+    expect(zonesNow.length).toBeGreaterThanOrEqual(6);
+    for (const [i, email] of emails.entries()) {
+      const res = await call<{ id: string }>('POST', '/v1/candidates', {
+        email,
+        first_name: `Guest${i}`,
+        timezone: zonesNow[i % zonesNow.length],
+        consent: { email: true },
+      });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    const starts = DateTime.utc().plus({ days: 3 }).startOf('hour');
+    const created = await call<EventView>('POST', '/v1/recruiting-events', {
+      name: 'backend-meetup',
+      title: 'Backend meetup',
+      starts_at: starts.toISO(),
+      timezone: 'Europe/Berlin',
+      location: 'Acme office, Berlin',
+      capacity: 20,
+    });
+    expect(created.status).toBe(201);
+    event = created.body;
+    expect(event).toMatchObject({ capacity: 20, status: 'scheduled', kind: 'meetup' });
+    expect(event.ends_at).toBe(starts.plus({ hours: 2 }).toISO({ suppressMilliseconds: false }));
+    const taken = await call<Problem>('POST', '/v1/recruiting-events', {
+      name: 'backend-meetup',
+      title: 'Another',
+      starts_at: starts.toISO(),
+      timezone: 'Europe/Berlin',
+      url: 'https://meet.example/another',
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.errors?.[0]?.pointer).toBe('/name');
+
+    expect((await call('POST', '/v1/pools', { name: 'meetup-guests' })).status).toBe(201);
+    expect((await call('POST', '/v1/pools/meetup-guests/members', { emails })).status).toBe(200);
+    const unknownEvent = await call<Problem>('POST', '/v1/campaigns', {
+      name: 'Invitations',
+      playbook: 'attract-event-invitation',
+      pool: 'meetup-guests',
+      recruiting_event: 'no-such-event',
+    });
+    expect(unknownEvent.status).toBe(404);
+    expect(unknownEvent.body.errors).toEqual([
+      { pointer: '/recruiting_event', detail: expect.stringContaining('no-such-event') },
+    ]);
+    const launched = await call<{ id: string; recruiting_event_id: string }>('POST', '/v1/campaigns', {
+      name: 'Backend meetup invitations',
+      playbook: 'attract-event-invitation',
+      pool: 'meetup-guests',
+      recruiting_event: 'backend-meetup',
+    });
+    expect(launched.status).toBe(201);
+    expect(launched.body.recruiting_event_id).toBe(event.id);
+    campaignId = launched.body.id;
+
+    for (const email of emails) {
+      const mail = await stack.smtp.waitFor(
+        (m) => m.to.includes(email) && m.subject === 'You are invited: Backend meetup',
+        60_000,
+      );
+      invitation.set(email, mail);
+      expect(mail.text).toContain('Acme office, Berlin');
+      expect(rsvp(mail, 'Yes')).toBeDefined();
+      expect(rsvp(mail, 'No')).toBeDefined();
+      expect(rsvp(mail, 'Maybe')).toBeDefined();
+    }
+  });
+
+  it('a tampered RSVP link is not recognised and records nothing', async () => {
+    const link = rsvp(invitation.get(emails[0]!)!, 'Yes')!;
+    const [payload, signature] = link.slice(3).split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { a: string };
+    const forged = Buffer.from(JSON.stringify({ ...claims, a: 'no' })).toString('base64url');
+    for (const tampered of [`/t/${forged}.${signature}`, `${link.slice(0, -2)}xx`]) {
+      expect((await stack.rawApp.request(tampered)).status).toBe(404);
+      expect((await post(tampered)).status).toBe(404);
+    }
+    const [{ n }] = (await stack.db.sql`select count(*)::int as n from event_rsvps`) as unknown as [
+      { n: number },
+    ];
+    expect(n).toBe(0);
+  });
+
+  it('30 say yes: 20 seats, then 10 on the waitlist in the order they answered', async () => {
+    const page = await stack.rawApp.request(rsvp(invitation.get(emails[0]!)!, 'Yes')!);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Will you join us Backend meetup?');
+    expect(html).toContain('(Europe/Berlin)');
+    for (const [i, email] of emails.slice(0, 30).entries()) {
+      const res = await post(rsvp(invitation.get(email)!, 'Yes')!);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain(i < 20 ? 'You have a seat' : 'you are on the waitlist');
+    }
+    // The same answer again is one answer, and one `candidate.rsvp`.
+    await post(rsvp(invitation.get(emails[0]!)!, 'Yes')!);
+    expect((await post(rsvp(invitation.get(emails[30]!)!, 'Maybe')!)).status).toBe(200);
+
+    const events = await stack.db.sql<{ candidate_id: string; status: string }[]>`
+      select candidate_id, data ->> 'status' as status from events where type = 'candidate.rsvp'
+      order by received_at`;
+    expect(events).toHaveLength(31);
+    expect(events.filter((e) => e.status === 'going')).toHaveLength(20);
+    expect(events.filter((e) => e.status === 'waitlisted').map((e) => e.candidate_id)).toEqual(
+      ids.slice(20, 30),
+    );
+    const view = await call<EventView>('GET', '/v1/recruiting-events/backend-meetup');
+    expect(view.body.numbers).toMatchObject({
+      invited: 32,
+      rsvps: { yes: 30, no: 0, maybe: 1 },
+      going: 20,
+      waitlisted: 10,
+      seats_left: 0,
+    });
+    // Each answer's playbook: the seat confirmed, the waitlist told.
+    await stack.smtp.waitFor((m) => m.to.includes(emails[19]!) && m.subject === 'You are in: Backend meetup');
+    await stack.smtp.waitFor(
+      (m) => m.to.includes(emails[29]!) && m.subject === 'You are on the waitlist: Backend meetup',
+    );
+  });
+
+  it('a seat given up goes to the first on the waitlist', async () => {
+    const confirmation = await stack.smtp.waitFor(
+      (m) => m.to.includes(emails[5]!) && m.subject === 'You are in: Backend meetup',
+    );
+    // The confirmation's own link frees the seat.
+    const res = await post(rsvp(confirmation, 'No')!);
+    expect(await res.text()).toContain('Thanks for letting us know');
+    const promoted = await stack.smtp.waitFor(
+      (m) => m.to.includes(emails[20]!) && m.subject === 'A seat opened up: Backend meetup',
+    );
+    expect(promoted.text).toContain('a seat opened up, and it is yours');
+    const rsvps = await call<{ items: { email: string; status: string }[] }>(
+      'GET',
+      '/v1/recruiting-events/backend-meetup/rsvps',
+    );
+    const waiting = rsvps.body.items.filter((r) => r.status === 'waitlisted').map((r) => r.email);
+    expect(waiting).toEqual(emails.slice(21, 30));
+    // The candidate who gave up the seat has no reminder waiting any more.
+    await eventually(async () => {
+      const [journey] = await stack.db.sql<{ status: string }[]>`
+        select status from journeys where candidate_id = ${ids[5]!} and playbook = 'attract-event-rsvp'
+        order by started_at limit 1`;
+      return journey?.status === 'exited' ? journey : undefined;
+    });
+  });
+
+  it('checks 15 in by API and CSV; closing records attended and no-show once each', async () => {
+    const going = ids.filter((_, i) => i !== 5).slice(0, 20); // 0–4, 6–20 (20 was promoted)
+    expect(going).toContain(ids[20]);
+    const byApi = await call<{ checked_in: number; walk_ins: number }>(
+      'POST',
+      '/v1/recruiting-events/backend-meetup/check-ins',
+      { candidate_ids: going.slice(0, 10) },
+    );
+    expect(byApi.body).toMatchObject({ checked_in: 10, walk_ins: 0 });
+    const csv = ['email', ...going.slice(10, 15).map((id) => emails[ids.indexOf(id)]), 'nobody@example.com'];
+    const byCsv = await call<{ checked_in: number; unknown: string[] }>(
+      'POST',
+      '/v1/recruiting-events/backend-meetup/check-ins/import',
+      csv.join('\n'),
+      'text/csv',
+    );
+    expect(byCsv.body).toMatchObject({ checked_in: 5, unknown: ['line 7'] });
+
+    const closed = await call<EventView>('POST', '/v1/recruiting-events/backend-meetup/close');
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe('closed');
+    expect(closed.body.numbers).toMatchObject({ checked_in: 15, attended: 15, no_show: 5, going: 20 });
+    expect((await call('POST', '/v1/recruiting-events/backend-meetup/close')).status).toBe(200);
+    const outcomes = await stack.db.sql<{ type: string; n: number }[]>`
+      select type, count(*)::int as n from events where type in ('event.attended', 'event.no_show')
+      group by type order by type`;
+    expect(outcomes).toEqual([
+      { type: 'event.attended', n: 15 },
+      { type: 'event.no_show', n: 5 },
+    ]);
+    const late = await call<Problem>('POST', '/v1/recruiting-events/backend-meetup/check-ins', {
+      candidate_ids: [going[15]!],
+    });
+    expect(late.status).toBe(409);
+    const closedLink = await post(rsvp(invitation.get(emails[31]!)!, 'Yes')!);
+    expect(await closedLink.text()).toContain('This event has taken place');
+
+    // The follow-ups: each in the candidate's morning (09:00–12:00) in their own time zone, now or at
+    // the next 09:00 there.
+    const followUps = await eventually(async () => {
+      const rows = await stack.db.sql<
+        {
+          candidate_id: string;
+          timezone: string;
+          status: string;
+          waiting_for: string | null;
+          next_action_at: Date | null;
+          template: string | null;
+          sent_at: Date | null;
+        }[]
+      >`
+        select j.candidate_id, c.timezone, j.status, j.waiting_for, j.next_action_at, m.template, m.sent_at
+        from journeys j join candidates c on c.id = j.candidate_id
+        left join messages m on m.journey_id = j.id
+        where j.playbook = 'attract-event-follow-up'`;
+      const settled = rows.filter((r) => r.sent_at || r.waiting_for === 'window');
+      return rows.length === 20 && settled.length === 20 ? rows : undefined;
+    }, 60_000);
+    const attended = new Set(going.slice(0, 15));
+    let sentNow = 0;
+    for (const f of followUps) {
+      const at = DateTime.fromJSDate(f.sent_at ?? f.next_action_at!).setZone(f.timezone);
+      if (f.sent_at) {
+        sentNow += 1;
+        expect(at.hour + at.minute / 60).toBeGreaterThanOrEqual(9);
+        expect(at.hour + at.minute / 60).toBeLessThan(12.1);
+        expect(f.template).toBe(attended.has(f.candidate_id) ? 'event-thanks' : 'event-missed-you');
+      } else {
+        expect(at.toFormat('HH:mm')).toBe('09:00');
+        expect(at > DateTime.utc()).toBe(true);
+      }
+    }
+    // The zones span the day: some mornings are now, some are still to come.
+    const morningNow = followUps.filter((f) => {
+      const hour = localHour(f.timezone);
+      return hour >= 9.1 && hour < 11.9;
+    }).length;
+    const laterToday = followUps.filter((f) => {
+      const hour = localHour(f.timezone);
+      return hour >= 12.1 || hour < 8.9;
+    }).length;
+    expect(sentNow).toBeGreaterThanOrEqual(morningNow);
+    expect(sentNow).toBeLessThanOrEqual(20 - laterToday);
+    expect(sentNow).toBeGreaterThan(0);
+    expect(sentNow).toBeLessThan(20);
+    const mails = stack.smtp.received.filter((m) =>
+      ['Thanks for coming', 'Sorry we missed you'].some((s) => m.subject.startsWith(s)),
+    );
+    expect(mails).toHaveLength(sentNow);
+  });
+
+  it('a hire later is credited to the event, and the campaign counts its answers', async () => {
+    expect(
+      (
+        await call('POST', '/v1/events', {
+          type: 'candidate.hired',
+          candidate: { email: emails[0] },
+        })
+      ).status,
+    ).toBe(202);
+    const view = await eventually(async () => {
+      const res = await call<EventView>('GET', `/v1/recruiting-events/${event.id}`);
+      return res.body.numbers.hired === 1 ? res.body : undefined;
+    });
+    expect(view.numbers).toMatchObject({
+      campaigns: 1,
+      invited: 32,
+      rsvps: { yes: 29, no: 1, maybe: 1 },
+      attended: 15,
+      no_show: 5,
+      hired: 1,
+    });
+    const rsvps = await call<{ items: { email: string; hired_at: string | null }[] }>(
+      'GET',
+      `/v1/recruiting-events/${event.id}/rsvps`,
+    );
+    expect(rsvps.body.items.filter((r) => r.hired_at).map((r) => r.email)).toEqual([emails[0]]);
+    const campaign = await call<{ numbers: CampaignNumbers }>('GET', `/v1/campaigns/${campaignId}`);
+    expect(campaign.body.numbers).toMatchObject({
+      enrolled: 32,
+      converted: 31, // the invitation's goal: an answer
+      recruiting_event: { rsvps: { yes: 29, no: 1, maybe: 1 }, attended: 15, no_show: 5, hired: 1 },
+    });
+  });
+});
+
+describe('answers at the same time', () => {
+  it('never give more seats than there are, and the waitlist keeps its order', async () => {
+    const [meetup] = await stack.db.sql<{ id: string }[]>`
+      insert into recruiting_events (name, title, kind, starts_at, ends_at, timezone, url, capacity)
+      values ('rush', 'Rush', 'webinar', now() + interval '1 day', now() + interval '1 day 1 hour', 'UTC',
+        'https://meet.example/rush', 5)
+      returning id`;
+    const rows = await stack.db.sql<{ id: string }[]>`
+      insert into candidates (email, first_name, consent_email)
+      select 'rush' || i || '@example.com', 'Rush' || i, true from generate_series(1, 40) i
+      returning id`;
+    const answers = await Promise.all(
+      rows.map((r) => answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: r.id, answer: 'yes' })),
+    );
+    expect(answers.filter((a) => a?.rsvp.status === 'going')).toHaveLength(5);
+    // Everyone going gives up their seat at once: the first five waiting take them, in order.
+    const going = answers.filter((a) => a?.rsvp.status === 'going').map((a) => a!.rsvp.candidate_id);
+    const waiting = await stack.db.sql<{ candidate_id: string }[]>`
+      select candidate_id from event_rsvps where event_id = ${meetup!.id} and status = 'waitlisted'
+      order by wanted_at, candidate_id`;
+    await Promise.all(
+      going.map((id) => answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: id, answer: 'no' })),
+    );
+    const now = await stack.db.sql<{ candidate_id: string; version: number }[]>`
+      select candidate_id, version from event_rsvps where event_id = ${meetup!.id} and status = 'going'`;
+    expect(new Set(now.map((r) => r.candidate_id))).toEqual(
+      new Set(waiting.slice(0, 5).map((w) => w.candidate_id)),
+    );
+    expect(now.every((r) => r.version === 2)).toBe(true);
+  });
+});
+
+describe('rapport recruiting-events', () => {
+  it('creates an event, checks the door list in from a CSV, and closes it', async () => {
+    const env = cleanEnv({
+      DATABASE_URL: stack.db.url,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      RAPPORT_TASK_QUEUE: stack.taskQueue,
+      LOG_LEVEL: 'warn',
+    });
+    const bad = await runCli(
+      [
+        'recruiting-events',
+        'create',
+        '--name',
+        'cli-fair',
+        '--title',
+        'Fair',
+        '--starts',
+        '2027-03-01T09:00:00Z',
+      ],
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain('usage:');
+    const zone = await runCli(
+      [
+        'recruiting-events',
+        'create',
+        '--name',
+        'cli-fair',
+        '--title',
+        'Career fair',
+        '--kind',
+        'career_fair',
+        '--starts',
+        '2027-03-01T09:00:00Z',
+        '--timezone',
+        'Mars/Olympus',
+        '--location',
+        'Hall 4',
+      ],
+      env,
+    );
+    expect(zone.code).toBe(1);
+    expect(zone.output).toContain('--timezone is not a time zone');
+    const created = await runCli(
+      [
+        'recruiting-events',
+        'create',
+        '--name',
+        'cli-fair',
+        '--title',
+        'Career fair',
+        '--kind',
+        'career_fair',
+        '--starts',
+        '2027-03-01T09:00:00Z',
+        '--timezone',
+        'Europe/Paris',
+        '--location',
+        'Hall 4',
+        '--capacity',
+        '50',
+      ],
+      env,
+    );
+    expect(created.code, created.output).toBe(0);
+    expect(created.output).toContain('created recruiting event cli-fair');
+
+    const [walkIn] = await stack.db.sql<{ id: string }[]>`
+      insert into candidates (email, first_name, consent_email, timezone)
+      values ('walk-in@example.com', 'Walk', true, 'Europe/Paris') returning id`;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'door-'));
+    const csv = path.join(dir, 'door.csv');
+    await writeFile(csv, 'Name,Email\nWalk,WALK-IN@example.com\nNobody,nobody@example.com\n');
+    const checkedIn = await runCli(['recruiting-events', 'check-in', 'cli-fair', '--csv', csv], env);
+    expect(checkedIn.code, checkedIn.output).toBe(0);
+    expect(checkedIn.output).toContain('checked in 1 (1 walk-ins), 0 already');
+    expect(checkedIn.output).toContain('names nobody: line 3');
+
+    const closed = await runCli(['recruiting-events', 'close', 'cli-fair'], env);
+    expect(closed.code, closed.output).toBe(0);
+    expect(closed.output).toContain('checked in 1, attended 1, no-shows 0');
+    await eventually(async () => {
+      const [thanked] = await stack.db.sql`
+        select 1 from journeys where candidate_id = ${walkIn!.id} and playbook = 'attract-event-follow-up'`;
+      return thanked;
+    });
+    const listed = await runCli(['recruiting-events', 'list'], env);
+    expect(listed.output).toMatch(/cli-fair\s+2027-03-01T09:00:00.000Z\s+closed/);
+  });
+});
