@@ -74,6 +74,21 @@ function numbers(v: CampaignView) {
           <th scope="row">Converted (reached the playbook’s goal)</th>
           <td>${fmt(n.converted)}</td>
         </tr>
+        ${
+          n.recruiting_event
+            ? html`<tr>
+                  <th scope="row">Answered yes / maybe / no</th>
+                  <td>
+                    ${fmt(n.recruiting_event.rsvps.yes)} / ${fmt(n.recruiting_event.rsvps.maybe)} /
+                    ${fmt(n.recruiting_event.rsvps.no)}
+                  </td>
+                </tr>
+                <tr>
+                  <th scope="row">Attended / no-shows</th>
+                  <td>${fmt(n.recruiting_event.attended)} / ${fmt(n.recruiting_event.no_show)}</td>
+                </tr>`
+            : ''
+        }
       </tbody>
     </table>
     ${
@@ -276,7 +291,11 @@ export const campaignPageOperations = [
             Enrolls pool <strong>${view.pool}</strong> into
             <a href="/playbooks/${view.playbook}">${view.playbook}</a>,
             ${view.rate_per_minute ? `${fmt(view.rate_per_minute)} a minute` : 'at no set rate'}, from
-            ${when(view.start_at)}${view.contact_class ? html`, in contact class ${view.contact_class}` : ''}.
+            ${when(view.start_at)}${view.contact_class ? html`, in contact class ${view.contact_class}` : ''}${
+              view.recruiting_event_id
+                ? html`, inviting to <a href="/events/${view.recruiting_event_id}">a recruiting event</a>`
+                : ''
+            }.
           </p>
           ${region.element} ${controls(c, view)}`,
       });

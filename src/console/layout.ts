@@ -17,6 +17,7 @@ const SECTIONS: { href: string; label: string; scope: Scope }[] = [
   { href: '/playbooks', label: 'Playbooks', scope: 'playbooks:read' },
   { href: '/jobs', label: 'Jobs', scope: 'jobs:read' },
   { href: '/campaigns', label: 'Campaigns', scope: 'campaigns:read' },
+  { href: '/events', label: 'Events', scope: 'recruiting-events:read' },
   { href: '/outbox', label: 'Outbox', scope: 'messages:read' },
   { href: '/tasks', label: 'Tasks', scope: 'tasks:read' },
 ];

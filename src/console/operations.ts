@@ -9,6 +9,7 @@ import { funnelOperations } from './funnel.js';
 import { jobPageOperations } from './jobs.js';
 import { outboxPageOperations } from './outbox.js';
 import { playbookPageOperations } from './playbooks.js';
+import { recruitingEventPageOperations } from './recruiting-events.js';
 import { signInOperations } from './sign-in.js';
 
 export const CONSOLE_OPERATIONS: readonly Operation[] = [
@@ -17,6 +18,7 @@ export const CONSOLE_OPERATIONS: readonly Operation[] = [
   ...funnelOperations,
   ...jobPageOperations,
   ...campaignPageOperations,
+  ...recruitingEventPageOperations,
   ...outboxPageOperations,
   ...playbookPageOperations,
   ...signInOperations,

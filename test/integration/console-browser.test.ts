@@ -14,6 +14,7 @@ import { createTask } from '../../src/db/subjects.js';
 import { listen } from '../../src/http/listen.js';
 import { launchBrowser, screenshot, seriousViolations, unreachableByKeyboard } from '../helpers/browser.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
+import { answerRsvp } from '../../src/db/recruiting-events.js';
 
 let stack: Stack;
 let server: ServerType;
@@ -399,6 +400,48 @@ describe('the console in a browser', () => {
     await page.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
     expect(await page.getByRole('button', { name: 'Resume' }).count()).toBe(1);
     await checked('campaign');
+  });
+
+  it('checks a guest in at the door and closes the event', async () => {
+    const created = await stack.app.request('/v1/recruiting-events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'browser-meetup',
+        title: 'Browser meetup',
+        starts_at: new Date(Date.now() + 3_600_000).toISOString(),
+        timezone: 'Europe/Berlin',
+        location: 'Acme office',
+        capacity: 1,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const [first, second] = await Promise.all(
+      ['Greta', 'Hugo'].map((name) =>
+        upsertCandidate(
+          stack.db.sql,
+          { email: `${name.toLowerCase()}@example.com`, first_name: name },
+          'api',
+        ),
+      ),
+    );
+    for (const guest of [first!, second!])
+      await answerRsvp(stack.db.sql, { eventId: id, candidateId: guest.id, answer: 'yes' });
+    await page.goto(`${base}/events`);
+    expect(await page.getByRole('row', { name: /Browser meetup/ }).textContent()).toContain('1 / 1');
+    await checked('events');
+    await page.getByRole('link', { name: 'Browser meetup' }).click();
+    expect(await page.getByRole('row', { name: /Hugo/ }).textContent()).toContain('waitlisted');
+    await checked('event');
+    await page.getByRole('button', { name: 'Check in Greta' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#guests$/);
+    expect(await page.getByRole('button', { name: 'Check in Greta' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Close the event' }).click();
+    await page.waitForURL(`${base}/events/${id}`);
+    expect(await page.getByRole('row', { name: /Greta/ }).textContent()).toContain('attended');
+    expect(await page.getByRole('button', { name: /Check in/ }).count()).toBe(0);
   });
 
   it('erases a candidate only once the confirmation is typed', async () => {
