@@ -10,10 +10,10 @@ import {
   type CampaignRow,
   type CampaignNumbers,
 } from '../db/campaigns.js';
-import { latestPlaybooks } from '../db/playbook-versions.js';
 import { getPool } from '../db/pools.js';
 import { getRecruitingEvent } from '../db/recruiting-events.js';
 import type { ContactPolicy } from '../interpreter/index.js';
+import { missingCandidatePlaybook } from '../http/enrollment.js';
 import { Problem } from '../http/problem.js';
 import { validate, type FieldError } from '../schemas/index.js';
 import {
@@ -62,17 +62,8 @@ export async function launchCampaign(deps: CampaignDeps, given: CampaignLaunch):
   const input = checked.value;
   // What the campaign names must exist: a candidate playbook, a pool, a class (404 naming the field).
   const missing: FieldError[] = [];
-  const definition = (await latestPlaybooks(deps.sql)).get(input.playbook);
-  if (!definition)
-    missing.push({
-      pointer: '/playbook',
-      message: `names no published playbook: "${input.playbook}" (publish it, or check the id)`,
-    });
-  else if ((definition.for ?? 'candidate') !== 'candidate')
-    missing.push({
-      pointer: '/playbook',
-      message: `names no candidate playbook: "${input.playbook}" is a job playbook, and a campaign enrolls candidates`,
-    });
+  const playbook = await missingCandidatePlaybook(deps.sql, input.playbook);
+  if (playbook) missing.push(playbook);
   const pool = await getPool(deps.sql, input.pool);
   if (!pool) missing.push({ pointer: '/pool', message: `names no talent pool: "${input.pool}"` });
   if (input.contact_class !== undefined && !deps.policy?.classes.some((c) => c.class === input.contact_class))
@@ -157,7 +148,7 @@ export async function controlCampaign(
 
 export async function campaignView(sql: Sql, id: string): Promise<CampaignView | undefined> {
   const row = await getCampaign(sql, id);
-  return row ? viewOf(row, await campaignNumbers(sql, row.id)) : undefined;
+  return row ? viewOf(row, await campaignNumbers(sql, row)) : undefined;
 }
 
 export function viewOf(row: CampaignRow, numbers: CampaignNumbers): CampaignView {

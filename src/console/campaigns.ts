@@ -174,9 +174,7 @@ export const campaignPageOperations = [
       const session = sessionIn(c);
       const page = pageOf(query);
       const { items, next_cursor } = paged(await listCampaigns(deps.sql, page), page);
-      const views = await Promise.all(
-        items.map(async (r) => viewOf(r, await campaignNumbers(deps.sql, r.id))),
-      );
+      const views = await Promise.all(items.map(async (r) => viewOf(r, await campaignNumbers(deps.sql, r))));
       const pools = may(session, 'pools:read') ? await listPools(deps.sql) : [];
       return render(c, 200, {
         title: 'Campaigns',

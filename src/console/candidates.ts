@@ -394,9 +394,9 @@ export const candidatePageOperations = [
     },
     answers: {
       303: { description: 'Enrolled: back to the candidate' },
-      404: { description: 'No such candidate', mediaType: 'text/html' },
+      404: { description: 'No such candidate, or no such playbook', mediaType: 'text/html' },
       409: { description: 'Already in that playbook', mediaType: 'text/html' },
-      422: { description: 'No such playbook', mediaType: 'text/html' },
+      422: { description: 'The playbook cannot enroll the candidate', mediaType: 'text/html' },
       503: { description: 'The workflow service is behind', mediaType: 'text/html' },
     },
     notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such candidate.'),
@@ -407,7 +407,7 @@ export const candidatePageOperations = [
       try {
         await enrollCandidate(deps, candidate.id, body.playbook);
       } catch (error) {
-        if (error instanceof Problem && [409, 422, 503].includes(error.status))
+        if (error instanceof Problem && [404, 409, 422, 503].includes(error.status))
           return messagePage(c, error.status, 'Not enrolled', error.detail ?? error.title);
         throw error;
       }

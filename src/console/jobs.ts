@@ -23,7 +23,7 @@ import { stepName } from '../interpreter/step.js';
 import type { PlaybookDefinition } from '../interpreter/types.js';
 import type { ApiDeps } from '../http/deps.js';
 import { candidateOf } from '../http/candidates.js';
-import { enrollCandidate } from '../http/enrollment.js';
+import { enrollCandidate, missingCandidatePlaybook } from '../http/enrollment.js';
 import { closeJob, openJob } from '../http/jobs.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from '../http/operation.js';
 import { paged, pageOf, type PageQuery } from '../http/paging.js';
@@ -493,6 +493,9 @@ export const jobPageOperations = [
       if (!job) return NOT_FOUND(c);
       if (job.status !== 'open')
         return messagePage(c, 409, 'Not enrolled', 'The job is closed: nobody can be enrolled for it.');
+      // Checked once, so that a 404 below is a candidate who is gone.
+      const noPlaybook = await missingCandidatePlaybook(deps.sql, body.playbook);
+      if (noPlaybook) return messagePage(c, 422, 'Not enrolled', `The playbook ${noPlaybook.message}.`);
       // A few at a time: each is an update of the candidate's workflow that waits for its answer.
       const outcomes = await pLimit(ENROLL_CONCURRENCY).map([...new Set(body.candidate)], async (id) => {
         try {

@@ -2,7 +2,7 @@
 // outcome (enrolled, or skipped with its reason), and the numbers (sent, clicked, replied, converted).
 import type { Db, Sql } from './client.js';
 import { afterCursor, type Page } from './paging.js';
-import { inPool, type PoolRef } from './pool-filter.js';
+import { CONTACT_STATUSES, inPool, RUNNING, type PoolRef } from './pool-filter.js';
 import { rsvpNumbers, type RsvpNumbers } from './recruiting-events.js';
 
 export type CampaignStatus = 'scheduled' | 'running' | 'paused' | 'cancelled' | 'completed';
@@ -95,9 +95,6 @@ export interface NextMember {
   /** Why the candidate is skipped; null when they are to be enrolled. */
   reason: string | null;
 }
-
-const CONTACT_STATUSES = ['sent', 'sending', 'unknown', 'recorded'];
-const RUNNING = ['running', 'waiting', 'paused'];
 
 /** The next queued members (by candidate id), each with the reason they are skipped, if any, as of now. */
 export async function nextMembers(
@@ -206,8 +203,13 @@ export interface CampaignNumbers {
  * messages sent, journeys with a click or a reply, and journeys whose playbook goal was reached after
  * they started.
  */
-export async function campaignNumbers(db: Db, campaignId: string): Promise<CampaignNumbers> {
-  const [members, journeys, invitedTo] = await Promise.all([
+export async function campaignNumbers(
+  db: Db,
+  campaign: Pick<CampaignRow, 'id' | 'recruiting_event_id'>,
+): Promise<CampaignNumbers> {
+  const campaignId = campaign.id;
+  const eventId = campaign.recruiting_event_id;
+  const [members, journeys, answers] = await Promise.all([
     db<{ outcome: string; reason: string | null; n: number }[]>`
       select outcome, reason, count(*)::int as n from campaign_members where campaign_id = ${campaignId}
       group by outcome, reason`,
@@ -226,10 +228,8 @@ export async function campaignNumbers(db: Db, campaignId: string): Promise<Campa
         (select count(*) from j where j.goal is not null and exists (select 1 from events e
           where e.candidate_id = j.candidate_id and e.type = j.goal and e.occurred_at >= j.started_at))::int
           as converted`,
-    db<{ recruiting_event_id: string | null }[]>`
-      select recruiting_event_id from campaigns where id = ${campaignId}`,
+    eventId ? rsvpNumbers(db, eventId, campaignId) : null,
   ]);
-  const eventId = invitedTo[0]?.recruiting_event_id;
   const count = (outcome: string) =>
     members.filter((m) => m.outcome === outcome).reduce((n, m) => n + m.n, 0);
   const skippedByReason: Record<string, number> = {};
@@ -244,6 +244,6 @@ export async function campaignNumbers(db: Db, campaignId: string): Promise<Campa
     skipped: count('skipped'),
     skipped_by_reason: skippedByReason,
     ...journeys[0]!,
-    recruiting_event: eventId ? await rsvpNumbers(db, eventId, campaignId) : null,
+    recruiting_event: answers,
   };
 }

@@ -169,6 +169,8 @@ export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'al
   await db`delete from candidate_external_ids where candidate_id = ${id}`;
   // Hand-picked lists name them; a campaign still to reach them skips them as erased.
   await db`delete from pool_members where candidate_id = ${id}`;
+  // Which recruiting events they answered and came to; the event's counts lose them.
+  await db`delete from event_rsvps where candidate_id = ${id}`;
   await db`update events set data = '{}' where candidate_id = ${id}`;
   await db`
     update journeys set status = 'cancelled', exit_reason = 'erased', ended_at = now(), updated_at = now()

@@ -37,8 +37,9 @@ export interface PoolRef {
 }
 
 /** Messages in these statuses count as contact (as for rediscovery and the contact policy). */
-const CONTACT_STATUSES = ['sent', 'sending', 'unknown', 'recorded'];
-const RUNNING = ['running', 'waiting', 'paused'];
+export const CONTACT_STATUSES = ['sent', 'sending', 'unknown', 'recorded'];
+/** Journeys in these statuses are running (not ended). */
+export const RUNNING = ['running', 'waiting', 'paused'];
 
 /** The instant a `when` (90d back from now, or a date) stands for; undefined when it is neither. */
 export function instantOfWhen(when: string, now: Date): Date | undefined {

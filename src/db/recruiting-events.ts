@@ -51,6 +51,7 @@ export interface RsvpRow {
   recorded_version: number;
   checked_in_at: Date | null;
   outcome: Outcome | null;
+  outcome_recorded: boolean;
 }
 
 /** How long an event lasts when its end is not given. */
@@ -179,11 +180,17 @@ export async function unrecordedRsvps(db: Db, eventId: string): Promise<RsvpRow[
     order by answered_at, candidate_id`;
 }
 
-/** Events with an answer changed before `before` and still not recorded (a crash in between). */
-export async function eventsWithUnrecordedRsvps(db: Db, before: Date): Promise<string[]> {
+/**
+ * Events with an answer changed before `before` and still not recorded, or an outcome decided and not
+ * recorded (a crash in between).
+ */
+export async function eventsWithUnrecorded(db: Db, before: Date): Promise<string[]> {
   const rows = await db<{ event_id: string }[]>`
-    select distinct event_id from event_rsvps
-    where answer is not null and recorded_version < version and answered_at < ${before}`;
+    select event_id from event_rsvps
+    where answer is not null and recorded_version < version and answered_at < ${before}
+    union
+    select r.event_id from event_rsvps r join recruiting_events e on e.id = r.event_id
+    where r.outcome is not null and not r.outcome_recorded and e.closed_at < ${before}`;
   return rows.map((r) => r.event_id);
 }
 
@@ -229,21 +236,34 @@ export async function checkIn(
 }
 
 /**
- * Decides the outcome of everyone expected: checked in → attended; going and not checked in → no-show
- * (the waitlisted, the maybes and the declined had no seat to miss). Idempotent: decided rows stay.
- * Returns every decided row, for the events to record (each once, by its id).
+ * Closes the event, deciding the outcome of everyone expected at once (the event's row is locked, so no
+ * answer or check-in slips in between): checked in → attended; going and not checked in → no-show (the
+ * waitlisted, the maybes and the declined had no seat to miss). False when it was closed already.
  */
-export async function decideOutcomes(sql: Sql, eventId: string): Promise<RsvpRow[]> {
-  await sql`
-    update event_rsvps set outcome = case when checked_in_at is not null then 'attended' else 'no_show' end
-    where event_id = ${eventId} and outcome is null and (checked_in_at is not null or status = 'going')`;
-  return sql<RsvpRow[]>`
-    select * from event_rsvps where event_id = ${eventId} and outcome is not null order by candidate_id`;
+export async function closeWithOutcomes(sql: Sql, eventId: string): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const [event] = await tx<{ status: string }[]>`
+      select status from recruiting_events where id = ${eventId} for update`;
+    if (!event || event.status !== 'scheduled') return false;
+    await tx`
+      update event_rsvps set outcome = case when checked_in_at is not null then 'attended' else 'no_show' end
+      where event_id = ${eventId} and (checked_in_at is not null or status = 'going')`;
+    await tx`update recruiting_events set status = 'closed', closed_at = now() where id = ${eventId}`;
+    return true;
+  });
 }
 
-export async function markClosed(db: Db, eventId: string): Promise<void> {
+/** Outcomes decided whose event is not recorded yet (just closed, or left so by a crash). */
+export async function unrecordedOutcomes(db: Db, eventId: string): Promise<RsvpRow[]> {
+  return db<RsvpRow[]>`
+    select * from event_rsvps
+    where event_id = ${eventId} and outcome is not null and not outcome_recorded order by candidate_id`;
+}
+
+export async function markOutcomeRecorded(db: Db, rsvp: Pick<RsvpRow, 'event_id' | 'candidate_id'>) {
   await db`
-    update recruiting_events set status = 'closed', closed_at = coalesce(closed_at, now()) where id = ${eventId}`;
+    update event_rsvps set outcome_recorded = true
+    where event_id = ${rsvp.event_id} and candidate_id = ${rsvp.candidate_id}`;
 }
 
 /** Events still open this long after they ended (they close by themselves). */

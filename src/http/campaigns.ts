@@ -44,7 +44,7 @@ export const campaignOperations = [
       const page = pageOf(query);
       const { items, next_cursor } = paged(await listCampaigns(deps.sql, page), page);
       const views = await Promise.all(
-        items.map(async (row) => viewOf(row, await campaignNumbers(deps.sql, row.id))),
+        items.map(async (row) => viewOf(row, await campaignNumbers(deps.sql, row))),
       );
       return c.json({ items: views, next_cursor });
     },

@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { getJobRow } from '../db/jobs.js';
+import type { Sql } from '../db/client.js';
 import { latestPlaybooks } from '../db/playbook-versions.js';
+import type { FieldError } from '../schemas/index.js';
 import {
   CANDIDATE_WORKFLOW,
   Failure,
@@ -36,9 +38,8 @@ export const enrollmentOperations = [
           cancel: { to: 'post /v1/journeys/{id}/cancel', with: { id: '$response.body#/id' } },
         },
       },
-      404: { description: 'Unknown candidate, or unknown job' },
+      404: { description: 'Unknown candidate, job, or published candidate playbook (the field is named)' },
       409: { description: 'Already in that playbook, or the job is closed' },
-      422: { description: 'Not a published candidate playbook' },
       503: { description: BEHIND, headers: { 'Retry-After': 'Seconds to wait' } },
     },
     async handle(c, { params, body }, deps) {
@@ -49,19 +50,34 @@ export const enrollmentOperations = [
 ];
 
 /**
+ * Why `playbook` names no published candidate playbook (the field `/playbook`), or undefined when it
+ * names one: what a recruiter's enrollment and a campaign refuse with 404.
+ */
+export async function missingCandidatePlaybook(sql: Sql, playbook: string): Promise<FieldError | undefined> {
+  const definition = (await latestPlaybooks(sql)).get(playbook);
+  if (!definition)
+    return {
+      pointer: '/playbook',
+      message: `names no published playbook: "${playbook}" (publish it, or check the id)`,
+    };
+  if ((definition.for ?? 'candidate') !== 'candidate')
+    return {
+      pointer: '/playbook',
+      message: `names no candidate playbook: "${playbook}" is a job playbook, and only candidates are enrolled`,
+    };
+  return undefined;
+}
+
+/**
  * A recruiter's enrollment of a candidate into a published candidate playbook (the API and the
  * console): an update-with-start of the candidate's workflow, after the events accepted before it.
  * With a job, the journey is for that job, as if the job's playbooks had enrolled the candidate.
- * 409 when the candidate is in that playbook already or the job is closed, 404 for an unknown job, 422
- * when it is no published candidate playbook.
+ * 409 when the candidate is in that playbook already or the job is closed; 404 for an unknown job, or
+ * when it is no published candidate playbook (naming `/playbook`).
  */
 export async function enrollCandidate(deps: ApiDeps, id: string, playbook: string, jobId?: string) {
-  const definition = (await latestPlaybooks(deps.sql)).get(playbook);
-  if (!definition || (definition.for ?? 'candidate') !== 'candidate') {
-    throw Problem.validation([
-      { pointer: '/playbook', message: `is not a published candidate playbook: ${playbook}` },
-    ]);
-  }
+  const missing = await missingCandidatePlaybook(deps.sql, playbook);
+  if (missing) throw Problem.missing([missing]);
   if (jobId) {
     const job = await getJobRow(deps.sql, jobId);
     if (!job) throw Problem.notFound(`Job ${jobId}`);
@@ -90,6 +106,8 @@ export async function enrollCandidate(deps: ApiDeps, id: string, playbook: strin
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       if (error.cause.type === Failure.Conflict) throw new Problem(409, 'Conflict', error.cause.message);
+      if (error.cause.type === Failure.NotFound)
+        throw Problem.missing([{ pointer: '/playbook', message: error.cause.message }]);
       throw Problem.validation([{ pointer: '/playbook', message: error.cause.message }]);
     }
     throw error;

@@ -1,15 +1,19 @@
-// The recruiting-event sweep of the API process: once a minute it records answers a crash left without
-// their `candidate.rsvp`, and closes the events that ended more than a day ago (attendance decided).
+// The recruiting-event sweep of the API process: once a minute it records answers and outcomes a crash
+// left without their event (`candidate.rsvp`, `event.attended` / `event.no_show`), and closes the events
+// that ended more than a day ago (attendance decided).
 import type { IntakeDeps } from '../intake/accept.js';
-import { eventsWithUnrecordedRsvps } from '../db/recruiting-events.js';
+import { eventsWithUnrecorded } from '../db/recruiting-events.js';
 import { periodically } from '../runtime/periodically.js';
-import { closeEndedEvents, recordRsvps } from './recruiting-events.js';
+import { closeEndedEvents, recordOutcomes, recordRsvps } from './recruiting-events.js';
 
 const SWEEP_MS = 60_000;
 
 export async function sweepRecruitingEvents(deps: IntakeDeps, now = new Date()) {
-  const unrecorded = await eventsWithUnrecordedRsvps(deps.sql, new Date(now.getTime() - SWEEP_MS));
-  for (const id of unrecorded) await recordRsvps(deps, id);
+  const unrecorded = await eventsWithUnrecorded(deps.sql, new Date(now.getTime() - SWEEP_MS));
+  for (const id of unrecorded) {
+    await recordRsvps(deps, id);
+    await recordOutcomes(deps, id);
+  }
   return { recorded: unrecorded.length, closed: await closeEndedEvents(deps, now) };
 }
 

@@ -9,14 +9,15 @@ import { campaignNumbers } from '../db/campaigns.js';
 import {
   answerRsvp,
   checkIn,
+  closeWithOutcomes,
   createRecruitingEvent,
-  decideOutcomes,
   eventRef,
   eventsToClose,
   getRecruitingEvent,
-  markClosed,
+  markOutcomeRecorded,
   markRecorded,
   rsvpNumbers,
+  unrecordedOutcomes,
   unrecordedRsvps,
   type CheckIn,
   type RecruitingEventInput,
@@ -38,6 +39,7 @@ export interface EventNumbers extends RsvpNumbers {
   /** Candidates its campaigns enrolled (invited), and skipped. */
   invited: number;
   skipped: number;
+  skipped_by_reason: Record<string, number>;
   sent: number;
   clicked: number;
   replied: number;
@@ -104,18 +106,23 @@ export function viewOf(row: RecruitingEventRow, numbers: EventNumbers): EventVie
 
 /** The event's answers and attendance, with what the campaigns inviting to it did. */
 export async function eventNumbers(sql: Sql, row: RecruitingEventRow): Promise<EventNumbers> {
-  const campaigns = await sql<{ id: string }[]>`
-    select id from campaigns where recruiting_event_id = ${row.id}`;
+  const campaigns = await sql<{ id: string; recruiting_event_id: string | null }[]>`
+    select id, recruiting_event_id from campaigns where recruiting_event_id = ${row.id}`;
   const [rsvps, ...each] = await Promise.all([
     rsvpNumbers(sql, row.id),
-    ...campaigns.map((c) => campaignNumbers(sql, c.id)),
+    ...campaigns.map((c) => campaignNumbers(sql, c)),
   ]);
   const sum = (key: 'enrolled' | 'skipped' | 'sent' | 'clicked' | 'replied' | 'converted') =>
     each.reduce((n, c) => n + c[key], 0);
+  const skippedByReason: Record<string, number> = {};
+  for (const c of each)
+    for (const [reason, n] of Object.entries(c.skipped_by_reason))
+      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
   return {
     campaigns: campaigns.length,
     invited: sum('enrolled'),
     skipped: sum('skipped'),
+    skipped_by_reason: skippedByReason,
     sent: sum('sent'),
     clicked: sum('clicked'),
     replied: sum('replied'),
@@ -180,28 +187,32 @@ export async function recordCheckIn(
 
 /**
  * Closes an event: everyone checked in attended, everyone going who did not come is a no-show, each
- * recorded as `event.attended` / `event.no_show` once. Closing again changes nothing; a close cut short
- * (a crash) is finished by the next one, or by the sweep.
+ * recorded as `event.attended` / `event.no_show` once. Closing again changes nothing; outcomes a crash
+ * kept from being recorded are recorded by the next close, or by the sweep.
  */
 export async function closeEvent(deps: IntakeDeps, idOrName: string): Promise<EventView> {
   const event = await getRecruitingEvent(deps.sql, idOrName);
   if (!event) throw Problem.notFound(`Recruiting event ${idOrName}`);
-  if (event.status !== 'closed') {
-    await recordRsvps(deps, event.id);
-    for (const rsvp of await decideOutcomes(deps.sql, event.id))
-      await acceptSubjectEvent(deps, {
-        subject: { candidateId: rsvp.candidate_id },
-        type: rsvp.outcome === 'attended' ? 'event.attended' : 'event.no_show',
-        source: 'rapport',
-        id: `${event.id}/${rsvp.candidate_id}/outcome`,
-        data: {
-          recruiting_event: eventRef(event),
-          checked_in_at: rsvp.checked_in_at?.toISOString() ?? null,
-        },
-      });
-    await markClosed(deps.sql, event.id);
-  }
+  await recordRsvps(deps, event.id);
+  await closeWithOutcomes(deps.sql, event.id);
+  await recordOutcomes(deps, event.id);
   return (await eventView(deps.sql, event.id))!;
+}
+
+/** Records `event.attended` / `event.no_show` for each outcome decided and not recorded yet, once. */
+export async function recordOutcomes(deps: IntakeDeps, eventId: string): Promise<void> {
+  const event = await getRecruitingEvent(deps.sql, eventId);
+  if (!event) return;
+  for (const rsvp of await unrecordedOutcomes(deps.sql, eventId)) {
+    await acceptSubjectEvent(deps, {
+      subject: { candidateId: rsvp.candidate_id },
+      type: rsvp.outcome === 'attended' ? 'event.attended' : 'event.no_show',
+      source: 'rapport',
+      id: `${eventId}/${rsvp.candidate_id}/outcome`,
+      data: { recruiting_event: eventRef(event), checked_in_at: rsvp.checked_in_at?.toISOString() ?? null },
+    });
+    await markOutcomeRecorded(deps.sql, rsvp);
+  }
 }
 
 /** Closes the events that ended more than CLOSE_AFTER_MS ago; says how many. */

@@ -7,19 +7,15 @@
 // - a smart pool's preview over 1,000,000 candidates, next to counting the whole table.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import pLimit from 'p-limit';
-import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { CAMPAIGN_CONCURRENCY } from '../../src/activities/campaigns.js';
 import { launchCampaign } from '../../src/campaigns/campaigns.js';
 import { publishPipelines } from '../../src/cli/publish.js';
-import { createSql, type Sql } from '../../src/db/client.js';
+import type { Sql } from '../../src/db/client.js';
 import { createPool, previewPool } from '../../src/db/pools.js';
 import type { PoolFilter } from '../../src/db/pool-filter.js';
 import { createLogger } from '../../src/log.js';
-import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
-import { loadTemplates } from '../../src/templates/engine.js';
 import {
   CANDIDATE_WORKFLOW,
   candidateWorkflowId,
@@ -27,7 +23,7 @@ import {
   type CandidateWorkflow,
   type EnrollRequest,
 } from '../../workflows/contract.js';
-import { quietBundlerLogger } from '../helpers/bundler.js';
+import { startBenchWorker } from './bench-worker.js';
 import {
   fmt,
   positiveInt,
@@ -72,34 +68,19 @@ async function benchEnrollment(services: Services, onCleanup: OnCleanup): Promis
   const campaignQueue = `bench-campaign-${randomUUID().slice(0, 8)}`;
   // Candidate workflows go to a queue nobody polls: both sides' work ends at signal-with-start.
   const candidateQueue = `bench-candidates-${randomUUID().slice(0, 8)}`;
-  const sql = createSql(services.databaseUrl);
-  onCleanup('the worker database client', () => sql.end({ timeout: 5 }));
-  const deps: ActivityDeps = {
-    sql,
-    templates: await loadTemplates(path.join(PIPELINES, 'templates')),
-    mailer: undefined,
-    sms: undefined,
-    playbooks: publishedPlaybooks(sql),
-    mailFrom: 'Rapport <rapport@bench.example>',
-    org: { name: 'Bench' },
-    temporal: { client, taskQueue: candidateQueue },
-  };
-  progress('bundling the workflows');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quietBundlerLogger });
-  const connection = await NativeConnection.connect({ address: services.temporalAddress });
-  onCleanup('the worker connection', () => connection.close());
-  const worker = await Worker.create({
-    connection,
-    namespace: 'default',
-    taskQueue: campaignQueue,
-    workflowBundle,
-    activities: createActivities(deps),
-  });
-  const running = worker.run();
-  onCleanup('the worker', async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  });
+  await startBenchWorker(
+    {
+      databaseUrl: services.databaseUrl,
+      temporalAddress: services.temporalAddress,
+      client,
+      pipelinesDir: PIPELINES,
+      workflowsPath: WORKFLOWS,
+      taskQueue: candidateQueue,
+      pollQueue: campaignQueue,
+      progress,
+    },
+    onCleanup,
+  );
 
   progress(`inserting ${fmt(ENROLL * 2 + PACED)} candidates`);
   const raw = await insertCandidates(services.sql, 'raw', ENROLL);

@@ -4,21 +4,17 @@
 // requests, target p95 < 300 ms — next to the same data read through the JSON API.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createSql } from '../../src/db/client.js';
 import { upsertJob } from '../../src/db/jobs.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
-import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { loadSources } from '../../src/playbook/sources.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
-import { loadTemplates } from '../../src/templates/engine.js';
 import { WORKFLOWS_SOURCE } from '../../src/paths.js';
-import { quietBundlerLogger } from '../helpers/bundler.js';
+import { startBenchWorker } from './bench-worker.js';
 import {
   fmt,
   positiveInt,
@@ -102,35 +98,19 @@ export async function benchConsole(): Promise<string[]> {
     );
     await sql`analyze`;
 
-    const deps: ActivityDeps = {
-      sql,
-      templates: await loadTemplates(path.join(PIPELINES, 'templates')),
-      mailer: undefined,
-      sms: undefined,
-      playbooks: publishedPlaybooks(sql),
-      mailFrom: 'Rapport <rapport@bench.example>',
-      org: { name: 'Bench' },
-      temporal: { client: services.client, taskQueue },
-    };
-    progress('bundling the workflows and starting a worker');
-    const workflowBundle = await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_SOURCE,
-      logger: quietBundlerLogger,
-    });
-    const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
-    onCleanup('the worker connection', () => nativeConnection.close());
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      workflowBundle,
-      activities: createActivities(deps),
-    });
-    const running = worker.run();
-    onCleanup('the worker', async () => {
-      worker.shutdown();
-      await running;
-    });
+    const { templates } = await startBenchWorker(
+      {
+        databaseUrl: services.databaseUrl,
+        temporalAddress: services.temporalAddress,
+        client: services.client,
+        pipelinesDir: PIPELINES,
+        workflowsPath: WORKFLOWS_SOURCE,
+        taskQueue,
+        sql,
+        progress,
+      },
+      onCleanup,
+    );
 
     progress(`starting ${fmt(JOURNEYS)} journeys that wait an hour`);
     const journeyIds = ids.slice(0, JOURNEYS);
@@ -161,7 +141,7 @@ export async function benchConsole(): Promise<string[]> {
       log: createLogger('silent'),
       sources: await loadSources(PIPELINES),
       links: await loadLinkSigner(sql),
-      templates: deps.templates,
+      templates,
       org: { name: 'Bench' },
       keyCacheMs: 60_000,
     });

@@ -7,18 +7,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { publishPipelines } from '../../src/cli/publish.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createSql, type Sql } from '../../src/db/client.js';
+import type { Sql } from '../../src/db/client.js';
 import { createLogger } from '../../src/log.js';
 import { createMailer } from '../../src/mail/mailer.js';
-import { publishedPlaybooks } from '../../src/runtime/services.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
-import { loadTemplates } from '../../src/templates/engine.js';
 import { cleanEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
-import { quietBundlerLogger } from '../helpers/bundler.js';
+import { startBenchWorker } from './bench-worker.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import {
   cpuSince,
@@ -103,42 +99,23 @@ interface Run {
 async function benchThroughput(env: Env, onCleanup: OnCleanup): Promise<string[]> {
   const { client, smtp } = env;
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  // The activities' own database client and mailer, as `rapport worker` builds them (createServices).
-  const sql = createSql(env.databaseUrl);
-  onCleanup('the worker database client', () => sql.end({ timeout: 5 }));
+  // The activities' own database client and mailer, as `rapport worker` builds them (createServices);
+  // the SDK's default worker settings, as `rapport worker` runs with; both variants share this worker.
   const mailer = createMailer(smtp.url);
   onCleanup('the mailer', () => Promise.resolve(mailer.close()));
-  const deps: ActivityDeps = {
-    sql,
-    templates: await loadTemplates(path.join(PIPELINES, 'templates')),
-    mailer,
-    sms: undefined,
-    playbooks: publishedPlaybooks(sql),
-    mailFrom: 'Rapport <rapport@bench.example>',
-    org: { name: 'Bench' },
-    temporal: { client, taskQueue },
-  };
-  progress('bundling the workflows');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quietBundlerLogger });
-  const nativeConnection = await NativeConnection.connect({ address: env.temporalAddress });
-  onCleanup('the worker connection', () => nativeConnection.close());
-  // The SDK's default worker settings, as `rapport worker` runs with; both variants share this worker.
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle,
-    activities: createActivities(deps),
-  });
-  const running = worker.run();
-  let stopped = false;
-  const stopWorker = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  };
-  onCleanup('the in-process worker', stopWorker);
+  const { stop: stopWorker } = await startBenchWorker(
+    {
+      databaseUrl: env.databaseUrl,
+      temporalAddress: env.temporalAddress,
+      client,
+      pipelinesDir: PIPELINES,
+      workflowsPath: WORKFLOWS,
+      taskQueue,
+      mailer,
+      progress,
+    },
+    onCleanup,
+  );
 
   const runOnce = async (variant: Variant, round: number): Promise<Run> => {
     const ids = await insertCandidates(env.sql, `${variant}-${round}`, JOURNEYS);

@@ -82,7 +82,7 @@ describe('a campaign whose worker is killed twice during enrollment', () => {
     const started = Date.now();
 
     const decided = async () => {
-      const n = await campaignNumbers(db.sql, id);
+      const n = await campaignNumbers(db.sql, { id, recruiting_event_id: null });
       return n.requested + n.enrolled + n.skipped;
     };
     let kills = 0;
@@ -97,7 +97,7 @@ describe('a campaign whose worker is killed twice during enrollment', () => {
 
     const numbers = await eventually(async () => {
       const [row] = await db.sql<{ status: string }[]>`select status from campaigns where id = ${id}`;
-      const n = await campaignNumbers(db.sql, id);
+      const n = await campaignNumbers(db.sql, { id, recruiting_event_id: null });
       // Claimed enrollments whose journeys have started and ended (each sends one message, then ends).
       const [done] = await db.sql<{ n: number }[]>`
         select count(*)::int as n from journeys where campaign_id = ${id} and status = 'completed'`;

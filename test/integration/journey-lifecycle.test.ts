@@ -128,10 +128,13 @@ describe('a recruiter enrolling a candidate', () => {
     expect(again.status).toBe(409);
     expect(((await again.json()) as { detail: string }).detail).toContain(journey.id);
     const unknown = await enroll('no-such-playbook');
-    expect(unknown.status).toBe(422);
+    expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ errors: [{ pointer: '/playbook' }] });
     const jobPlaybook = await enroll('life-rediscover');
-    expect(jobPlaybook.status).toBe(422);
+    expect(jobPlaybook.status).toBe(404);
+    expect(await jobPlaybook.json()).toMatchObject({
+      errors: [{ pointer: '/playbook', detail: expect.stringContaining('job playbook') }],
+    });
     await stack.smtp.waitFor((m) => m.to.includes('manual@example.com'));
     await journeyWhere(candidate_id, (j) => j.id === journey.id && j.status === 'completed');
   });

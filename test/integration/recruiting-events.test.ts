@@ -15,10 +15,13 @@ import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 import type { EventView } from '../../src/recruiting-events/recruiting-events.js';
 import type { CampaignNumbers } from '../../src/db/campaigns.js';
-import { answerRsvp } from '../../src/db/recruiting-events.js';
+import { answerRsvp, checkIn } from '../../src/db/recruiting-events.js';
+import { sweepRecruitingEvents } from '../../src/recruiting-events/event-sweep.js';
+import { createLogger } from '../../src/log.js';
 
 let stack: Stack;
 let call: JsonCall;
+const silent = createLogger('silent');
 beforeAll(async () => {
   stack = await startStack();
   call = jsonCaller(stack.app);
@@ -395,6 +398,10 @@ describe('a recruiting event with 20 seats', () => {
       converted: 31, // the invitation's goal: an answer
       recruiting_event: { rsvps: { yes: 29, no: 1, maybe: 1 }, attended: 15, no_show: 5, hired: 1 },
     });
+    // Erasure forgets which events a candidate answered and came to.
+    expect((await call('DELETE', `/v1/candidates/${ids[1]}`)).status).toBe(204);
+    const after = await call<EventView>('GET', `/v1/recruiting-events/${event.id}`);
+    expect(after.body.numbers).toMatchObject({ rsvps: { yes: 28 }, attended: 14 });
   });
 });
 
@@ -519,5 +526,38 @@ describe('rapport recruiting-events', () => {
     });
     const listed = await runCli(['recruiting-events', 'list'], env);
     expect(listed.output).toMatch(/cli-fair\s+2027-03-01T09:00:00.000Z\s+closed/);
+  });
+});
+
+describe('the recruiting-event sweep', () => {
+  it('records what a crash left unrecorded, and closes an event a day after it ended', async () => {
+    const deps = { sql: stack.db.sql, temporal: stack.client, log: silent, delivery: stack.delivery };
+    const [meetup] = await stack.db.sql<{ id: string }[]>`
+      insert into recruiting_events (name, title, kind, starts_at, ends_at, timezone, location, capacity)
+      values ('swept', 'Swept', 'meetup', now() - interval '3 days', now() - interval '3 days' + interval '2 hours',
+        'UTC', 'Somewhere', 10)
+      returning id`;
+    const rows = await stack.db.sql<{ id: string }[]>`
+      insert into candidates (email, first_name, consent_email)
+      select 'swept' || i || '@example.com', 'Swept' || i, true from generate_series(1, 2) i
+      returning id`;
+    // Two answers changed as by a process that died before recording their `candidate.rsvp`.
+    for (const r of rows)
+      await answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: r.id, answer: 'yes' });
+    await checkIn(stack.db.sql, meetup!.id, { candidateIds: [rows[0]!.id] });
+    const typesOf = async () =>
+      (
+        await stack.db.sql<{ type: string }[]>`
+          select type from events where candidate_id = any (${rows.map((r) => r.id)}::uuid[]) order by type`
+      ).map((e) => e.type);
+    expect(await typesOf()).toEqual([]);
+
+    const later = new Date(Date.now() + 120_000);
+    // (The concurrent answers above were never recorded either: the sweep records them too.)
+    expect(await sweepRecruitingEvents(deps, later)).toMatchObject({ closed: 1 });
+    expect(await typesOf()).toEqual(['candidate.rsvp', 'candidate.rsvp', 'event.attended', 'event.no_show']);
+    // Again: nothing more.
+    expect(await sweepRecruitingEvents(deps, later)).toEqual({ recorded: 0, closed: 0 });
+    expect(await typesOf()).toHaveLength(4);
   });
 });

@@ -5,7 +5,8 @@
 -- names the `candidate.rsvp` event each change records once). A "yes" takes a seat while there is one,
 -- else a place on the waitlist (first come, first served); a "no" from someone going gives their seat to
 -- the first on the waitlist. Check-in marks who came; closing the event decides attended / no-show for
--- everyone expected (going, or checked in) and records `event.attended` / `event.no_show`.
+-- everyone expected (going, or checked in) and records `event.attended` / `event.no_show`, each once
+-- (`outcome_recorded`).
 create table recruiting_events (
   id          uuid primary key default gen_random_uuid(),
   name        text not null unique,
@@ -41,10 +42,14 @@ create table event_rsvps (
   recorded_version integer not null default 0,
   checked_in_at timestamptz,
   outcome       text check (outcome in ('attended', 'no_show')),
+  -- Set once `event.attended` / `event.no_show` is recorded (a crash in between is found again).
+  outcome_recorded boolean not null default false,
   primary key (event_id, candidate_id)
 );
 create index event_rsvps_waitlist_idx on event_rsvps (event_id, wanted_at) where status = 'waitlisted';
 create index event_rsvps_unrecorded_idx on event_rsvps (event_id) where recorded_version < version and answer is not null;
+create index event_rsvps_unrecorded_outcome_idx on event_rsvps (event_id)
+  where outcome is not null and not outcome_recorded;
 create index event_rsvps_candidate_idx on event_rsvps (candidate_id);
 
 -- The event a campaign invites to (its journeys carry it; its numbers count its RSVPs and attendance).
