@@ -2,6 +2,7 @@
 // batches — each member skipped with its reason (consent, unsubscribed, already in the playbook, held back
 // by the contact policy) or requested from the candidate's workflow (signal-with-start), at the
 // campaign's rate with bounded concurrency — and record the campaign's status.
+import { setMaxListeners } from 'node:events';
 import { setTimeout } from 'node:timers/promises';
 import { CancelledFailure } from '@temporalio/common';
 import pLimit from 'p-limit';
@@ -200,6 +201,8 @@ export async function enrollCampaignBatch(
     requested.push(candidateId);
     if (requested.length >= RECORD_EVERY) await record();
   };
+  // Each member waiting for its turn listens for the cancellation: as many listeners as members in flight.
+  setMaxListeners(CAMPAIGN_CONCURRENCY + 10, control.signal);
   const limit = pLimit(CAMPAIGN_CONCURRENCY);
   const beat = setInterval(() => control.heartbeat(), HEARTBEAT_MS);
   let sent = 0;

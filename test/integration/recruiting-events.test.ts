@@ -242,7 +242,16 @@ describe('a recruiting event with 20 seats', () => {
       waitlisted: 10,
       seats_left: 0,
     });
-    // Each answer's playbook: the seat confirmed, the waitlist told.
+    // Each answer's playbook: the seat confirmed and a reminder due the day before, the waitlist told.
+    const reminder = await eventually(async () => {
+      const [journey] = await stack.db.sql<{ waiting_for: string; next_action_at: Date }[]>`
+        select waiting_for, next_action_at from journeys
+        where candidate_id = ${ids[0]!} and playbook = 'attract-event-rsvp' and waiting_for = 'wait'`;
+      return journey;
+    });
+    expect(reminder.next_action_at.toISOString()).toBe(
+      DateTime.fromISO(event.starts_at).minus({ days: 1 }).toUTC().toISO(),
+    );
     await stack.smtp.waitFor((m) => m.to.includes(emails[19]!) && m.subject === 'You are in: Backend meetup');
     await stack.smtp.waitFor(
       (m) => m.to.includes(emails[29]!) && m.subject === 'You are on the waitlist: Backend meetup',
