@@ -107,15 +107,19 @@ export async function skipRules(deps: CampaignDeps, input: BatchInput, now: Date
 
 /**
  * What the campaign's journeys see as `event` (`campaign.enrolled`): the campaign, and the recruiting
- * event it invites to, whose RSVP links their messages then carry.
+ * event it invites to, whose RSVP links their messages then carry; and whether that event has started
+ * (its answers are closed, so nobody more is invited).
  */
-export async function campaignEvent(sql: Sql, campaignId: string): Promise<CandidateEvent | undefined> {
+export async function campaignEvent(
+  sql: Sql,
+  campaignId: string,
+): Promise<{ event: CandidateEvent; started: boolean } | undefined> {
   const campaign = await getCampaign(sql, campaignId);
   if (!campaign) return undefined;
   const invitedTo = campaign.recruiting_event_id
     ? await getRecruitingEvent(sql, campaign.recruiting_event_id)
     : undefined;
-  return {
+  const event: CandidateEvent = {
     id: `campaign-${campaign.id}`,
     type: CAMPAIGN_ENROLLED,
     source: 'campaign',
@@ -125,6 +129,9 @@ export async function campaignEvent(sql: Sql, campaignId: string): Promise<Candi
       ...(invitedTo ? { recruiting_event: eventRef(invitedTo) } : {}),
     },
   };
+  const started =
+    invitedTo !== undefined && (invitedTo.status === 'closed' || invitedTo.starts_at <= new Date());
+  return { event, started };
 }
 
 /** What a batch needs from its activity context: heartbeats, and whether it was cancelled (paused). */
@@ -153,14 +160,17 @@ export async function enrollCampaignBatch(
 ): Promise<BatchResult> {
   const rules = await skipRules(deps, input, new Date());
   const members = await nextMembers(deps.sql, input.campaignId, input.limit, rules);
-  const skipped = members.filter((m) => m.reason !== null);
+  const invitation = members.length ? await campaignEvent(deps.sql, input.campaignId) : undefined;
+  // Once the event the campaign invites to has started, nobody else is invited to it.
+  const tooLate = invitation?.started ? 'event_started' : null;
+  const skipped = members.filter((m) => (m.reason ?? tooLate) !== null);
   await decideMembers(
     deps.sql,
     input.campaignId,
-    skipped.map((m) => ({ candidateId: m.candidate_id, outcome: 'skipped', reason: m.reason })),
+    skipped.map((m) => ({ candidateId: m.candidate_id, outcome: 'skipped', reason: m.reason ?? tooLate })),
   );
-  const toEnroll = members.filter((m) => m.reason === null).map((m) => m.candidate_id);
-  const event = toEnroll.length ? await campaignEvent(deps.sql, input.campaignId) : undefined;
+  const toEnroll = members.filter((m) => (m.reason ?? tooLate) === null).map((m) => m.candidate_id);
+  const event = invitation?.event;
   const interval = input.ratePerMinute ? 60_000 / input.ratePerMinute : 0;
   // Turns at the rate from the pace's origin; after an outage (a dead worker, a slow snapshot) the
   // batch goes at the rate from now rather than in a burst to catch up.

@@ -82,9 +82,12 @@ export async function launchCampaign(deps: CampaignDeps, given: CampaignLaunch):
       message: `names no recruiting event: "${input.recruiting_event}"`,
     });
   if (missing.length || !pool) throw Problem.missing(missing);
-  if (invitedTo?.status === 'closed')
+  if (invitedTo && (invitedTo.status === 'closed' || invitedTo.starts_at <= new Date()))
     throw Problem.validation([
-      { pointer: '/recruiting_event', message: `has taken place: "${invitedTo.name}" is closed` },
+      {
+        pointer: '/recruiting_event',
+        message: `has started: "${invitedTo.name}" takes no more answers, so nobody can be invited`,
+      },
     ]);
 
   const row = await createCampaign(deps.sql, {

@@ -27,6 +27,14 @@ export async function mergeCandidates(tx: Tx, keep: string, gone: string): Promi
   for (const table of ['events', 'messages', 'interactions', 'tasks', 'journeys'] as const) {
     await tx`update ${tx(table)} set candidate_id = ${keep} where candidate_id = ${gone}`;
   }
+  // Static pools and recruiting events the duplicate is in follow it to the kept candidate (where both
+  // are, the kept candidate's place and answer stay).
+  await tx`
+    update pool_members m set candidate_id = ${keep} where m.candidate_id = ${gone}
+      and not exists (select 1 from pool_members k where k.pool_id = m.pool_id and k.candidate_id = ${keep})`;
+  await tx`
+    update event_rsvps r set candidate_id = ${keep} where r.candidate_id = ${gone}
+      and not exists (select 1 from event_rsvps k where k.event_id = r.event_id and k.candidate_id = ${keep})`;
   await tx`delete from candidates where id = ${gone}`;
   await recordTimeline(tx, { kind: 'merged', candidateId: keep, merged: gone });
 }

@@ -113,22 +113,24 @@ export interface Answered {
 /**
  * Records a candidate's answer, one event at a time (the event's row is locked): "yes" takes a seat if
  * one is free, else a place at the end of the waitlist; a seat given up ("no", "maybe") goes to the first
- * on the waitlist. The same answer again changes nothing. Undefined when the event is closed.
+ * on the waitlist while there is a seat for them. The same answer again changes nothing. Undefined once the
+ * event has started (answers are closed: a seat freed then would be offered too late to use).
  */
 export async function answerRsvp(
   sql: Sql,
   input: { eventId: string; candidateId: string; answer: RsvpAnswer },
 ): Promise<Answered | undefined> {
   return sql.begin(async (tx) => {
-    const [event] = await tx<{ capacity: number | null; status: string }[]>`
-      select capacity, status from recruiting_events where id = ${input.eventId} for update`;
-    if (!event || event.status !== 'scheduled') return undefined;
+    const [event] = await tx<{ capacity: number | null; open: boolean }[]>`
+      select capacity, status = 'scheduled' and starts_at > now() as open
+      from recruiting_events where id = ${input.eventId} for update`;
+    if (!event?.open) return undefined;
     const [before] = await tx<RsvpRow[]>`
       select * from event_rsvps where event_id = ${input.eventId} and candidate_id = ${input.candidateId}`;
     if (before?.answer === input.answer) return { rsvp: before, changed: false };
     let status: RsvpStatus = input.answer === 'no' ? 'declined' : 'maybe';
     if (input.answer === 'yes') {
-      const holding = before?.status === 'going' || before?.status === 'walk_in';
+      const holding = before?.status === 'going';
       status = holding || (await seatFree(tx, input.eventId, event.capacity)) ? 'going' : 'waitlisted';
     }
     const [rsvp] = await tx<RsvpRow[]>`
@@ -140,7 +142,10 @@ export async function answerRsvp(
         answered_at = now(), wanted_at = excluded.wanted_at, promoted_at = null
       returning *`;
     const gaveUp = before?.status === 'going' && status !== 'going';
-    const promoted = gaveUp ? await promoteFirst(tx, input.eventId) : undefined;
+    const promoted =
+      gaveUp && (await seatFree(tx, input.eventId, event.capacity))
+        ? await promoteFirst(tx, input.eventId)
+        : undefined;
     return { rsvp: rsvp!, changed: true, promoted };
   });
 }
@@ -194,10 +199,30 @@ export async function eventsWithUnrecorded(db: Db, before: Date): Promise<string
   return rows.map((r) => r.event_id);
 }
 
-export async function markRecorded(db: Db, rsvp: Pick<RsvpRow, 'event_id' | 'candidate_id' | 'version'>) {
-  await db`
-    update event_rsvps set recorded_version = greatest(recorded_version, ${rsvp.version})
-    where event_id = ${rsvp.event_id} and candidate_id = ${rsvp.candidate_id}`;
+/**
+ * Claims the recording of an answer's change, in the transaction that records its event: false when
+ * that version is recorded already or is no longer the latest (a newer change is recorded instead).
+ */
+export async function claimRsvpRecording(
+  tx: Db,
+  rsvp: Pick<RsvpRow, 'event_id' | 'candidate_id' | 'version'>,
+) {
+  const claimed = await tx`
+    update event_rsvps set recorded_version = ${rsvp.version}
+    where event_id = ${rsvp.event_id} and candidate_id = ${rsvp.candidate_id}
+      and version = ${rsvp.version} and recorded_version < ${rsvp.version}
+    returning 1`;
+  return claimed.length > 0;
+}
+
+/** Claims the recording of an outcome, in the transaction that records its event; false when done. */
+export async function claimOutcomeRecording(tx: Db, rsvp: Pick<RsvpRow, 'event_id' | 'candidate_id'>) {
+  const claimed = await tx`
+    update event_rsvps set outcome_recorded = true
+    where event_id = ${rsvp.event_id} and candidate_id = ${rsvp.candidate_id}
+      and outcome is not null and not outcome_recorded
+    returning 1`;
+  return claimed.length > 0;
 }
 
 /** Marks candidates (by id or email) as arrived; someone without a seat is a walk-in. Undefined once closed. */
@@ -211,7 +236,7 @@ export async function checkIn(
       select status from recruiting_events where id = ${eventId} for update`;
     if (!event || event.status !== 'scheduled') return undefined;
     const { candidates, unknown } = await findCandidates(tx, who);
-    const rows = await tx<{ inserted: boolean; was_checked_in: boolean; was_going: boolean }[]>`
+    const rows = await tx<{ was_checked_in: boolean; was_going: boolean }[]>`
       with prior as (
         select candidate_id, checked_in_at is not null as was_checked_in, status = 'going' as was_going
         from event_rsvps where event_id = ${eventId} and candidate_id = any (${candidates}::uuid[]))
@@ -220,8 +245,7 @@ export async function checkIn(
       on conflict (event_id, candidate_id) do update set
         checked_in_at = coalesce(event_rsvps.checked_in_at, now()),
         status = case when event_rsvps.status = 'going' then 'going' else 'walk_in' end
-      returning (xmax = 0) as inserted,
-        coalesce((select was_checked_in from prior p where p.candidate_id = event_rsvps.candidate_id), false)
+      returning coalesce((select was_checked_in from prior p where p.candidate_id = event_rsvps.candidate_id), false)
           as was_checked_in,
         coalesce((select was_going from prior p where p.candidate_id = event_rsvps.candidate_id), false)
           as was_going`;
@@ -258,12 +282,6 @@ export async function unrecordedOutcomes(db: Db, eventId: string): Promise<RsvpR
   return db<RsvpRow[]>`
     select * from event_rsvps
     where event_id = ${eventId} and outcome is not null and not outcome_recorded order by candidate_id`;
-}
-
-export async function markOutcomeRecorded(db: Db, rsvp: Pick<RsvpRow, 'event_id' | 'candidate_id'>) {
-  await db`
-    update event_rsvps set outcome_recorded = true
-    where event_id = ${rsvp.event_id} and candidate_id = ${rsvp.candidate_id}`;
 }
 
 /** Events still open this long after they ended (they close by themselves). */

@@ -57,6 +57,8 @@ const RSVP_DONE: Record<string, string> = {
   walk_in: 'You have a seat. See you there!',
 };
 
+const ANSWERS_CLOSED = 'Answers are closed: the event has started or taken place.';
+
 const when = (event: RecruitingEventRow) =>
   `${String(FILTERS.in_tz(event.starts_at.toISOString(), event.timezone))} (${event.timezone})`;
 const where = (event: RecruitingEventRow) => event.location ?? event.url ?? '';
@@ -117,8 +119,8 @@ export const trackingOperations = [
         const { event, answer } = rsvp;
         const form = html`<p>${when(event)}<br />${where(event)}</p>
           ${
-            event.status === 'closed'
-              ? html`<p>This event has taken place.</p>`
+            event.status === 'closed' || event.starts_at <= new Date()
+              ? html`<p>${ANSWERS_CLOSED}</p>`
               : html`<form method="post" action="/t/${token}">
                   <button type="submit">${RSVP[answer].button}</button>
                 </form>`
@@ -152,7 +154,7 @@ export const trackingOperations = [
       if (rsvp) {
         const { who, event, answer } = rsvp;
         const answered = await respond(deps, { eventId: event.id, candidateId: who.candidate_id, answer });
-        if (!answered) return c.html(page(event.title, html`<p>This event has taken place.</p>`));
+        if (!answered) return c.html(page(event.title, html`<p>${ANSWERS_CLOSED}</p>`));
         return c.html(
           page(
             event.title,

@@ -4,18 +4,18 @@
 // - `candidate.rsvp` for each change of an answer (a seat taken, a place on the waitlist, a seat given
 //   by the waitlist), with `recruiting_event`, `answer`, `status` and `promoted` in its data;
 // - `event.attended` / `event.no_show` when the event closes (by hand, or a day after it ended).
-import type { Sql } from '../db/client.js';
+import type { Db, Sql } from '../db/client.js';
 import { campaignNumbers } from '../db/campaigns.js';
 import {
   answerRsvp,
   checkIn,
+  claimOutcomeRecording,
+  claimRsvpRecording,
   closeWithOutcomes,
   createRecruitingEvent,
   eventRef,
   eventsToClose,
   getRecruitingEvent,
-  markOutcomeRecorded,
-  markRecorded,
   rsvpNumbers,
   unrecordedOutcomes,
   unrecordedRsvps,
@@ -132,7 +132,7 @@ export async function eventNumbers(sql: Sql, row: RecruitingEventRow): Promise<E
   };
 }
 
-/** The candidate's answer, and the `candidate.rsvp` of every change it made; undefined once closed. */
+/** The candidate's answer, and the `candidate.rsvp` of every change it made; undefined once started. */
 export async function respond(
   deps: IntakeDeps,
   input: { eventId: string; candidateId: string; answer: RsvpAnswer },
@@ -143,27 +143,50 @@ export async function respond(
   return answered.rsvp;
 }
 
+/** A change someone else recorded first, or one a newer change replaced: nothing to record. */
+class AlreadyRecorded extends Error {}
+
+/** Accepts the event unless `claim`, in the same transaction, says it is not this caller's to record. */
+async function acceptOnce(
+  deps: IntakeDeps,
+  event: Parameters<typeof acceptSubjectEvent>[1],
+  claim: (tx: Db) => Promise<boolean>,
+): Promise<void> {
+  try {
+    await acceptSubjectEvent(deps, event, async (tx) => {
+      if (!(await claim(tx))) throw new AlreadyRecorded();
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyRecorded)) throw error;
+  }
+}
+
 /**
  * Records `candidate.rsvp` for every change of an answer not recorded yet — the one just made, a seat
- * the waitlist gave, or a change a crash left unrecorded — each once (the event's id is the change's).
+ * the waitlist gave, or a change a crash left unrecorded — each once (the event's id is the change's),
+ * and only the latest: a change replaced before it was recorded is skipped, so a candidate's last
+ * `candidate.rsvp` always says where they stand.
  */
 export async function recordRsvps(deps: IntakeDeps, eventId: string): Promise<void> {
   const event = await getRecruitingEvent(deps.sql, eventId);
   if (!event) return;
   for (const rsvp of await unrecordedRsvps(deps.sql, eventId)) {
-    await acceptSubjectEvent(deps, {
-      subject: { candidateId: rsvp.candidate_id },
-      type: 'candidate.rsvp',
-      source: 'rsvp',
-      id: `${eventId}/${rsvp.candidate_id}/${rsvp.version}`,
-      data: {
-        recruiting_event: eventRef(event),
-        answer: rsvp.answer,
-        status: rsvp.status,
-        promoted: rsvp.promoted_at !== null,
+    await acceptOnce(
+      deps,
+      {
+        subject: { candidateId: rsvp.candidate_id },
+        type: 'candidate.rsvp',
+        source: 'rsvp',
+        id: `${eventId}/${rsvp.candidate_id}/${rsvp.version}`,
+        data: {
+          recruiting_event: eventRef(event),
+          answer: rsvp.answer,
+          status: rsvp.status,
+          promoted: rsvp.promoted_at !== null,
+        },
       },
-    });
-    await markRecorded(deps.sql, rsvp);
+      (tx) => claimRsvpRecording(tx, rsvp),
+    );
   }
 }
 
@@ -204,14 +227,17 @@ export async function recordOutcomes(deps: IntakeDeps, eventId: string): Promise
   const event = await getRecruitingEvent(deps.sql, eventId);
   if (!event) return;
   for (const rsvp of await unrecordedOutcomes(deps.sql, eventId)) {
-    await acceptSubjectEvent(deps, {
-      subject: { candidateId: rsvp.candidate_id },
-      type: rsvp.outcome === 'attended' ? 'event.attended' : 'event.no_show',
-      source: 'rapport',
-      id: `${eventId}/${rsvp.candidate_id}/outcome`,
-      data: { recruiting_event: eventRef(event), checked_in_at: rsvp.checked_in_at?.toISOString() ?? null },
-    });
-    await markOutcomeRecorded(deps.sql, rsvp);
+    await acceptOnce(
+      deps,
+      {
+        subject: { candidateId: rsvp.candidate_id },
+        type: rsvp.outcome === 'attended' ? 'event.attended' : 'event.no_show',
+        source: 'rapport',
+        id: `${eventId}/${rsvp.candidate_id}/outcome`,
+        data: { recruiting_event: eventRef(event), checked_in_at: rsvp.checked_in_at?.toISOString() ?? null },
+      },
+      (tx) => claimOutcomeRecording(tx, rsvp),
+    );
   }
 }
 

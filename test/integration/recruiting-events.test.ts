@@ -15,7 +15,8 @@ import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 import type { EventView } from '../../src/recruiting-events/recruiting-events.js';
 import type { CampaignNumbers } from '../../src/db/campaigns.js';
-import { answerRsvp, checkIn } from '../../src/db/recruiting-events.js';
+import { answerRsvp, checkIn, claimRsvpRecording } from '../../src/db/recruiting-events.js';
+import { mergeCandidates } from '../../src/db/candidate-merge.js';
 import { sweepRecruitingEvents } from '../../src/recruiting-events/event-sweep.js';
 import { createLogger } from '../../src/log.js';
 
@@ -319,7 +320,7 @@ describe('a recruiting event with 20 seats', () => {
     });
     expect(late.status).toBe(409);
     const closedLink = await post(rsvp(invitation.get(emails[31]!)!, 'Yes')!);
-    expect(await closedLink.text()).toContain('This event has taken place');
+    expect(await closedLink.text()).toContain('Answers are closed');
 
     // The follow-ups: each in the candidate's morning (09:00–12:00) in their own time zone, now or at
     // the next 09:00 there.
@@ -388,6 +389,14 @@ describe('a recruiting event with 20 seats', () => {
       const res = await call<EventView>('GET', `/v1/recruiting-events/${event.id}`);
       return res.body.numbers.hired === 1 ? res.body : undefined;
     });
+    const late = await call<Problem>('POST', '/v1/campaigns', {
+      name: 'Too late',
+      playbook: 'attract-event-invitation',
+      pool: 'meetup-guests',
+      recruiting_event: 'backend-meetup',
+    });
+    expect(late.status).toBe(422);
+    expect(late.body.errors?.[0]?.pointer).toBe('/recruiting_event');
     expect(view.numbers).toMatchObject({
       campaigns: 1,
       invited: 32,
@@ -538,12 +547,56 @@ describe('rapport recruiting-events', () => {
   });
 });
 
+describe('seats', () => {
+  it('go to answers only: a walk-in waits like anyone, and the waitlist moves only into a free seat', async () => {
+    const [meetup] = await stack.db.sql<{ id: string }[]>`
+      insert into recruiting_events (name, title, kind, starts_at, ends_at, timezone, url, capacity)
+      values ('one-seat', 'One seat', 'webinar', now() + interval '1 day', now() + interval '1 day 1 hour',
+        'UTC', 'https://meet.example/one', 1)
+      returning id`;
+    const [a, b, w, dup, kept] = await stack.db.sql<{ id: string }[]>`
+      insert into candidates (email, first_name, consent_email)
+      select 'seat' || i || '@example.com', 'Seat' || i, true from generate_series(1, 5) i
+      returning id`;
+    const answer = (who: { id: string }, what: 'yes' | 'no') =>
+      answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: who.id, answer: what });
+    expect((await answer(a!, 'yes'))?.rsvp.status).toBe('going');
+    expect((await answer(b!, 'yes'))?.rsvp.status).toBe('waitlisted');
+    await checkIn(stack.db.sql, meetup!.id, { candidateIds: [w!.id] });
+    expect((await answer(w!, 'yes'))?.rsvp.status).toBe('waitlisted');
+    // The walk-in leaves the waitlist: no seat is free, nobody moves.
+    expect((await answer(w!, 'no'))?.promoted).toBeUndefined();
+    const given = await answer(a!, 'no');
+    expect(given?.promoted?.candidate_id).toBe(b!.id);
+    const [{ going }] = (await stack.db.sql`
+      select count(*)::int as going from event_rsvps where event_id = ${meetup!.id} and status = 'going'`) as unknown as [
+      { going: number },
+    ];
+    expect(going).toBe(1);
+
+    // Only the latest change of an answer is recorded.
+    const [row] = await stack.db.sql<{ version: number }[]>`
+      select version from event_rsvps where event_id = ${meetup!.id} and candidate_id = ${b!.id}`;
+    const ofB = { event_id: meetup!.id, candidate_id: b!.id };
+    expect(await claimRsvpRecording(stack.db.sql, { ...ofB, version: row!.version - 1 })).toBe(false);
+    expect(await claimRsvpRecording(stack.db.sql, { ...ofB, version: row!.version })).toBe(true);
+    expect(await claimRsvpRecording(stack.db.sql, { ...ofB, version: row!.version })).toBe(false);
+
+    // A duplicate record merged into another brings its answer along.
+    expect((await answer(dup!, 'yes'))?.rsvp.status).toBe('waitlisted');
+    await stack.db.sql.begin((tx) => mergeCandidates(tx, kept!.id, dup!.id));
+    const [moved] = await stack.db.sql<{ status: string }[]>`
+      select status from event_rsvps where event_id = ${meetup!.id} and candidate_id = ${kept!.id}`;
+    expect(moved?.status).toBe('waitlisted');
+  });
+});
+
 describe('the recruiting-event sweep', () => {
   it('records what a crash left unrecorded, and closes an event a day after it ended', async () => {
     const deps = { sql: stack.db.sql, temporal: stack.client, log: silent, delivery: stack.delivery };
     const [meetup] = await stack.db.sql<{ id: string }[]>`
       insert into recruiting_events (name, title, kind, starts_at, ends_at, timezone, location, capacity)
-      values ('swept', 'Swept', 'meetup', now() - interval '3 days', now() - interval '3 days' + interval '2 hours',
+      values ('swept', 'Swept', 'meetup', now() + interval '1 day', now() + interval '1 day 2 hours',
         'UTC', 'Somewhere', 10)
       returning id`;
     const rows = await stack.db.sql<{ id: string }[]>`
@@ -554,6 +607,14 @@ describe('the recruiting-event sweep', () => {
     for (const r of rows)
       await answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: r.id, answer: 'yes' });
     await checkIn(stack.db.sql, meetup!.id, { candidateIds: [rows[0]!.id] });
+    // The event took place three days ago.
+    await stack.db.sql`
+      update recruiting_events set starts_at = now() - interval '3 days',
+        ends_at = now() - interval '3 days' + interval '2 hours'
+      where id = ${meetup!.id}`;
+    expect(
+      await answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: rows[1]!.id, answer: 'no' }),
+    ).toBeUndefined();
     const typesOf = async () =>
       (
         await stack.db.sql<{ type: string }[]>`
