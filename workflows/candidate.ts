@@ -14,6 +14,7 @@ import type { CandidateEvent } from '../src/domain.js';
 import { createExpressions } from '../src/expressions/liquid.js';
 import {
   decideEnrollment,
+  perKey,
   isOver,
   type JourneyState,
   type PlaybookDefinition,
@@ -180,7 +181,13 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       const id = `${definition.playbook}:${event.id}`;
       if (runner.journeys.has(id)) continue;
       const ctx = { ...(await stepContext({ candidateId })), expressions };
-      const decision = decideEnrollment(definition, event, at, ctx, runner.journeysIn(definition.playbook));
+      const decision = decideEnrollment(
+        definition,
+        event,
+        at,
+        ctx,
+        runner.journeysIn(definition.playbook, perKey(definition, event)),
+      );
       if (decision.enroll)
         await runner.begin(id, definition, at, event, { context: ctx, failure: decision.failure });
     }

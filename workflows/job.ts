@@ -12,7 +12,7 @@ import {
 import type { Activities } from '../src/activities/index.js';
 import type { CandidateEvent } from '../src/domain.js';
 import { createExpressions } from '../src/expressions/liquid.js';
-import { decideEnrollment, type JourneyState } from '../src/interpreter/index.js';
+import { decideEnrollment, perKey, type JourneyState } from '../src/interpreter/index.js';
 import {
   handleJourneyOperations,
   JourneyRunner,
@@ -101,7 +101,13 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<void> {
     for (const definition of await enrollments({ eventType: event.type, for: 'job' })) {
       const id = `${definition.playbook}:${event.id}`;
       if (runner.journeys.has(id)) continue;
-      const decision = decideEnrollment(definition, event, at, ctx, runner.journeysIn(definition.playbook));
+      const decision = decideEnrollment(
+        definition,
+        event,
+        at,
+        ctx,
+        runner.journeysIn(definition.playbook, perKey(definition, event)),
+      );
       if (decision.enroll)
         await runner.begin(id, definition, at, event, { context: ctx, jobId, failure: decision.failure });
     }

@@ -85,7 +85,7 @@ export interface RunnerState {
   queued: Record<string, Command[]>;
   paused: string[];
   recorded: Record<string, number>;
-  history: { playbook: string; startedAt: string }[];
+  history: { playbook: string; startedAt: string; key?: string }[];
 }
 
 export class JourneyRunner {
@@ -93,7 +93,7 @@ export class JourneyRunner {
   private readonly queues: Map<string, Command[]>;
   private readonly paused: Set<string>;
   private readonly recorded: Map<string, number>;
-  private readonly history: { playbook: string; startedAt: string }[];
+  private readonly history: { playbook: string; startedAt: string; key?: string }[];
   private readonly drivers = new Map<string, Promise<void>>();
   private readonly scopes = new Map<string, CancellationScope>();
   /** The last summary written to the journeys table, so unchanged states are not written again. */
@@ -129,11 +129,15 @@ export class JourneyRunner {
   }
 
   /** Earlier and current journeys in a playbook, for enrollment and re-entry rules. */
-  journeysIn(playbook: string): { startedAt: string; active: boolean }[] {
+  /** The subject's journeys in a playbook, now and before; with `key`, only those about that value. */
+  journeysIn(playbook: string, key?: string): { startedAt: string; active: boolean }[] {
+    const about = (k: string | undefined) => key === undefined || k === key;
     return [
-      ...this.history.filter((h) => h.playbook === playbook).map((h) => ({ ...h, active: false })),
+      ...this.history
+        .filter((h) => h.playbook === playbook && about(h.key))
+        .map((h) => ({ startedAt: h.startedAt, active: false })),
       ...[...this.journeys.values()]
-        .filter((j) => j.definition.playbook === playbook)
+        .filter((j) => j.definition.playbook === playbook && about(j.key))
         .map((j) => ({ startedAt: j.startedAt, active: !isOver(j) })),
     ];
   }
@@ -254,7 +258,11 @@ export class JourneyRunner {
       recorded: Object.fromEntries([...this.recorded].filter(([key]) => keptIds.has(key.split('\n')[0]!))),
       history: [
         ...this.history,
-        ...gone.map((j) => ({ playbook: j.definition.playbook, startedAt: j.startedAt })),
+        ...gone.map((j) => ({
+          playbook: j.definition.playbook,
+          startedAt: j.startedAt,
+          ...(j.key !== undefined ? { key: j.key } : {}),
+        })),
       ].slice(-500),
     };
   }

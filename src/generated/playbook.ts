@@ -311,6 +311,10 @@ export interface RapportPlaybook {
      */
     if?: string;
     /**
+     * A path into the enrolling event's data (e.g. data.recruiting_event.id): the subject runs one journey at a time per value (re-entry counts per value too), and an exit event carrying another value leaves the journey alone.
+     */
+    per?: string;
+    /**
      * Whether a subject who already went through this playbook may enroll again: never (default), always, or after a duration since the last enrollment.
      */
     reentry?:

@@ -2,7 +2,34 @@
 // re-entry rule against the subject's earlier journeys in that playbook.
 import { addDuration, parseDuration } from './duration.js';
 import { liquidScope } from './scope.js';
-import type { JourneyEvent, PlaybookDefinition, StepContext } from './types.js';
+import type { JourneyEvent, JourneyState, PlaybookDefinition, StepContext } from './types.js';
+
+/**
+ * The value an event carries at the playbook's `enroll.per` path (e.g. the recruiting event it is about),
+ * as text; undefined when the playbook has no `per` or the event carries no such value.
+ */
+export function perKey(
+  definition: Pick<PlaybookDefinition, 'enroll'>,
+  event: Pick<JourneyEvent, 'data'> | undefined,
+): string | undefined {
+  const path = definition.enroll.per;
+  if (!path || !event) return undefined;
+  let value: unknown = event;
+  for (const name of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/** Whether an event is about another value of the playbook's `per` than the journey is (it leaves it alone). */
+export function aboutAnother(
+  journey: { key?: string | undefined } & Pick<JourneyState, 'definition'>,
+  event: JourneyEvent,
+) {
+  const key = perKey(journey.definition, event);
+  return journey.key !== undefined && key !== undefined && key !== journey.key;
+}
 
 export interface EnrollmentDecision {
   enroll: boolean;
@@ -19,6 +46,7 @@ export function decideEnrollment(
   event: JourneyEvent,
   at: string,
   context: StepContext,
+  /** The subject's journeys in this playbook (with `per`: those about the same value as the event). */
   earlier: readonly { startedAt: string; active: boolean }[],
 ): EnrollmentDecision {
   if (!definition.enroll.on.includes(event.type)) return { enroll: false, reason: 'other-event' };

@@ -4,7 +4,7 @@ export { parseDuration, addDuration, type Duration } from './duration.js';
 export { nextWindowOpening, isValidTimezone } from './window.js';
 export { nextSlotUnderCap } from './cap.js';
 export type * from './types.js';
-export { decideEnrollment, type EnrollmentDecision } from './enrollment.js';
+export { decideEnrollment, perKey, type EnrollmentDecision } from './enrollment.js';
 export { migrateJourney, type Migration } from './migrate.js';
 export { stepsByName } from './steps.js';
 export { liquidScope, type ScopeParts } from './scope.js';

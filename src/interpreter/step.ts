@@ -3,6 +3,7 @@
 // (send, update, task, enroll, find, webhook) leave as commands whose results come back as `done` inputs.
 import { nextSlotUnderCap } from './cap.js';
 import { consentRefusal } from './consent.js';
+import { aboutAnother, perKey } from './enrollment.js';
 import { ownerOf } from './owner.js';
 import { liquidScope } from './scope.js';
 import { addDuration, parseDuration } from './duration.js';
@@ -84,6 +85,7 @@ export function startJourney(
     status: 'running',
     startedAt: at,
     ...(event ? { event } : {}),
+    ...(perKey(definition, event) !== undefined ? { key: perKey(definition, event)! } : {}),
     frames: [{ list: ['steps'], pc: 0 }],
     awaiting: null,
     iterations: {},
@@ -167,7 +169,10 @@ class Run {
       case 'start':
         break;
       case 'event': {
-        if (this.state.definition.exit?.on.includes(input.event.type))
+        if (
+          this.state.definition.exit?.on.includes(input.event.type) &&
+          !aboutAnother(this.state, input.event)
+        )
           return this.end('exited', input.event.type);
         if (awaiting?.kind === 'effect') {
           // Busy carrying out a step (a send, a task…): keep the event for a waitFor that comes next,

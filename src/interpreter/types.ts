@@ -100,7 +100,13 @@ export interface PlaybookDefinition {
   title?: string;
   owner?: string;
   timezone?: string;
-  enroll: { on: string[]; if?: string; reentry?: 'never' | 'always' | { after: string } };
+  enroll: {
+    on: string[];
+    if?: string;
+    /** A path into the enrolling event's data: one journey at a time per value (see perKey). */
+    per?: string;
+    reentry?: 'never' | 'always' | { after: string };
+  };
   exit?: { on: string[] };
   sending?: { window?: SendingWindow; cap?: SendingCap };
   goal?: string;
@@ -149,6 +155,8 @@ export interface JourneyState {
   found?: string[];
   /** The job in scope (`job` in expressions): set for journeys a job's playbook enrolled. */
   jobId?: string;
+  /** The value of the playbook's `enroll.per` in the enrolling event: what this journey is about. */
+  key?: string;
   exitReason?: string;
   /**
    * Consent is decided once, by whoever delivers the send (the send activity, the simulator). Journeys

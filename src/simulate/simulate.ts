@@ -5,6 +5,7 @@ import { consentRefusal } from '../interpreter/consent.js';
 import { addDuration } from '../interpreter/duration.js';
 import {
   decideEnrollment,
+  perKey,
   isOver,
   ledgerOf,
   liquidScope,
@@ -271,8 +272,9 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
   };
 
   const enroll = (target: PlaybookDefinition, at: string, event: JourneyEvent) => {
+    const key = perKey(target, event);
     const earlier = journeys
-      .filter((j) => j.definition.playbook === target.playbook)
+      .filter((j) => j.definition.playbook === target.playbook && (key === undefined || j.key === key))
       .map((j) => ({ startedAt: j.startedAt, active: !isOver(j) }));
     const decision = decideEnrollment(target, event, at, context(), earlier);
     if (decision.enroll) begin(target, at, event, decision.failure);

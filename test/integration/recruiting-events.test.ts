@@ -18,6 +18,7 @@ import type { CampaignNumbers } from '../../src/db/campaigns.js';
 import { answerRsvp, checkIn, claimRsvpRecording } from '../../src/db/recruiting-events.js';
 import { mergeCandidates } from '../../src/db/candidate-merge.js';
 import { sweepRecruitingEvents } from '../../src/recruiting-events/event-sweep.js';
+import { respond } from '../../src/recruiting-events/recruiting-events.js';
 import { createLogger } from '../../src/log.js';
 
 let stack: Stack;
@@ -588,6 +589,48 @@ describe('seats', () => {
     const [moved] = await stack.db.sql<{ status: string }[]>`
       select status from event_rsvps where event_id = ${meetup!.id} and candidate_id = ${kept!.id}`;
     expect(moved?.status).toBe('waitlisted');
+  });
+});
+
+describe('two events at once', () => {
+  it('keep one journey each: a no to one cancels its reminder only', async () => {
+    const deps = { sql: stack.db.sql, temporal: stack.client, log: silent, delivery: stack.delivery };
+    const events = await Promise.all(
+      ['twin-a', 'twin-b'].map(async (name, i) => {
+        const res = await call<EventView>('POST', '/v1/recruiting-events', {
+          name,
+          title: name,
+          starts_at: DateTime.utc()
+            .plus({ days: 5 + i })
+            .startOf('hour')
+            .toISO(),
+          timezone: 'UTC',
+          url: `https://meet.example/${name}`,
+        });
+        return res.body;
+      }),
+    );
+    const guest = await call<{ id: string }>('POST', '/v1/candidates', {
+      email: 'twin@example.com',
+      timezone: zonesNow[0], // the confirmation goes at once (in the candidate's 08:00–20:00)
+      consent: { email: true },
+    });
+    const reminders = async () =>
+      stack.db.sql<{ id: string }[]>`
+        select id from journeys where candidate_id = ${guest.body.id} and playbook = 'attract-event-rsvp'
+          and waiting_for = 'wait'`;
+    for (const e of events) await respond(deps, { eventId: e.id, candidateId: guest.body.id, answer: 'yes' });
+    await eventually(async () => ((await reminders()).length === 2 ? true : undefined));
+    await respond(deps, { eventId: events[1]!.id, candidateId: guest.body.id, answer: 'no' });
+    const left = await eventually(async () => {
+      const rows = await reminders();
+      return rows.length === 1 ? rows : undefined;
+    });
+    expect(left[0]!.id).toContain(':');
+    const [kept] = await stack.db.sql<{ data: { recruiting_event: { id: string } } }[]>`
+      select e.data from journeys j join events e on j.id = 'attract-event-rsvp:' || e.id
+      where j.id = ${left[0]!.id}`;
+    expect(kept?.data.recruiting_event.id).toBe(events[0]!.id);
   });
 });
 

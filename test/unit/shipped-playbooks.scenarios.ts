@@ -34,6 +34,17 @@ const goMeetup = {
   location: 'Acme office, Paris',
   url: null,
 };
+const rustWebinar = {
+  ...goMeetup,
+  id: '9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  name: 'rust-webinar',
+  title: 'Rust webinar',
+  kind: 'webinar',
+  starts_at: at('2026-01-22', '16:00'),
+  ends_at: at('2026-01-22', '17:00'),
+  location: null,
+  url: 'https://meet.example/rust',
+};
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -264,6 +275,28 @@ export const SCENARIOS: Scenario[] = [
         at: at('2026-01-12'),
         type: 'candidate.rsvp',
         data: { recruiting_event: goMeetup, answer: 'no', status: 'declined', promoted: false },
+      },
+    ],
+  },
+  {
+    name: 'answers to two events keep a reminder for each; a no to one cancels only its own',
+    playbook: 'attract-event-rsvp',
+    subject: ada,
+    events: [
+      {
+        at: at('2026-01-05'),
+        type: 'candidate.rsvp',
+        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
+      },
+      {
+        at: at('2026-01-06'),
+        type: 'candidate.rsvp',
+        data: { recruiting_event: rustWebinar, answer: 'yes', status: 'going', promoted: false },
+      },
+      {
+        at: at('2026-01-07'),
+        type: 'candidate.rsvp',
+        data: { recruiting_event: rustWebinar, answer: 'no', status: 'declined', promoted: false },
       },
     ],
   },
