@@ -6,6 +6,10 @@
  */
 export const CAMPAIGN_ENROLLED = 'campaign.enrolled';
 
+/** The answers to a recruiting event (its RSVP links, `candidate.rsvp`). */
+export const RSVP_ANSWERS = ['yes', 'no', 'maybe'] as const;
+export type RsvpAnswer = (typeof RSVP_ANSWERS)[number];
+
 /** Whether a string is a UUID (the ids Rapport gives candidates, pools, campaigns and events). */
 export const isUuid = (value: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

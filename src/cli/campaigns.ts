@@ -9,8 +9,7 @@ import {
   type CampaignDeps,
   type CampaignView,
 } from '../campaigns/campaigns.js';
-import { Problem } from '../http/problem.js';
-import { UsageError } from './pipelines.js';
+import { asUsageError, UsageError } from './pipelines.js';
 import { isUuid } from '../domain.js';
 
 const USAGE = `usage:
@@ -84,18 +83,12 @@ export async function campaignsCommand(
         throw new UsageError(USAGE);
     }
   } catch (error) {
-    if (!(error instanceof Problem)) throw error;
-    // The API's refusal, said the CLI's way: the option for each field.
-    const flag: Record<string, string> = {
+    asUsageError(error, {
       '/rate_per_minute': '--rate',
       '/start_at': '--start',
       '/contact_class': '--class',
       '/recruiting_event': '--event',
-    };
-    const detail = error.errors?.length
-      ? error.errors.map((e) => `${flag[e.pointer] ?? `--${e.pointer.slice(1)}`} ${e.message}`).join('\n')
-      : (error.detail ?? error.title);
-    throw new UsageError(detail);
+    });
   }
 }
 

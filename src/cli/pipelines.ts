@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createExpressions } from '../expressions/liquid.js';
+import { Problem } from '../http/problem.js';
 import { PlaybookErrors, validatePipelines, type PlaybookError } from '../playbook/load.js';
 import { toMermaid } from '../playbook/graph.js';
 import { validatePolicy, validatePolicyFile } from '../playbook/policy.js';
@@ -13,6 +14,19 @@ import { simulate, type SimulatedEvent, type TimelineLine } from '../simulate/si
 import { loadTemplates, type TemplateEngine } from '../templates/engine.js';
 
 export class UsageError extends Error {}
+
+/**
+ * The API's refusal said the CLI's way: each field named by its option (`flags` maps a pointer to an
+ * option; `/name` is `--name` unless it says otherwise). Anything but a Problem is thrown on.
+ */
+export function asUsageError(error: unknown, flags: Record<string, string> = {}): never {
+  if (!(error instanceof Problem)) throw error;
+  throw new UsageError(
+    error.errors?.length
+      ? error.errors.map((e) => `${flags[e.pointer] ?? `--${e.pointer.slice(1)}`} ${e.message}`).join('\n')
+      : (error.detail ?? error.title),
+  );
+}
 
 type Out = (line: string) => void;
 

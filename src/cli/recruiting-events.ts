@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
 import { listRecruitingEvents, type EventKind } from '../db/recruiting-events.js';
 import { isUuid } from '../domain.js';
-import { Problem } from '../http/problem.js';
 import { csvCandidates } from '../http/member-csv.js';
 import { createEventDelivery } from '../intake/event-delivery.js';
 import {
@@ -18,7 +17,7 @@ import {
   recordCheckIn,
   type EventView,
 } from '../recruiting-events/recruiting-events.js';
-import { UsageError } from './pipelines.js';
+import { asUsageError, UsageError } from './pipelines.js';
 
 const USAGE = `usage:
   rapport recruiting-events create --name <name> --title <title> --starts <iso> --timezone <zone>
@@ -123,13 +122,7 @@ export async function recruitingEventsCommand(
         throw new UsageError(USAGE);
     }
   } catch (error) {
-    if (!(error instanceof Problem)) throw error;
-    // The API's refusal, said the CLI's way: the option for each field.
-    const flag: Record<string, string> = { '/starts_at': '--starts', '/ends_at': '--ends' };
-    const detail = error.errors?.length
-      ? error.errors.map((e) => `${flag[e.pointer] ?? `--${e.pointer.slice(1)}`} ${e.message}`).join('\n')
-      : (error.detail ?? error.title);
-    throw new UsageError(detail);
+    asUsageError(error, { '/starts_at': '--starts', '/ends_at': '--ends' });
   }
 }
 

@@ -4,11 +4,10 @@
 // (`candidate.rsvp`) is recorded once however often the same link is followed.
 import type { Db, Sql } from './client.js';
 import { findCandidates } from './candidates.js';
-import { isUuid } from '../domain.js';
+import { isUuid, type RsvpAnswer } from '../domain.js';
 import { afterCursor, type Page } from './paging.js';
 
 export type EventKind = 'meetup' | 'webinar' | 'career_fair' | 'other';
-export type RsvpAnswer = 'yes' | 'no' | 'maybe';
 export type RsvpStatus = 'going' | 'waitlisted' | 'maybe' | 'declined' | 'walk_in';
 export type Outcome = 'attended' | 'no_show';
 
@@ -103,10 +102,9 @@ export function eventRef(row: RecruitingEventRow) {
 }
 export type EventRef = ReturnType<typeof eventRef>;
 
-/** What an answer did: the candidate's row, whether it changed, and who got the seat it gave up. */
+/** What an answer did: the candidate's row, and who got the seat it gave up. */
 export interface Answered {
   rsvp: RsvpRow;
-  changed: boolean;
   promoted?: RsvpRow | undefined;
 }
 
@@ -127,7 +125,7 @@ export async function answerRsvp(
     if (!event?.open) return undefined;
     const [before] = await tx<RsvpRow[]>`
       select * from event_rsvps where event_id = ${input.eventId} and candidate_id = ${input.candidateId}`;
-    if (before?.answer === input.answer) return { rsvp: before, changed: false };
+    if (before?.answer === input.answer) return { rsvp: before };
     let status: RsvpStatus = input.answer === 'no' ? 'declined' : 'maybe';
     if (input.answer === 'yes') {
       const holding = before?.status === 'going';
@@ -146,7 +144,7 @@ export async function answerRsvp(
       gaveUp && (await seatFree(tx, input.eventId, event.capacity))
         ? await promoteFirst(tx, input.eventId)
         : undefined;
-    return { rsvp: rsvp!, changed: true, promoted };
+    return { rsvp: rsvp!, promoted };
   });
 }
 
@@ -291,7 +289,11 @@ export async function eventsToClose(db: Db, endedBefore: Date): Promise<string[]
   return rows.map((r) => r.id);
 }
 
-export interface RsvpListRow extends RsvpRow {
+/** One line of an event's guest list (schemas/rsvp-list.schema.json). */
+export interface RsvpListRow extends Pick<
+  RsvpRow,
+  'candidate_id' | 'answer' | 'status' | 'answered_at' | 'checked_in_at' | 'outcome'
+> {
   email: string | null;
   first_name: string | null;
   last_name: string | null;
@@ -302,7 +304,8 @@ export interface RsvpListRow extends RsvpRow {
 /** Everyone who answered or came, waitlist in order, with when they were hired after coming. */
 export async function listRsvps(db: Db, eventId: string): Promise<RsvpListRow[]> {
   return db<RsvpListRow[]>`
-    select r.*, c.email, c.first_name, c.last_name, c.timezone,
+    select r.candidate_id, c.email, c.first_name, c.last_name, c.timezone, r.answer, r.status, r.answered_at,
+      r.checked_in_at, r.outcome,
       (select min(e.occurred_at) from events e
         where e.candidate_id = r.candidate_id and e.type = 'candidate.hired'
           and e.occurred_at >= r.checked_in_at) as hired_at

@@ -1,7 +1,12 @@
 // Recruiting events: list, create, read with their numbers, the RSVPs, check-in (by id or email, or a CSV)
 // and close (attendance decided: `event.attended` / `event.no_show` for playbooks to branch on).
 // Candidates answer through the signed RSVP links of their invitations (src/http/tracking.ts).
-import { listRecruitingEvents, listRsvps, type RecruitingEventInput } from '../db/recruiting-events.js';
+import {
+  getRecruitingEvent,
+  listRecruitingEvents,
+  listRsvps,
+  type RecruitingEventInput,
+} from '../db/recruiting-events.js';
 import {
   closeEvent,
   createEvent,
@@ -100,24 +105,9 @@ export const recruitingEventOperations = [
       404: { description: 'Unknown event' },
     },
     async handle(c, { params }, deps) {
-      const view = await eventView(deps.sql, params.id!);
-      if (!view) throw Problem.notFound(`Recruiting event ${params.id}`);
-      const rows = await listRsvps(deps.sql, view.id);
-      return c.json({
-        items: rows.map((r) => ({
-          candidate_id: r.candidate_id,
-          email: r.email,
-          first_name: r.first_name,
-          last_name: r.last_name,
-          timezone: r.timezone,
-          answer: r.answer,
-          status: r.status,
-          answered_at: r.answered_at,
-          checked_in_at: r.checked_in_at,
-          outcome: r.outcome,
-          hired_at: r.hired_at,
-        })),
-      });
+      const event = await getRecruitingEvent(deps.sql, params.id!);
+      if (!event) throw Problem.notFound(`Recruiting event ${params.id}`);
+      return c.json({ items: await listRsvps(deps.sql, event.id) });
     },
   }),
   operation<object, { candidate_ids?: string[]; emails?: string[] }>({

@@ -153,7 +153,7 @@ export const trackingOperations = [
       const rsvp = await rsvpOf(deps, deps.links.verify(params.token!, 'v'));
       if (rsvp) {
         const { who, event, answer } = rsvp;
-        const answered = await respond(deps, { eventId: event.id, candidateId: who.candidate_id, answer });
+        const answered = await respond(deps, { event, candidateId: who.candidate_id, answer });
         if (!answered) return c.html(page(event.title, html`<p>${ANSWERS_CLOSED}</p>`));
         return c.html(
           page(

@@ -23,10 +23,7 @@ export function perKey(
 }
 
 /** Whether an event is about another value of the playbook's `per` than the journey is (it leaves it alone). */
-export function aboutAnother(
-  journey: { key?: string | undefined } & Pick<JourneyState, 'definition'>,
-  event: JourneyEvent,
-) {
+export function aboutAnother(journey: Pick<JourneyState, 'definition' | 'key'>, event: JourneyEvent) {
   const key = perKey(journey.definition, event);
   return journey.key !== undefined && key !== undefined && key !== journey.key;
 }

@@ -79,13 +79,14 @@ export function startJourney(
   options: StartOptions = {},
 ): StepResult {
   const { event, failure } = options;
+  const key = perKey(definition, event);
   const state: JourneyState = {
     id,
     definition,
     status: 'running',
     startedAt: at,
     ...(event ? { event } : {}),
-    ...(perKey(definition, event) !== undefined ? { key: perKey(definition, event)! } : {}),
+    ...(key !== undefined ? { key } : {}),
     frames: [{ list: ['steps'], pc: 0 }],
     awaiting: null,
     iterations: {},

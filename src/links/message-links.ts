@@ -1,6 +1,7 @@
 // The links a message carries, all signed for that message: its unsubscribe link, answer links (a click
 // is the candidate's answer, e.g. `links.open_to_work`), every web link of the HTML part rewritten to go
 // through click tracking, and a Message-ID that a reply's In-Reply-To brings back.
+import { RSVP_ANSWERS } from '../domain.js';
 import type { LinkSigner } from './tokens.js';
 
 export interface Links {
@@ -12,10 +13,6 @@ export interface Links {
 /** Answers a candidate can give with one click: `links.<name>` in templates is the event `candidate.<name>`. */
 export const ANSWER_LINKS = ['open_to_work', 'not_looking', 'event_registered', 'withdrew'] as const;
 export type AnswerEvent = `candidate.${(typeof ANSWER_LINKS)[number]}`;
-
-/** The answers to a recruiting event: `links.rsvp_<answer>` in the messages of a journey about one. */
-export const RSVP_ANSWERS = ['yes', 'no', 'maybe'] as const;
-export type RsvpAnswer = (typeof RSVP_ANSWERS)[number];
 
 /**
  * `unsubscribe_url` and `links` for a message's template scope; with the recruiting event the journey is

@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { linkSecret } from '../db/settings.js';
+import { RSVP_ANSWERS, type RsvpAnswer } from '../domain.js';
 
 /**
  * What a token is for, and the outbox message (`m`) it was sent in:
@@ -19,7 +20,7 @@ export type LinkClaims =
   | { k: 't'; m: string; u: string }
   | { k: 'e'; m: string; e: string }
   | { k: 'r'; m: string }
-  | { k: 'v'; m: string; v: string; a: 'yes' | 'no' | 'maybe' };
+  | { k: 'v'; m: string; v: string; a: RsvpAnswer };
 
 function isClaims(value: unknown): value is LinkClaims {
   if (typeof value !== 'object' || value === null) return false;
@@ -34,7 +35,7 @@ function isClaims(value: unknown): value is LinkClaims {
     case 'e':
       return typeof c.e === 'string';
     case 'v':
-      return typeof c.v === 'string' && (c.a === 'yes' || c.a === 'no' || c.a === 'maybe');
+      return typeof c.v === 'string' && (RSVP_ANSWERS as readonly unknown[]).includes(c.a);
     default:
       return false;
   }

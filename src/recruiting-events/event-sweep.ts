@@ -2,7 +2,7 @@
 // left without their event (`candidate.rsvp`, `event.attended` / `event.no_show`), and closes the events
 // that ended more than a day ago (attendance decided).
 import type { IntakeDeps } from '../intake/accept.js';
-import { eventsWithUnrecorded } from '../db/recruiting-events.js';
+import { eventsWithUnrecorded, getRecruitingEvent } from '../db/recruiting-events.js';
 import { periodically } from '../runtime/periodically.js';
 import { closeEndedEvents, recordOutcomes, recordRsvps } from './recruiting-events.js';
 
@@ -11,8 +11,10 @@ const SWEEP_MS = 60_000;
 export async function sweepRecruitingEvents(deps: IntakeDeps, now = new Date()) {
   const unrecorded = await eventsWithUnrecorded(deps.sql, new Date(now.getTime() - SWEEP_MS));
   for (const id of unrecorded) {
-    await recordRsvps(deps, id);
-    await recordOutcomes(deps, id);
+    const event = await getRecruitingEvent(deps.sql, id);
+    if (!event) continue;
+    await recordRsvps(deps, event);
+    await recordOutcomes(deps, event);
   }
   return { recorded: unrecorded.length, closed: await closeEndedEvents(deps, now) };
 }

@@ -5,6 +5,7 @@
 //   by the waitlist), with `recruiting_event`, `answer`, `status` and `promoted` in its data;
 // - `event.attended` / `event.no_show` when the event closes (by hand, or a day after it ended).
 import type { Db, Sql } from '../db/client.js';
+import type { RsvpAnswer } from '../domain.js';
 import { campaignNumbers } from '../db/campaigns.js';
 import {
   answerRsvp,
@@ -22,7 +23,6 @@ import {
   type CheckIn,
   type RecruitingEventInput,
   type RecruitingEventRow,
-  type RsvpAnswer,
   type RsvpNumbers,
   type RsvpRow,
 } from '../db/recruiting-events.js';
@@ -85,7 +85,7 @@ export async function createEvent(sql: Sql, given: RecruitingEventInput): Promis
     throw new Problem(409, 'Name taken', `An event named "${input.name}" exists; choose another name.`, [
       { pointer: '/name', message: `is taken: "${input.name}"` },
     ]);
-  return (await eventView(sql, row.id))!;
+  return viewOf(row, await eventNumbers(sql, row));
 }
 
 export async function eventView(sql: Sql, idOrName: string): Promise<EventView | undefined> {
@@ -135,11 +135,12 @@ export async function eventNumbers(sql: Sql, row: RecruitingEventRow): Promise<E
 /** The candidate's answer, and the `candidate.rsvp` of every change it made; undefined once started. */
 export async function respond(
   deps: IntakeDeps,
-  input: { eventId: string; candidateId: string; answer: RsvpAnswer },
+  input: { event: RecruitingEventRow; candidateId: string; answer: RsvpAnswer },
 ): Promise<RsvpRow | undefined> {
-  const answered = await answerRsvp(deps.sql, input);
+  const { event, candidateId, answer } = input;
+  const answered = await answerRsvp(deps.sql, { eventId: event.id, candidateId, answer });
   if (!answered) return undefined;
-  await recordRsvps(deps, input.eventId);
+  await recordRsvps(deps, event);
   return answered.rsvp;
 }
 
@@ -167,17 +168,15 @@ async function acceptOnce(
  * and only the latest: a change replaced before it was recorded is skipped, so a candidate's last
  * `candidate.rsvp` always says where they stand.
  */
-export async function recordRsvps(deps: IntakeDeps, eventId: string): Promise<void> {
-  const event = await getRecruitingEvent(deps.sql, eventId);
-  if (!event) return;
-  for (const rsvp of await unrecordedRsvps(deps.sql, eventId)) {
+export async function recordRsvps(deps: IntakeDeps, event: RecruitingEventRow): Promise<void> {
+  for (const rsvp of await unrecordedRsvps(deps.sql, event.id)) {
     await acceptOnce(
       deps,
       {
         subject: { candidateId: rsvp.candidate_id },
         type: 'candidate.rsvp',
         source: 'rsvp',
-        id: `${eventId}/${rsvp.candidate_id}/${rsvp.version}`,
+        id: `${event.id}/${rsvp.candidate_id}/${rsvp.version}`,
         data: {
           recruiting_event: eventRef(event),
           answer: rsvp.answer,
@@ -216,24 +215,22 @@ export async function recordCheckIn(
 export async function closeEvent(deps: IntakeDeps, idOrName: string): Promise<EventView> {
   const event = await getRecruitingEvent(deps.sql, idOrName);
   if (!event) throw Problem.notFound(`Recruiting event ${idOrName}`);
-  await recordRsvps(deps, event.id);
+  await recordRsvps(deps, event);
   await closeWithOutcomes(deps.sql, event.id);
-  await recordOutcomes(deps, event.id);
+  await recordOutcomes(deps, event);
   return (await eventView(deps.sql, event.id))!;
 }
 
 /** Records `event.attended` / `event.no_show` for each outcome decided and not recorded yet, once. */
-export async function recordOutcomes(deps: IntakeDeps, eventId: string): Promise<void> {
-  const event = await getRecruitingEvent(deps.sql, eventId);
-  if (!event) return;
-  for (const rsvp of await unrecordedOutcomes(deps.sql, eventId)) {
+export async function recordOutcomes(deps: IntakeDeps, event: RecruitingEventRow): Promise<void> {
+  for (const rsvp of await unrecordedOutcomes(deps.sql, event.id)) {
     await acceptOnce(
       deps,
       {
         subject: { candidateId: rsvp.candidate_id },
         type: rsvp.outcome === 'attended' ? 'event.attended' : 'event.no_show',
         source: 'rapport',
-        id: `${eventId}/${rsvp.candidate_id}/outcome`,
+        id: `${event.id}/${rsvp.candidate_id}/outcome`,
         data: { recruiting_event: eventRef(event), checked_in_at: rsvp.checked_in_at?.toISOString() ?? null },
       },
       (tx) => claimOutcomeRecording(tx, rsvp),

@@ -15,7 +15,12 @@ import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 import type { EventView } from '../../src/recruiting-events/recruiting-events.js';
 import type { CampaignNumbers } from '../../src/db/campaigns.js';
-import { answerRsvp, checkIn, claimRsvpRecording } from '../../src/db/recruiting-events.js';
+import {
+  answerRsvp,
+  checkIn,
+  claimRsvpRecording,
+  getRecruitingEvent,
+} from '../../src/db/recruiting-events.js';
 import { mergeCandidates } from '../../src/db/candidate-merge.js';
 import { sweepRecruitingEvents } from '../../src/recruiting-events/event-sweep.js';
 import { respond } from '../../src/recruiting-events/recruiting-events.js';
@@ -479,48 +484,19 @@ describe('rapport recruiting-events', () => {
     );
     expect(bad.code).toBe(1);
     expect(bad.output).toContain('usage:');
-    const zone = await runCli(
-      [
-        'recruiting-events',
-        'create',
-        '--name',
-        'cli-fair',
-        '--title',
-        'Career fair',
-        '--kind',
-        'career_fair',
-        '--starts',
-        '2027-03-01T09:00:00Z',
-        '--timezone',
-        'Mars/Olympus',
-        '--location',
-        'Hall 4',
-      ],
-      env,
-    );
+    const create = (timezone: string) =>
+      runCli(
+        [
+          ...['recruiting-events', 'create', '--name', 'cli-fair', '--title', 'Career fair'],
+          ...['--kind', 'career_fair', '--starts', '2027-03-01T09:00:00Z', '--timezone', timezone],
+          ...['--location', 'Hall 4', '--capacity', '50'],
+        ],
+        env,
+      );
+    const zone = await create('Mars/Olympus');
     expect(zone.code).toBe(1);
     expect(zone.output).toContain('--timezone is not a time zone');
-    const created = await runCli(
-      [
-        'recruiting-events',
-        'create',
-        '--name',
-        'cli-fair',
-        '--title',
-        'Career fair',
-        '--kind',
-        'career_fair',
-        '--starts',
-        '2027-03-01T09:00:00Z',
-        '--timezone',
-        'Europe/Paris',
-        '--location',
-        'Hall 4',
-        '--capacity',
-        '50',
-      ],
-      env,
-    );
+    const created = await create('Europe/Paris');
     expect(created.code, created.output).toBe(0);
     expect(created.output).toContain('created recruiting event cli-fair');
 
@@ -619,14 +595,14 @@ describe('two events at once', () => {
       stack.db.sql<{ id: string }[]>`
         select id from journeys where candidate_id = ${guest.body.id} and playbook = 'attract-event-rsvp'
           and waiting_for = 'wait'`;
-    for (const e of events) await respond(deps, { eventId: e.id, candidateId: guest.body.id, answer: 'yes' });
+    const rows = await Promise.all(events.map(async (e) => (await getRecruitingEvent(stack.db.sql, e.id))!));
+    for (const event of rows) await respond(deps, { event, candidateId: guest.body.id, answer: 'yes' });
     await eventually(async () => ((await reminders()).length === 2 ? true : undefined));
-    await respond(deps, { eventId: events[1]!.id, candidateId: guest.body.id, answer: 'no' });
+    await respond(deps, { event: rows[1]!, candidateId: guest.body.id, answer: 'no' });
     const left = await eventually(async () => {
       const rows = await reminders();
       return rows.length === 1 ? rows : undefined;
     });
-    expect(left[0]!.id).toContain(':');
     const [kept] = await stack.db.sql<{ data: { recruiting_event: { id: string } } }[]>`
       select e.data from journeys j join events e on j.id = 'attract-event-rsvp:' || e.id
       where j.id = ${left[0]!.id}`;

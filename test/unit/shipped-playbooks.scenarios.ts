@@ -34,6 +34,17 @@ const goMeetup = {
   location: 'Acme office, Paris',
   url: null,
 };
+/** A candidate's answer to a recruiting event, as it arrives (`candidate.rsvp`). */
+const rsvp = (
+  day: string,
+  meetup: Record<string, unknown>,
+  answer: 'yes' | 'no',
+  status: 'going' | 'declined',
+) => ({
+  at: at(day),
+  type: 'candidate.rsvp',
+  data: { recruiting_event: meetup, answer, status, promoted: false },
+});
 const rustWebinar = {
   ...goMeetup,
   id: '9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
@@ -242,62 +253,29 @@ export const SCENARIOS: Scenario[] = [
         type: 'campaign.enrolled',
         data: { campaign: { id: 'k-1', name: 'Go meetup invitations' }, recruiting_event: goMeetup },
       },
-      {
-        at: at('2026-01-06'),
-        type: 'candidate.rsvp',
-        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
-      },
+      rsvp('2026-01-06', goMeetup, 'yes', 'going'),
     ],
   },
   {
     name: 'a yes to a recruiting event is confirmed, and reminded the day before',
     playbook: 'attract-event-rsvp',
     subject: ada,
-    events: [
-      {
-        at: at('2026-01-05'),
-        type: 'candidate.rsvp',
-        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
-      },
-    ],
+    events: [rsvp('2026-01-05', goMeetup, 'yes', 'going')],
   },
   {
     name: 'a yes, then a no, cancels the reminder',
     playbook: 'attract-event-rsvp',
     subject: ada,
-    events: [
-      {
-        at: at('2026-01-05'),
-        type: 'candidate.rsvp',
-        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
-      },
-      {
-        at: at('2026-01-12'),
-        type: 'candidate.rsvp',
-        data: { recruiting_event: goMeetup, answer: 'no', status: 'declined', promoted: false },
-      },
-    ],
+    events: [rsvp('2026-01-05', goMeetup, 'yes', 'going'), rsvp('2026-01-12', goMeetup, 'no', 'declined')],
   },
   {
     name: 'answers to two events keep a reminder for each; a no to one cancels only its own',
     playbook: 'attract-event-rsvp',
     subject: ada,
     events: [
-      {
-        at: at('2026-01-05'),
-        type: 'candidate.rsvp',
-        data: { recruiting_event: goMeetup, answer: 'yes', status: 'going', promoted: false },
-      },
-      {
-        at: at('2026-01-06'),
-        type: 'candidate.rsvp',
-        data: { recruiting_event: rustWebinar, answer: 'yes', status: 'going', promoted: false },
-      },
-      {
-        at: at('2026-01-07'),
-        type: 'candidate.rsvp',
-        data: { recruiting_event: rustWebinar, answer: 'no', status: 'declined', promoted: false },
-      },
+      rsvp('2026-01-05', goMeetup, 'yes', 'going'),
+      rsvp('2026-01-06', rustWebinar, 'yes', 'going'),
+      rsvp('2026-01-07', rustWebinar, 'no', 'declined'),
     ],
   },
   {
