@@ -16,7 +16,7 @@ import type { FindQuery } from '../db/find.js';
 import { closeJob, enrollCandidates, find, type JobEffect, type TemporalDeps } from './jobs.js';
 import { send, settleSend } from './send.js';
 import type { EffectInput, SendInput, StepEffect } from '../../workflows/contract.js';
-import { callWebhook, webhookSummary } from './webhook.js';
+import { callWebhook, shownUrl, webhookSummary } from './webhook.js';
 import { enrichSourcePayload, sourcePayloadFailed } from './source-payload.js';
 import type { ReasonKind } from '../db/source-payloads.js';
 import { createLogger, type Logger } from '../log.js';
@@ -123,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
         at: input,
         summary: webhookSummary(call, result),
         status: result.status,
-        url: input.url,
+        url: shownUrl(call),
       });
       return result;
     },

@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Failure, refusal } from '../../workflows/contract.js';
 import { getCandidate } from '../db/candidates.js';
 import { getJob } from '../db/jobs.js';
+import { getRecruitingEvent } from '../db/recruiting-events.js';
 import type { Sql } from '../db/client.js';
 import { recordTimeline, stepKey, type MessageOutcome } from '../db/timeline.js';
 import { claimMessage, messageIdFor, messageStatus, transition, type MessageStatus } from '../db/messages.js';
@@ -25,6 +26,7 @@ import {
   type Links,
 } from '../links/message-links.js';
 import { TemplateError, type TemplateEngine } from '../templates/engine.js';
+import { trustedAddresses } from '../templates/marks.js';
 
 export interface SendResult {
   messageId: string;
@@ -72,13 +74,20 @@ export async function send(
   let rendered: ReturnType<TemplateEngine['render']> | undefined;
   if (!suppression) {
     const job = input.jobId ? await getJob(sql, input.jobId) : undefined;
+    const meetupId = recruitingEventOf(input.event);
+    const meetup = meetupId ? await getRecruitingEvent(sql, meetupId) : undefined;
     const now = new Date().toISOString();
+    const org = orgScope(deps.org, now);
+    const own = links ? messageScope(links, messageId, meetupId) : {};
+    // Addresses a printed value may link: the organisation's, the message's own links, and the recruiting
+    // event's as recruiters entered it (not as an event's data says); never a candidate's or an event's.
+    const trusted = trustedAddresses(org, own, meetup?.url);
     try {
       const scope = liquidScope(
         {
           candidate,
           job,
-          org: orgScope(deps.org, now),
+          org,
           event: input.event,
           now,
           journey: {
@@ -89,9 +98,9 @@ export async function send(
             step: input.step,
           },
         },
-        links ? messageScope(links, messageId, recruitingEventOf(input.event)) : {},
+        own,
       );
-      rendered = deps.templates.render(input.template, scope);
+      rendered = deps.templates.render(input.template, scope, { trusted });
       if (links && rendered.html)
         rendered = { ...rendered, html: trackLinks(rendered.html, links, messageId) };
     } catch (error) {

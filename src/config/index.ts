@@ -27,6 +27,8 @@ export interface Config {
     readonly port: number;
     readonly publicUrl: string;
     readonly rateLimit: number;
+    /** RAPPORT_INBOUND_EMAIL_SECRET: what the inbound-mail provider presents; unset, no reply is taken. */
+    readonly inboundEmailSecret: string | undefined;
   };
   readonly dataDir: string;
   readonly cacheDir: string;
@@ -117,6 +119,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       host: get('HOST') ?? '127.0.0.1',
       port: httpPort,
       rateLimit: count('RAPPORT_RATE_LIMIT', 50),
+      inboundEmailSecret: get('RAPPORT_INBOUND_EMAIL_SECRET'),
       publicUrl: (url('RAPPORT_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${httpPort}`).replace(
         /\/$/,
         '',

@@ -61,12 +61,18 @@ export const CONFIG_KEYS = [
   {
     name: 'RAPPORT_RATE_LIMIT',
     description:
-      'Requests per second each API key may make to `/v1` (bursts up to ten times that); over it: `429` with `Retry-After`. `0`: no limit.',
+      'Requests per second each API key may make to `/v1`, and the inbound-mail provider to `/inbound/email` (bursts up to ten times that); over it: `429` with `Retry-After`. `0`: no limit.',
     default: '50',
   },
   {
+    name: 'RAPPORT_INBOUND_EMAIL_SECRET',
+    description:
+      'Shared secret the inbound-mail provider presents on `POST /inbound/email`: as the basic-auth password (`https://inbound:<secret>@rapport.example/inbound/email`) or as `Authorization: Bearer <secret>`. Unset: replies are not taken (every post is answered `503`).',
+  },
+  {
     name: 'RAPPORT_PUBLIC_URL',
-    description: 'Base URL the API is reached at (used in links).',
+    description:
+      'Base URL the API is reached at (used in links; the console returns only to pages of it after sign-in).',
     default: 'http://localhost:<PORT>',
   },
   {

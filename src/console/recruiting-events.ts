@@ -1,10 +1,15 @@
 // Recruiting events in the console: the list with seats, waitlist and attendance; an event's page with
-// its numbers (a live region until it closes), everyone who answered or came, a check-in button at the
-// door for each, and closing the event — through the same functions as the API
-// (src/recruiting-events/recruiting-events.ts).
+// its numbers (a live region until it closes), everyone who answered or came (200 at a time, with links
+// to the next ones), a check-in button at the door for each, and closing the event — through
+// the same functions as the API (src/recruiting-events/recruiting-events.ts).
 import type { Context } from 'hono';
 import { html } from 'hono/html';
-import { listRecruitingEvents, listRsvps, type RsvpListRow } from '../db/recruiting-events.js';
+import {
+  listRecruitingEvents,
+  listRsvps,
+  RSVP_CURSOR_PATTERN,
+  type RsvpListRow,
+} from '../db/recruiting-events.js';
 import {
   closeEvent,
   eventNumbers,
@@ -14,11 +19,14 @@ import {
   type EventView,
 } from '../recruiting-events/recruiting-events.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from '../http/operation.js';
-import { paged, pageOf, type PageQuery } from '../http/paging.js';
+import { MAX_LIMIT, paged, pageOf, type PageQuery } from '../http/paging.js';
 import { Problem } from '../http/problem.js';
 import { candidateName, csrfField, may, messagePage, nextLink, render, when } from './layout.js';
 import { fragmentAnswer, liveRegion } from './live.js';
 import { sessionIn } from './session.js';
+
+/** Guests shown at once on an event's page; the numbers above count everyone. */
+const GUESTS_PER_PAGE = MAX_LIMIT;
 
 const NOT_FOUND = (c: Context) => messagePage(c, 404, 'Not found', 'There is no such recruiting event.');
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -94,6 +102,20 @@ function guests(c: Context, v: EventView, rows: RsvpListRow[]) {
   </table>`;
 }
 
+/** Where the guests shown sit in the whole list, and the links to the first and the next ones. */
+function guestPages(
+  v: EventView,
+  list: { items: RsvpListRow[]; next_cursor: string | null },
+  cursor?: string,
+) {
+  if (!cursor && !list.next_cursor) return '';
+  return html`<p class="muted">
+    ${fmt(list.items.length)} guests shown, ${fmt(GUESTS_PER_PAGE)} at a time.
+    ${cursor ? html`<a href="/events/${v.id}#guests">First guests</a>` : ''}
+    ${list.next_cursor ? html`<a href="/events/${v.id}?cursor=${list.next_cursor}#guests">Next guests</a>` : ''}
+  </p>`;
+}
+
 const FORM = { type: 'object', properties: { _csrf: { type: 'string' } } };
 
 export const recruitingEventPageOperations = [
@@ -155,28 +177,36 @@ export const recruitingEventPageOperations = [
       });
     },
   }),
-  operation({
+  operation<{ cursor?: string }>({
     method: 'get',
     path: '/events/{id}',
     console: true,
     summary: 'A recruiting event: its numbers, who answered or came, check-in at the door, closing it',
     access: { session: 'recruiting-events:read' },
     params: { id: UUID_PARAM },
-    query: { fragment: { description: 'Only this live region of the page', schema: { type: 'string' } } },
+    query: {
+      fragment: { description: 'Only this live region of the page', schema: { type: 'string' } },
+      cursor: {
+        description: 'The guest list from after this place on (the link to the next guests)',
+        schema: { type: 'string', pattern: RSVP_CURSOR_PATTERN },
+      },
+    },
     answers: {
       200: { description: 'The page', mediaType: 'text/html' },
       304: { description: 'The live region has not changed' },
       404: { description: 'No such event', mediaType: 'text/html' },
     },
     notFound: NOT_FOUND,
-    handle: async (c, { params }, deps) => {
+    handle: async (c, { params, query }, deps) => {
       const view = await eventView(deps.sql, params.id!);
       if (!view) return NOT_FOUND(c);
       const region = await liveRegion('event-numbers', numbers(view));
       const fragment = fragmentAnswer(c, region);
       if (fragment) return fragment;
       const session = sessionIn(c);
-      const rows = may(session, 'candidates:read') ? await listRsvps(deps.sql, view.id) : undefined;
+      const list = may(session, 'candidates:read')
+        ? await listRsvps(deps.sql, view.id, { limit: GUESTS_PER_PAGE, cursor: query.cursor })
+        : undefined;
       const closing =
         view.status === 'scheduled' && may(session, 'recruiting-events:write')
           ? html`<form method="post" action="/events/${view.id}/close">
@@ -198,9 +228,10 @@ export const recruitingEventPageOperations = [
           </p>
           ${region.element}
           ${
-            rows
+            list
               ? html`<h2 id="guests">Who answered or came</h2>
-                  ${guests(c, view, rows)}`
+                  ${guestPages(view, list, query.cursor)} ${guests(c, view, list.items)}
+                  ${guestPages(view, list, query.cursor)}`
               : ''
           }
           ${closing}`,

@@ -1,8 +1,9 @@
 // Who is signed in to the console: the session cookie (httpOnly, SameSite=Lax, Secure over HTTPS) names
 // a session of an API key (src/db/console-sessions.ts). Every console operation goes through the gate:
 // without a session a page redirects to sign-in and a form is refused; a form must carry the session's
-// CSRF token; the key's scopes decide what the person may see and do.
-import { timingSafeEqual } from 'node:crypto';
+// CSRF token; the key's scopes decide what the person may see and do. The sign-in form, sent before
+// there is a session, carries the token of a sign-in cookie instead.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { sessionOf, type ConsoleSession } from '../db/console-sessions.js';
@@ -15,6 +16,10 @@ export const SESSION_COOKIE = 'rapport_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 /** The form field that carries the CSRF token. */
 export const CSRF_FIELD = '_csrf';
+/** The cookie holding the sign-in form's CSRF token, before there is a session. */
+export const SIGN_IN_COOKIE = 'rapport_sign_in';
+const SIGN_IN_PATH = '/sign-in';
+const TOKEN = /^[\w-]{32}$/;
 
 export type SessionEnv = { Variables: { session: ConsoleSession; apiKey: ConsoleSession['key'] } };
 
@@ -49,12 +54,43 @@ function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
+/** True when a form's token is the one expected, compared in constant time. */
+function sameToken(given: unknown, expected: string | undefined): boolean {
+  if (typeof given !== 'string' || !expected || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
 /** True when the form's token is the session's. */
 export async function csrfMatches(c: Context, session: ConsoleSession): Promise<boolean> {
   const form = await c.req.parseBody();
-  const given = form[CSRF_FIELD];
-  if (typeof given !== 'string' || given.length !== session.csrf.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(session.csrf));
+  return sameToken(form[CSRF_FIELD], session.csrf);
+}
+
+/**
+ * The sign-in form's CSRF token: a random token in the sign-in cookie (httpOnly, SameSite=Lax, for the
+ * sign-in pages only), made when the browser has none, that the form repeats. Another site can make a
+ * browser post the form but cannot read the cookie, so it cannot sign the browser in with its own key.
+ */
+export function signInToken(c: Context): string {
+  const held = getCookie(c, SIGN_IN_COOKIE);
+  if (held && TOKEN.test(held)) return held;
+  const token = randomBytes(24).toString('base64url');
+  setCookie(c, SIGN_IN_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: isHttps(c),
+    path: SIGN_IN_PATH,
+  });
+  return token;
+}
+
+/** True when a sign-in form's token is its cookie's. */
+export const signInTokenMatches = (c: Context, given: unknown) =>
+  sameToken(given, getCookie(c, SIGN_IN_COOKIE));
+
+/** Signed in: the next sign-in gets a new token. */
+export function clearSignInToken(c: Context): void {
+  deleteCookie(c, SIGN_IN_COOKIE, { path: SIGN_IN_PATH, secure: isHttps(c) });
 }
 
 /** The router's gate for console operations (RouterOptions.session). */

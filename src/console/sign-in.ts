@@ -1,31 +1,56 @@
 // Signing in to the console with an API key: the key is checked like the API's, then turned into a
 // session (src/console/session.ts) so that the browser never holds the key. Signing out ends the session.
 // A one-time sign-in link (`rapport up` prints one) opens a session for its key once: its page asks to
-// confirm with a button, so a link previewer that fetches the URL does not use it up.
+// confirm with a button, so a link previewer that fetches the URL does not use it up. The sign-in form
+// carries a CSRF token (src/console/session.ts), so another site cannot sign a browser in with its key.
 import { html } from 'hono/html';
 import type { Context } from 'hono';
 import { verifyApiKey } from '../db/api-keys.js';
 import { closeSession, openSession, redeemSignInLink, signInLinkKey } from '../db/console-sessions.js';
+import type { ApiDeps } from '../http/deps.js';
 import { operation } from '../http/operation.js';
 import { messagePage, render } from './layout.js';
 import {
   clearSessionCookie,
+  clearSignInToken,
   cookieSession,
+  CSRF_FIELD,
   csrfMatches,
   SESSION_TTL_MS,
   sessionToken,
   setSessionCookie,
+  signInToken,
+  signInTokenMatches,
 } from './session.js';
 
-/** Only a path of this site: a `next` that leads elsewhere (`//evil.example`) goes home instead. */
-export function localPath(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+/**
+ * Where to go after signing in: `next` when it is a page of this site, else home. It is resolved against
+ * the site's URL and kept only on the same origin, as a path. Control characters (a browser drops tabs
+ * and newlines from a URL: `/\t/evil.example` is `//evil.example`) and backslashes (read as `/`) are
+ * refused, and so is a path that resolves to start with `//` (`/.//evil.example`).
+ */
+export function localPath(next: unknown, site: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (typeof next !== 'string' || /[\u0000-\u001f\u007f\\]/.test(next)) return '/';
+  const base = new URL(site);
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== base.origin || url.pathname.startsWith('//')) return '/';
+  return url.pathname + url.search + url.hash;
 }
 
-function signInPage(c: Context, status: 200 | 401, next: string, error?: string) {
+/** The site's URL `next` must stay on: the public URL, else the origin the request came to. */
+const siteOf = (c: Context, deps: ApiDeps) => deps.publicUrl ?? new URL(c.req.url).origin;
+
+function signInPage(c: Context, status: 200 | 401 | 403, next: string, error?: string) {
   return render(c, status, {
     title: 'Sign in',
     body: html`<form method="post" action="/sign-in">
+      <input type="hidden" name="${CSRF_FIELD}" value="${signInToken(c)}" />
       <p>
         Sign in with an API key (<code>rapport keys create</code> makes one; the first
         <code>rapport up</code> printed one with every scope), or follow the one-time sign-in link
@@ -68,9 +93,9 @@ export const signInOperations = [
     access: { public: PAGE },
     query: { next: { description: 'Where to go after signing in', schema: { type: 'string' } } },
     answers: { 200: { description: 'The page', mediaType: 'text/html' } },
-    handle: (c, { query }) => signInPage(c, 200, localPath(query.next)),
+    handle: (c, { query }, deps) => signInPage(c, 200, localPath(query.next, siteOf(c, deps))),
   }),
-  operation<Record<string, unknown>, { key: string; next?: string }>({
+  operation<Record<string, unknown>, { key: string; next?: string; _csrf?: string }>({
     method: 'post',
     console: true,
     path: '/sign-in',
@@ -79,20 +104,32 @@ export const signInOperations = [
     body: {
       form: {
         type: 'object',
-        properties: { key: { type: 'string', maxLength: 200 }, next: { type: 'string', maxLength: 2000 } },
+        properties: {
+          key: { type: 'string', maxLength: 200 },
+          next: { type: 'string', maxLength: 2000 },
+          _csrf: { type: 'string' },
+        },
         required: ['key'],
       },
     },
     answers: {
       303: { description: 'Signed in: to the page asked for' },
       401: { description: 'The key is unknown or revoked: the page again', mediaType: 'text/html' },
+      403: {
+        description: 'The form lacks its sign-in cookie’s CSRF token: the page again, nobody signed in',
+        mediaType: 'text/html',
+      },
     },
     handle: async (c, { body }, deps) => {
-      const next = localPath(body.next);
+      const next = localPath(body.next, siteOf(c, deps));
+      // Another site's form cannot sign this browser in: the key is not even looked at.
+      if (!signInTokenMatches(c, body._csrf))
+        return signInPage(c, 403, next, 'This form is out of date. Enter the key again.');
       const key = await verifyApiKey(deps.sql, body.key.trim());
       if (!key) return signInPage(c, 401, next, 'That API key is unknown or revoked.');
       const session = await openSession(deps.sql, key.id, SESSION_TTL_MS);
       setSessionCookie(c, session.token, session.expiresAt);
+      clearSignInToken(c);
       return c.redirect(next, 303);
     },
   }),

@@ -16,3 +16,10 @@ export async function messageRecipient(db: Db, messageId: string) {
     where m.id = ${messageId} and c.erased_at is null`;
   return row;
 }
+
+/** Whether the message was created less than `days` days ago; false when there is no such message. */
+export async function messageNewerThan(db: Db, messageId: string, days: number): Promise<boolean> {
+  const [row] = await db<{ live: boolean }[]>`
+    select created_at > now() - make_interval(days => ${days}) as live from messages where id = ${messageId}`;
+  return row?.live ?? false;
+}

@@ -301,18 +301,57 @@ export interface RsvpListRow extends Pick<
   hired_at: Date | null;
 }
 
-/** Everyone who answered or came, waitlist in order, with when they were hired after coming. */
-export async function listRsvps(db: Db, eventId: string): Promise<RsvpListRow[]> {
-  return db<RsvpListRow[]>`
-    select r.candidate_id, c.email, c.first_name, c.last_name, c.timezone, r.answer, r.status, r.answered_at,
-      r.checked_in_at, r.outcome,
+/**
+ * A guest's place in the list, as the cursor of the page after it: `<rank>.<µs>.<candidate id>` — the
+ * rank of their status (going, walk-in, waitlisted, maybe, declined), the time they asked for a seat
+ * (the waitlist's order) or else answered, in microseconds since 1970 (as stored, so no two places
+ * blur), and the candidate.
+ */
+export const RSVP_CURSOR_PATTERN =
+  '^[0-4]\\.[0-9]{1,17}\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+/** A page of a guest list: its size and, after the first, the place of the last guest seen. */
+export interface RsvpPage {
+  limit: number;
+  /** The `next_cursor` of the page before (RSVP_CURSOR_PATTERN). */
+  cursor?: string | undefined;
+}
+
+/**
+ * Everyone who answered or came, going first, then walk-ins, the waitlist in order, maybe and declined,
+ * with when they were hired after coming; a page at a time, by keyset on their place in that order.
+ */
+export async function listRsvps(
+  db: Db,
+  eventId: string,
+  page: RsvpPage,
+): Promise<{ items: RsvpListRow[]; next_cursor: string | null }> {
+  const [rank, micros, candidateId] = (page.cursor?.split('.') ?? []) as [string?, string?, string?];
+  const after =
+    rank !== undefined && micros !== undefined && candidateId !== undefined
+      ? db`and (g.rank, g.at, g.candidate_id) > (${Number(rank)}::int,
+          'epoch'::timestamptz + ${micros}::bigint * interval '1 microsecond', ${candidateId}::uuid)`
+      : db``;
+  const rows = await db<(RsvpListRow & { place: string })[]>`
+    select g.candidate_id, g.email, g.first_name, g.last_name, g.timezone, g.answer, g.status,
+      g.answered_at, g.checked_in_at, g.outcome,
       (select min(e.occurred_at) from events e
-        where e.candidate_id = r.candidate_id and e.type = 'candidate.hired'
-          and e.occurred_at >= r.checked_in_at) as hired_at
-    from event_rsvps r join candidates c on c.id = r.candidate_id
-    where r.event_id = ${eventId}
-    order by case r.status when 'going' then 0 when 'walk_in' then 1 when 'waitlisted' then 2
-      when 'maybe' then 3 else 4 end, r.wanted_at nulls last, r.answered_at, r.candidate_id`;
+        where e.candidate_id = g.candidate_id and e.type = 'candidate.hired'
+          and e.occurred_at >= g.checked_in_at) as hired_at,
+      g.rank || '.' || (extract(epoch from g.at) * 1000000)::bigint || '.' || g.candidate_id as place
+    from (
+      select r.*, c.email, c.first_name, c.last_name, c.timezone,
+        case r.status when 'going' then 0 when 'walk_in' then 1 when 'waitlisted' then 2
+          when 'maybe' then 3 else 4 end as rank,
+        coalesce(r.wanted_at, r.answered_at) as at
+      from event_rsvps r join candidates c on c.id = r.candidate_id
+      where r.event_id = ${eventId}) g
+    where true ${after}
+    order by g.rank, g.at, g.candidate_id
+    limit ${page.limit + 1}`;
+  const items = rows.slice(0, page.limit).map(({ place: _place, ...row }) => row);
+  const next = rows.length > page.limit ? (rows[page.limit - 1]?.place ?? null) : null;
+  return { items, next_cursor: next };
 }
 
 export interface RsvpNumbers {

@@ -2,13 +2,16 @@
 // that the same code runs in the simulator and inside deterministic workflow code. Parsed expressions
 // and texts are kept, since journeys evaluate the same few over and over; so are the answers of
 // expressions, by the values they read (remember.ts).
-import { Context, Liquid, toValueSync, Value, type Template } from 'liquidjs';
+import { Context, Liquid, toValueSync, Value, type FilterImplOptions, type Template } from 'liquidjs';
+import { inert } from '../interpreter/secrets.js';
 import type { Expressions } from '../interpreter/types.js';
 import { registerFilters } from './filters.js';
 import { remembered, type Remembered } from './remember.js';
 
 export function createExpressions(): Expressions {
-  const liquid = registerFilters(new Liquid({ strictFilters: true, strictVariables: false, cache: true }));
+  const liquid = withoutDecodedNul(
+    registerFilters(new Liquid({ strictFilters: true, strictVariables: false, cache: true })),
+  );
   const values = new Map<string, { value: Value; memory: Remembered<unknown> }>();
   const texts = new Map<string, Template[]>();
   return {
@@ -35,4 +38,19 @@ export function createExpressions(): Expressions {
       return liquid.renderSync(template, scope) as string;
     },
   };
+}
+
+/**
+ * The filters that decode text (`url_decode`, `base64_decode`) give it without NUL, as every value of
+ * a webhook's scope is: what they decode from data cannot make a secret reference
+ * (src/interpreter/secrets.ts).
+ */
+function withoutDecodedNul(liquid: Liquid): Liquid {
+  for (const name of ['url_decode', 'base64_decode']) {
+    const decode = liquid.filters[name] as Extract<FilterImplOptions, (...args: never[]) => unknown>;
+    liquid.registerFilter(name, function (this: ThisParameterType<typeof decode>, ...args: unknown[]) {
+      return inert<unknown>(decode.apply(this, args as Parameters<typeof decode>));
+    });
+  }
+  return liquid;
 }

@@ -1,7 +1,8 @@
 // The HTTP API: the operations of src/http/operations.ts served by the router (default deny, schemas
-// checked both ways), behind the body limit and the request log, with one error handler that answers
-// every failure as RFC 9457 problem+json.
-import { Hono } from 'hono';
+// checked both ways), behind the request log and the body limits, with one error handler that answers
+// every failure as RFC 9457 problem+json (the console's pages and candidates' link pages answer HTML).
+import { Hono, type MiddlewareHandler } from 'hono';
+import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import { ping } from '../db/client.js';
 import type { ApiDeps } from './deps.js';
@@ -11,15 +12,15 @@ import { OPERATIONS } from './operations.js';
 import { honoPath, type Operation } from './operation.js';
 import { consoleHeaders } from '../console/headers.js';
 import { consoleGate } from '../console/session.js';
+import { messagePage } from '../console/layout.js';
 import { Problem, problemResponse } from './problem.js';
 import { keyVerifier, type AuthEnv } from './auth.js';
 import { rateLimit } from './rate-limit.js';
-import { limitBodies } from './body-limit.js';
+import { limitBodies, MAX_BODY_BYTES, MAX_FORM_BYTES, takesForms } from './body-limit.js';
+import { page } from './public-page.js';
 import { requestLog, type RequestEnv } from './request-log.js';
-import { guard, serve, type RouterOptions } from './router.js';
+import { guard, matchedOperation, serve, type RouterOptions } from './router.js';
 import { trackOutages } from './outage.js';
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(given: ApiDeps & { operations?: readonly Operation[] }) {
   const metrics = given.metrics ?? createMetrics(given.sql);
@@ -38,13 +39,12 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
     temporal: () => deps.temporal.connection.workflowService.getSystemInfo({}),
   });
   const app = new Hono<RequestEnv & AuthEnv>();
-  const limitBody = limitBodies(MAX_BODY_BYTES);
-  app.use('/v1/*', limitBody);
-  app.use('/inbound/*', limitBody);
   app.use('*', ...requestLog(deps.log));
   const operations = given.operations ?? OPERATIONS;
   // The console's pages: strict CSP and no caching, on redirects and refusals too.
   for (const op of operations) if (isConsole(op)) app.use(honoPath(op.path), consoleHeaders);
+  // Every body is limited, before anything reads it (the console's CSRF check reads the form).
+  app.use('*', bodyLimits());
   const options: RouterOptions = {
     verify: keyVerifier(deps, deps.keyCacheMs),
     session: consoleGate(deps.sql),
@@ -76,6 +76,27 @@ export function createApp(given: ApiDeps & { operations?: readonly Operation[] }
     return problemResponse(c, new Problem(500, 'Internal error', detail));
   });
   return app;
+}
+
+/**
+ * The body limit of each request: an HTML form gets MAX_FORM_BYTES and a short page saying so (the
+ * console's, or a candidate's link page); anything else, a route unknown included, MAX_BODY_BYTES and
+ * 413 problem+json.
+ */
+function bodyLimits(): MiddlewareHandler {
+  const kib = MAX_FORM_BYTES / 1024;
+  const api = limitBodies(MAX_BODY_BYTES);
+  const consoleForm = limitBodies(MAX_FORM_BYTES, (c) =>
+    messagePage(c, 413, 'Too large', `A form may send at most ${kib} KiB. Shorten it and try again.`),
+  );
+  const linkPage = limitBodies(MAX_FORM_BYTES, (c) =>
+    c.html(page('Too large', html`<p>This request is larger than ${kib} KiB.</p>`), 413),
+  );
+  return (c, next) => {
+    const op = matchedOperation(c);
+    if (!op || !takesForms(op)) return api(c, next);
+    return (isConsole(op) ? consoleForm : linkPage)(c, next);
+  };
 }
 
 /** A page, form or asset of the console (its own or one a test registers with a session scope). */

@@ -18,6 +18,8 @@ export interface ApiDeps {
   sources: ReadonlyMap<string, SourceMapping>;
   /** Verifies the signed links of the public unsubscribe pages. */
   links: LinkSigner;
+  /** Where the site is served (RAPPORT_PUBLIC_URL); without it, the origin each request was sent to. */
+  publicUrl?: string;
   /** Prometheus metrics (/metrics); made by createApp when not given. */
   metrics?: Metrics;
   /** The queue that takes accepted events to their workflows; made by createApp when not given. */
@@ -32,6 +34,8 @@ export interface ApiDeps {
   strictResponses?: boolean;
   /** How long a verified API key is remembered (default KEY_CACHE_MS); 0 asks PostgreSQL every time. */
   keyCacheMs?: number;
-  /** Requests per second per API key (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
+  /** Requests per second per API key, and for the inbound-mail provider (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
   rateLimit?: number;
+  /** The secret the inbound-mail provider presents (RAPPORT_INBOUND_EMAIL_SECRET); unset: no reply is taken. */
+  inboundEmailSecret?: string | undefined;
 }

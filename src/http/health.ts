@@ -1,4 +1,5 @@
-// /healthz: the process is up. /readyz: PostgreSQL and Temporal answer.
+// /healthz: the process is up. /readyz: PostgreSQL and Temporal answer. The probes are public, so they
+// say only `ok` or `unavailable` per dependency; why one is unavailable goes to the log.
 import { ping } from '../db/client.js';
 import { operation } from './operation.js';
 
@@ -21,20 +22,21 @@ export const healthOperations = [
     access: PROBE,
     answers: {
       200: { description: 'Ready' },
-      503: { description: 'A dependency does not answer; it is named' },
+      503: { description: 'A dependency does not answer; it is named (`unavailable`), the reason is logged' },
     },
     async handle(c, _request, deps) {
-      const check = async (probe: () => Promise<unknown>) => {
+      const check = async (dependency: string, probe: () => Promise<unknown>): Promise<Check> => {
         try {
           await withTimeout(probe(), 2000);
           return 'ok';
         } catch (error) {
-          return `unavailable: ${(error as Error).message}`;
+          deps.log.warn({ err: error, dependency }, 'readiness check failed');
+          return 'unavailable';
         }
       };
       const [postgres, temporal] = await Promise.all([
-        check(() => ping(deps.sql)),
-        check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
+        check('postgres', () => ping(deps.sql)),
+        check('temporal', () => deps.temporal.connection.workflowService.getSystemInfo({})),
       ]);
       const ready = postgres === 'ok' && temporal === 'ok';
       return c.json(
@@ -44,6 +46,9 @@ export const healthOperations = [
     },
   }),
 ];
+
+/** What /readyz says of a dependency: nothing of its error (host names, addresses, versions). */
+type Check = 'ok' | 'unavailable';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,8 @@
 // GET /metrics in the Prometheus text format: events accepted by this process (by type and whether they
 // were new), and, read from PostgreSQL at each scrape, journeys by playbook and status, messages by
 // channel and outcome, source payloads that did not become events, and failed activity attempts (counted by the workers, see src/worker/failure-counter.ts).
+// Those reads are aggregate queries over whole tables, so a scrape needs an API key with `metrics:read`
+// (Prometheus sends it as a bearer token).
 import { operation } from './operation.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client.js';
@@ -78,7 +80,9 @@ export const metricsOperations = [
     method: 'get',
     path: '/metrics',
     summary: 'Prometheus metrics: events accepted, journeys by status, messages by outcome',
-    access: { public: 'scraped by Prometheus; counts only, no personal data' },
+    description:
+      'Scraped by Prometheus with an API key as a bearer token (`authorization: { type: Bearer, credentials_file: … }`). Each scrape runs aggregate queries on PostgreSQL.',
+    access: { scope: 'metrics:read' },
     answers: { 200: { description: 'The Prometheus text format', mediaType: 'text/plain' } },
     async handle(c, _request, deps) {
       const { registry } = deps.metrics!;

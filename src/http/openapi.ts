@@ -1,12 +1,13 @@
 // The OpenAPI 3.1 document (/openapi.json) and the reference page (/docs), built from the operations
 // themselves. The document is self-contained: every file of `schemas/` is a component, with its `$ref`s
 // (to other files and to its own `$defs`) rewritten to point inside the document, so generators and
-// contract testers need nothing else. Answers the router gives on its own (401, 403, 429, 400, 415,
-// 422) are added to the operations they apply to.
+// contract testers need nothing else. Answers the router gives on its own (401, 403, 429, 400, 413,
+// 415, 422) are added to the operations they apply to.
 import fs from 'node:fs';
 import path from 'node:path';
 import { html } from 'hono/html';
 import { SCHEMAS_DIR } from '../schemas/index.js';
+import { MAX_BODY_BYTES, MAX_FORM_BYTES, takesForms } from './body-limit.js';
 import type { Answer, Operation } from './operation.js';
 import { SCOPES } from './scopes.js';
 
@@ -22,16 +23,16 @@ export function answersOf(op: Operation): Record<number, Answer> {
     add(403, `The API key lacks the scope ${op.access.scope}`);
     add(429, 'Over the API key’s rate limit; retry after Retry-After');
   }
+  if (op.method !== 'get')
+    answers[413] ??= takesForms(op)
+      ? { description: `The body is larger than ${MAX_FORM_BYTES / 1024} KiB`, mediaType: 'text/html' }
+      : { description: `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB` };
   if (op.body && 'json' in op.body) {
     add(400, 'The body is not JSON');
     add(415, 'The body is not application/json');
-    add(413, 'The body is larger than 1 MiB');
     add(422, 'The body does not match its schema; each field is named');
   }
-  if (op.body && 'text' in op.body) {
-    add(415, `The body is not ${op.body.text.join(' or ')}`);
-    add(413, 'The body is larger than 1 MiB');
-  }
+  if (op.body && 'text' in op.body) add(415, `The body is not ${op.body.text.join(' or ')}`);
   if (op.query && Object.keys(op.query).length) add(422, 'A query parameter is not acceptable; it is named');
   if (op.params && Object.keys(op.params).length) add(404, 'Unknown id');
   if (!op.standalone) add(503, 'PostgreSQL or Temporal cannot be reached right now; retry after Retry-After');

@@ -75,6 +75,11 @@ export interface Operation<Q = Record<string, unknown>, B = unknown> {
   body?: Body;
   /** Every answer the handler gives; the router adds the ones it gives itself (401, 415, 422, …). */
   answers: Record<number, Answer>;
+  /**
+   * Runs before the request is read, for a public operation that admits its caller itself (a shared
+   * secret, a rate): throws a Problem to refuse.
+   */
+  admit?(c: Context, deps: ApiDeps): void | Promise<void>;
   handle(c: Context, request: Request<Q, B>, deps: ApiDeps): Response | Promise<Response>;
   /** A page, form or asset of the console: served and guarded like the rest, left out of the API's document. */
   console?: true;

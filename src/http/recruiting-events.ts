@@ -5,6 +5,7 @@ import {
   getRecruitingEvent,
   listRecruitingEvents,
   listRsvps,
+  RSVP_CURSOR_PATTERN,
   type RecruitingEventInput,
 } from '../db/recruiting-events.js';
 import {
@@ -29,6 +30,15 @@ const EVENT: Record<string, Parameter> = {
       pattern: '^([a-z0-9]+(-[a-z0-9]+)*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$',
       maxLength: 100,
     },
+  },
+};
+
+/** `limit` and `cursor` of a guest list, which pages in its own order (going first, the waitlist in order). */
+const RSVP_PAGE_QUERY: Record<string, Parameter> = {
+  limit: PAGE_QUERY.limit!,
+  cursor: {
+    description: '`next_cursor` of the previous page',
+    schema: { type: 'string', pattern: RSVP_CURSOR_PATTERN },
   },
 };
 
@@ -61,6 +71,8 @@ export const recruitingEventOperations = [
     method: 'post',
     path: '/v1/recruiting-events',
     summary: 'Create a recruiting event (a meetup, a webinar, a career fair) with its capacity',
+    description:
+      'Besides its schema, an event must end after it starts (`ends_at` later than `starts_at`; without `ends_at` it lasts two hours) and take place in a time zone that exists: otherwise 422 naming `/ends_at` or `/timezone`. Nothing is stored.',
     access: { scope: 'recruiting-events:write' },
     body: { json: 'recruiting-event-input.schema.json' },
     answers: {
@@ -73,6 +85,10 @@ export const recruitingEventOperations = [
         },
       },
       409: { description: 'The name is taken' },
+      422: {
+        description:
+          'A value is not acceptable, each field named: the body does not match its schema, `/ends_at` is not after `starts_at` (an end equal to the start included), or `/timezone` is no IANA time zone',
+      },
     },
     async handle(c, { body }, deps) {
       return c.json(await createEvent(deps.sql, body), 201);
@@ -94,20 +110,21 @@ export const recruitingEventOperations = [
       return c.json(view);
     },
   }),
-  operation({
+  operation<PageQuery>({
     method: 'get',
     path: '/v1/recruiting-events/{id}/rsvps',
-    summary: 'Who answered or came: going, walk-ins, the waitlist in order, maybe, declined',
+    summary: 'Who answered or came: going, walk-ins, the waitlist in order, maybe, declined; paged',
     access: { scope: 'candidates:read' },
     params: EVENT,
+    query: RSVP_PAGE_QUERY,
     answers: {
-      200: { description: 'The candidates', schema: 'rsvp-list.schema.json' },
+      200: { description: '{ items, next_cursor }', schema: 'rsvp-list.schema.json' },
       404: { description: 'Unknown event' },
     },
-    async handle(c, { params }, deps) {
+    async handle(c, { params, query }, deps) {
       const event = await getRecruitingEvent(deps.sql, params.id!);
       if (!event) throw Problem.notFound(`Recruiting event ${params.id}`);
-      return c.json({ items: await listRsvps(deps.sql, event.id) });
+      return c.json(await listRsvps(deps.sql, event.id, { limit: query.limit ?? 50, cursor: query.cursor }));
     },
   }),
   operation<object, { candidate_ids?: string[]; emails?: string[] }>({

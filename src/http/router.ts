@@ -1,7 +1,8 @@
 // Serves a list of operations (src/http/operation.ts) on a Hono app. For each request: the guard finds
 // the operation the router matched and lets it through only if the operation is public or the API key
 // has its scope — a route that is not an operation, or an operation that names neither, is never served
-// (default deny); then the path, query and body are checked against the operation's schemas, the
+// (default deny); a public operation that admits its caller itself (a shared secret) does so next;
+// then the path, query and body are checked against the operation's schemas, the
 // handler runs, and its JSON answer is checked against the schema of its status. A known path asked
 // with another method answers 405 with Allow.
 import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
@@ -30,6 +31,14 @@ export interface RouterOptions {
   log: Logger;
   /** Answers that do not match their schema become 500s (tests); otherwise they are logged. */
   strict: boolean;
+}
+
+/** The operation the router matched for a request, if any (middleware sees it before the handler runs). */
+export function matchedOperation(c: Context): Operation | undefined {
+  return matchedRoutes(c)
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => operationOf.get(r.handler))
+    .find((o) => o !== undefined);
 }
 
 /** Default deny: registered first, before any route, so it sees every request. */
@@ -72,6 +81,8 @@ export function serve(
 ) {
   for (const op of operations) {
     const handler: Handler = async (c) => {
+      // An operation that admits its caller itself does so before anything of the request is read.
+      await op.admit?.(c, deps);
       const request = await requestOf(op, c).catch((error: unknown) => {
         if (error instanceof NoSuchPath && op.notFound) return op.notFound(c);
         throw error;

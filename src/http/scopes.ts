@@ -18,6 +18,7 @@ export const SCOPES = {
   'campaigns:write': 'launch, pause, resume and cancel campaigns',
   'recruiting-events:read': 'list and read recruiting events, their numbers and RSVPs',
   'recruiting-events:write': 'create recruiting events, check candidates in, close events',
+  'metrics:read': 'scrape /metrics (counts only, some read from PostgreSQL at each scrape)',
 } as const;
 
 export type Scope = keyof typeof SCOPES;

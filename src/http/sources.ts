@@ -1,5 +1,6 @@
 // POST /v1/sources/{source}/webhook: a job board or an ATS posts its own payload, signed its own way
-// (no API key). The signature is checked (src/sources/signature.ts), the vendor's ping answered, and the
+// (no API key). The body is read once as bytes; the signature is checked over those bytes
+// (src/sources/signature.ts), then they are decoded and parsed. The vendor's ping is answered, and the
 // payload taken by src/sources/intake.ts: mapped to an event and accepted like POST /v1/events (a
 // delivery twice is one event), stored to be enriched from the vendor's API after this answer, or — when
 // no rule maps it — kept 30 days for `rapport sources replay`, and answered 202 with the reason.
@@ -45,11 +46,12 @@ export const sourceOperations = [
       const source = params.source!;
       const mapping = deps.sources.get(source);
       if (!mapping) throw Problem.notFound(`Source ${source}`);
-      const raw = await c.req.text();
+      // The signature covers the bytes as sent: they are kept, and only a copy is decoded to parse.
+      const raw = new Uint8Array(await c.req.arrayBuffer());
       let payload: unknown;
       let malformed: string | undefined;
       try {
-        payload = JSON.parse(raw);
+        payload = JSON.parse(new TextDecoder().decode(raw));
       } catch (error) {
         malformed = `The body is not valid JSON: ${(error as Error).message}`;
       }

@@ -1,14 +1,16 @@
 // Public link pages, reached from links in messages (no API key; every token is signed):
 // - GET /t/{token} of a tracked link records the click (`candidate.clicked`) and redirects to the URL the
 //   token carries, and nowhere else: a token cannot be altered without breaking its signature, and only
-//   http(s) URLs without control characters are followed.
+//   http(s) URLs without control characters are followed. A tracked link lives TRACKED_LINK_DAYS from
+//   its message's creation (the outbox row, so links sent before the rule follow it too); after that, or
+//   when the message is gone, it answers 410 with a page that names no address, and records nothing.
 // - GET /t/{token} of an answer link (`links.open_to_work` …) asks the candidate to confirm, and POST
 //   records the answer as its event. Mail scanners that open every link never answer for the candidate.
 // - GET /t/{token} of an RSVP link (`links.rsvp_yes` …) shows the recruiting event and asks the same way;
 //   POST records the answer: a seat, a place on the waitlist, or a seat given up (src/recruiting-events/).
 import { createHash } from 'node:crypto';
 import { html } from 'hono/html';
-import { messageRecipient } from '../db/message-subjects.js';
+import { messageNewerThan, messageRecipient } from '../db/message-subjects.js';
 import type { AnswerEvent } from '../links/message-links.js';
 import type { ApiDeps } from './deps.js';
 import { acceptSubjectEvent } from '../intake/accept.js';
@@ -57,6 +59,10 @@ const RSVP_DONE: Record<string, string> = {
   walk_in: 'You have a seat. See you there!',
 };
 
+/** How long a tracked link redirects, counted from its message's creation: recruiting spans months. */
+export const TRACKED_LINK_DAYS = 365;
+const linkExpired = page('Link expired', html`<p>This link has expired.</p>`);
+
 const ANSWERS_CLOSED = 'Answers are closed: the event has started or taken place.';
 
 const when = (event: RecruitingEventRow) =>
@@ -100,6 +106,10 @@ export const trackingOperations = [
       302: { description: 'Redirect', headers: { Location: 'The URL the token carries' } },
       200: { description: 'Confirmation page of an answer link', mediaType: 'text/html' },
       404: { description: 'Unknown link', mediaType: 'text/html' },
+      410: {
+        description: `A tracked link older than ${TRACKED_LINK_DAYS} days, or of a message that is gone`,
+        mediaType: 'text/html',
+      },
     },
     async handle(c, { params }, deps) {
       const token = params.token!;
@@ -109,6 +119,8 @@ export const trackingOperations = [
       if (tracked) {
         const target = safeRedirect(tracked.u);
         if (!target) return c.html(linkNotFound, 404);
+        if (!(await messageNewerThan(deps.sql, tracked.m, TRACKED_LINK_DAYS)))
+          return c.html(linkExpired, 410);
         await recordClick(deps, tracked.m, target).catch((error: unknown) =>
           deps.log.warn({ err: error, messageId: tracked.m }, 'click not recorded'),
         );

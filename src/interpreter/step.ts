@@ -6,6 +6,7 @@ import { consentRefusal } from './consent.js';
 import { aboutAnother, perKey } from './enrollment.js';
 import { ownerOf } from './owner.js';
 import { liquidScope } from './scope.js';
+import { inert, SECRET_REFERENCES } from './secrets.js';
 import { addDuration, parseDuration } from './duration.js';
 import type {
   Command,
@@ -25,17 +26,6 @@ import { classOf, decideContact, ledgerOf } from './policy.js';
 
 /** A journey that runs this many steps in one go is stuck in a loop that never waits. */
 const MAX_STEPS_WITHOUT_WAITING = 10_000;
-/** `{{ env.NAME }}` renders as `{{env:NAME}}`, a reference the webhook activity resolves. */
-const SECRET_REFERENCES = new Proxy(
-  {},
-  {
-    get: (_target, key) => (typeof key === 'string' ? `{{env:${key}}}` : undefined),
-    has: () => true,
-    getOwnPropertyDescriptor: (_target, key) =>
-      typeof key === 'string' ? { value: `{{env:${key}}}`, enumerable: true, configurable: true } : undefined,
-  },
-);
-
 /** Events kept for the next waitFor while a journey carries out a step. */
 const INBOX_SIZE = 20;
 
@@ -295,18 +285,18 @@ class Run {
     if ('find' in current)
       return this.effect({ type: 'find', step: name, query: this.renderFind(current.find, name) });
     if ('webhook' in current) {
-      // {{ env.NAME }} renders as a reference that only the webhook activity resolves: secrets never
-      // enter journey state, workflow history or the timeline.
-      const withEnv = { env: SECRET_REFERENCES };
+      // {{ env.NAME }} renders as a reference that only the webhook activity resolves (secrets.ts); no
+      // value of the scope can make one.
+      const scope = { ...inert(this.scope({})), env: SECRET_REFERENCES };
       const body =
-        current.webhook.body === undefined ? undefined : this.renderDeep(current.webhook.body, name, withEnv);
+        current.webhook.body === undefined ? undefined : this.renderDeep(current.webhook.body, name, scope);
       const headers =
         current.webhook.headers &&
-        (this.renderDeep(current.webhook.headers, name, withEnv) as Record<string, string>);
+        (this.renderDeep(current.webhook.headers, name, scope) as Record<string, string>);
       return this.effect({
         type: 'webhook',
         step: name,
-        url: this.render(current.webhook.url, name, withEnv),
+        url: this.render(current.webhook.url, name, scope),
         method: current.webhook.method ?? 'POST',
         ...(headers ? { headers } : {}),
         ...(body === undefined ? {} : { body }),
@@ -538,9 +528,9 @@ class Run {
     return truthy(this.value(expression, extra, name));
   }
 
-  private render(text: string, name: string, extra: Record<string, unknown> = {}): string {
+  private render(text: string, name: string, scope: Record<string, unknown> = this.scope({})): string {
     try {
-      return this.context.expressions.render(text, this.scope(extra));
+      return this.context.expressions.render(text, scope);
     } catch (error) {
       throw new JourneyError(name, `cannot render "${text}": ${(error as Error).message}`);
     }
@@ -552,11 +542,11 @@ class Run {
     );
   }
 
-  private renderDeep(value: unknown, name: string, extra: Record<string, unknown> = {}): unknown {
-    if (typeof value === 'string') return this.render(value, name, extra);
-    if (Array.isArray(value)) return value.map((v) => this.renderDeep(v, name, extra));
+  private renderDeep(value: unknown, name: string, scope: Record<string, unknown> = this.scope({})): unknown {
+    if (typeof value === 'string') return this.render(value, name, scope);
+    if (Array.isArray(value)) return value.map((v) => this.renderDeep(v, name, scope));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderDeep(v, name, extra)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderDeep(v, name, scope)]));
     }
     return value;
   }

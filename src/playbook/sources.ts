@@ -1,5 +1,6 @@
 // Job-board source mappings (pipelines/sources/<source>.yaml): validated against
-// schemas/source.schema.json, and every Liquid value and condition must parse.
+// schemas/source.schema.json, and every Liquid value and condition must parse. A mapping says how its
+// requests are signed, or explicitly that they are not: one that says neither is refused.
 import fs from 'node:fs';
 import path from 'node:path';
 import { sourceLiquid } from '../sources/liquid.js';
@@ -14,7 +15,7 @@ export interface SourceSignature {
   field?: string;
   encoding?: 'hex' | 'base64';
   prefix?: string;
-  /** Liquid: the signed text; default the raw body (`<timestamp>.<body>` with `timestamp_header`). */
+  /** Liquid: the signed text; default the body's bytes (`<timestamp>.` and them with `timestamp_header`). */
   signed?: string;
   timestamp_header?: string;
   /** Liquid: the send time, in `timestamp_unit`. */
@@ -51,6 +52,8 @@ export interface SourceMapping {
   title?: string;
   docs?: string;
   signature?: SourceSignature;
+  /** Takes unsigned requests from anyone who can reach the URL; said explicitly, never by leaving out `signature`. */
+  unsigned?: true;
   ping?: string;
   answer_status?: 200 | 202;
   stage_kinds?: StageKindRule[];
@@ -116,6 +119,17 @@ function mappingProblems(mapping: SourceMapping): FieldError[] {
       problems.push({ pointer, message: `Liquid does not parse: ${(error as Error).message}` });
     }
   };
+  if (!mapping.signature && !mapping.unsigned)
+    problems.push({
+      pointer: '/signature',
+      message:
+        'the mapping does not say how requests are signed: add a `signature` block (where the signature is and which variable holds the secret), or `unsigned: true` to take unsigned requests from anyone who can reach the URL',
+    });
+  if (mapping.signature && mapping.unsigned)
+    problems.push({
+      pointer: '/unsigned',
+      message: '`unsigned: true` contradicts the `signature` block: remove one of them',
+    });
   const signature = mapping.signature ?? {};
   for (const key of ['signed', 'timestamp', 'nonce'] as const) check(`/signature/${key}`, signature[key]);
   if (signature.field && signature.timestamp_header)

@@ -78,7 +78,10 @@ export async function createEvent(sql: Sql, given: RecruitingEventInput): Promis
       message: `is not a time zone: "${input.timezone}" (an IANA name such as Europe/Berlin)`,
     });
   if (input.ends_at !== undefined && Date.parse(input.ends_at) <= Date.parse(input.starts_at))
-    errors.push({ pointer: '/ends_at', message: 'must be after starts_at' });
+    errors.push({
+      pointer: '/ends_at',
+      message: `must be after starts_at (${input.starts_at}): an event ends later than it starts`,
+    });
   if (errors.length) throw Problem.validation(errors);
   const row = await createRecruitingEvent(sql, input);
   if (!row)

@@ -153,10 +153,12 @@ export async function startApi(
     delivery,
     sources: await loadSources(config.pipelinesDir),
     links: await loadLinkSigner(sql),
+    publicUrl: config.http.publicUrl,
     templates: await loadTemplates(path.join(config.pipelinesDir, 'templates')),
     org: await loadOrg(config.pipelinesDir, config.orgName),
     policy: await loadPolicy(config.pipelinesDir),
     rateLimit: config.http.rateLimit,
+    inboundEmailSecret: config.http.inboundEmailSecret,
   });
   const server = await listen(app.fetch, config.http.port, config.http.host);
   const sweep = startEventSweep({ sql, delivery, log: apiLog });

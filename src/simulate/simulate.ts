@@ -3,6 +3,7 @@
 // contact policy), optional events; prints the timeline a person (or a test) can read.
 import { consentRefusal } from '../interpreter/consent.js';
 import { addDuration } from '../interpreter/duration.js';
+import { readableReferences } from '../interpreter/secrets.js';
 import {
   decideEnrollment,
   perKey,
@@ -216,7 +217,7 @@ export function simulate(options: SimulationOptions): TimelineLine[] {
             action: 'webhook',
             step: command.step,
             method: command.method,
-            url: command.url,
+            url: readableReferences(command.url),
           });
           done(index, at, command, queue);
           break;

@@ -1,7 +1,9 @@
-// Verifying a source's signature: HMAC-SHA256 with the source's shared secret over the raw body — or over
-// the text the mapping's `signed` gives (Lever signs `token + triggeredAt`) — found in a header or in a body
-// field. A signed timestamp must be within the mapping's window; a nonce (or the signature of a timestamped
-// request) names the request, so that the same one with another body is refused as a replay.
+// Verifying a source's signature: HMAC-SHA256 with the source's shared secret over the body's bytes exactly
+// as received (never text decoded and encoded again, which a byte-order mark or a byte that is not UTF-8
+// would change) — or over the text the mapping's `signed` gives (Lever signs `token + triggeredAt`) — found
+// in a header or in a body field. A signed timestamp must be within the mapping's window; a nonce (or the
+// signature of a timestamped request) names the request, so that the same one with another body is
+// refused as a replay. A mapping that does not say `unsigned: true` takes no request without a signature.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SourceMapping } from '../playbook/sources.js';
 import { sourceLiquid } from './liquid.js';
@@ -10,7 +12,8 @@ import { sourceLiquid } from './liquid.js';
 const REPLAY_WINDOW_S = 5 * 60;
 
 export interface SignedRequest {
-  raw: string;
+  /** The body's bytes as received. */
+  raw: Uint8Array;
   /** The parsed body; undefined when it is not JSON. */
   payload: unknown;
   /** Lower-case names. */
@@ -33,10 +36,10 @@ function secretName(mapping: SourceMapping): string | undefined {
   );
 }
 
-/** Whether the source's secret is set (a source without a signature needs none). */
+/** Whether the source's secret is set (a source that says `unsigned: true` needs none). */
 export function secretConfigured(mapping: SourceMapping, env: NodeJS.ProcessEnv): boolean {
   const name = secretName(mapping);
-  return name === undefined || !!env[name]?.trim();
+  return name === undefined ? mapping.unsigned === true : !!env[name]?.trim();
 }
 
 export function verifySignature(
@@ -46,7 +49,14 @@ export function verifySignature(
   nowMs: number,
 ): Verification {
   const spec = mapping.signature;
-  if (!spec) return { ok: true };
+  if (!spec) {
+    if (mapping.unsigned === true) return { ok: true };
+    return {
+      ok: false,
+      status: 503,
+      detail: `The source ${mapping.source} says neither how it signs nor that it is unsigned.`,
+    };
+  }
   const name = secretName(mapping)!;
   // Several secrets, comma-separated: a vendor with one per event (Lever), or a secret being rotated.
   const secrets = (env[name] ?? '')
@@ -55,7 +65,8 @@ export function verifySignature(
     .filter(Boolean);
   if (!secrets.length)
     return { ok: false, status: 503, detail: `The source ${mapping.source} has no secret: set ${name}.` };
-  const scope = { payload: request.payload, headers: request.headers, body: request.raw };
+  const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength);
+  const scope = { payload: request.payload, headers: request.headers, body: new TextDecoder().decode(raw) };
   const render = (text: string) => String(sourceLiquid.parseAndRenderSync(text, scope)).trim();
   const where = spec.header ? `The ${spec.header} header` : `The body field ${spec.field}`;
   const presented = spec.header
@@ -63,7 +74,8 @@ export function verifySignature(
     : fieldOf(request.payload, spec.field!);
   if (!presented) return { ok: false, status: 401, detail: `${where} is missing.` };
 
-  let signed = spec.signed === undefined ? request.raw : render(spec.signed);
+  // A `signed` template gives text, signed as UTF-8; by default the bytes themselves are signed.
+  let signed: Buffer = spec.signed === undefined ? raw : Buffer.from(render(spec.signed));
   const maxAge = spec.max_age_s ?? REPLAY_WINDOW_S;
   let timestamp: string | undefined;
   if (spec.timestamp_header || spec.timestamp) {
@@ -86,7 +98,8 @@ export function verifySignature(
         status: 401,
         detail: `The request is older than ${maxAge} s (or from the future): ${what.toLowerCase()} is ${timestamp}.`,
       };
-    if (spec.timestamp_header && spec.signed === undefined) signed = `${timestamp}.${request.raw}`;
+    if (spec.timestamp_header && spec.signed === undefined)
+      signed = Buffer.concat([Buffer.from(`${timestamp}.`), raw]);
   }
   const given = Buffer.from(presented.trim());
   const matches = (secret: string) => {

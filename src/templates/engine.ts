@@ -1,7 +1,8 @@
 // Message templates: one Liquid file per template with YAML front matter (subject, channel, from), in
 // pipelines/templates/, with shared layouts and partials in its subfolders. All files are read and
 // parsed once; rendering is synchronous (liquidjs, strict filters). Values in the scope are data: they
-// are output, never evaluated as Liquid.
+// are output, never evaluated as Liquid, and the HTML part never makes a link of an address they carry
+// unless the sender trusts it (marks.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
@@ -9,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { registerFilters } from '../expressions/filters.js';
 import { remembered, type Remembered } from '../expressions/remember.js';
 import { validate } from '../schemas/index.js';
+import { linkableAddresses, markOutputs, unmarked } from './marks.js';
 import { unknownVariables, type UnknownVariable } from './variables.js';
 
 export interface RenderedMessage {
@@ -16,7 +18,10 @@ export interface RenderedMessage {
   channel: 'email' | 'sms';
   subject: string;
   text: string;
-  /** The same message as HTML: paragraphs, line breaks and links; every value HTML-escaped. */
+  /**
+   * The same message as HTML: paragraphs, line breaks and links; every value HTML-escaped. Links are the
+   * web addresses the template writes, and those printed values give that the sender trusts.
+   */
   html: string;
   from: string | undefined;
 }
@@ -62,9 +67,17 @@ export interface TemplateEngine {
   ids(): string[];
   /** Each template's channel (front matter), for sends that do not name one. */
   channels(): Record<string, 'email' | 'sms'>;
-  render(template: string, scope: Record<string, unknown>): RenderedMessage;
+  render(template: string, scope: Record<string, unknown>, options?: RenderOptions): RenderedMessage;
   /** Renders the subject line alone (the simulator prints it for every send). */
   subject(template: string, scope: Record<string, unknown>): string;
+}
+
+export interface RenderOptions {
+  /**
+   * Web addresses a printed value may make a link of (see `trustedAddresses`): the organisation's,
+   * Rapport's own links, the recruiting event's. Any other address in a value stays text.
+   */
+  trusted?: ReadonlySet<string>;
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
@@ -76,8 +89,8 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
   const sources = Object.fromEntries(
     await Promise.all(files.map(async (f) => [f, await fs.readFile(path.join(dir, f), 'utf8')] as const)),
   );
-  const liquid = registerFilters(
-    new Liquid({ templates: sources, extname: '.liquid', strictFilters: true, cache: true }),
+  const liquid = markOutputs(
+    registerFilters(new Liquid({ templates: sources, extname: '.liquid', strictFilters: true, cache: true })),
   );
   const parsed = new Map<string, Parsed>();
   for (const file of files) {
@@ -92,7 +105,9 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
     return t;
   };
   const subjectOf = (t: Parsed, scope: Record<string, unknown>) =>
-    (liquid.renderSync(t.subject, scope) as string).replace(/\s+/g, ' ').trim();
+    unmarked(liquid.renderSync(t.subject, scope) as string)
+      .replace(/\s+/g, ' ')
+      .trim();
   // The simulator prints a subject for every send: subjects are remembered by the values they read.
   const subjects = new Map<Parsed, Remembered<string>>();
   const rememberedSubject = (t: Parsed, scope: Record<string, unknown>) => {
@@ -120,17 +135,17 @@ export async function loadTemplates(dir: string): Promise<TemplateEngine> {
         throw new TemplateError(id, (error as Error).message, { cause: error });
       }
     },
-    render(id, scope) {
+    render(id, scope, options = {}) {
       const t = get(id);
       try {
         const subject = subjectOf(t, scope);
-        const text = tidy(liquid.renderSync(t.body, scope) as string);
+        const body = liquid.renderSync(t.body, scope) as string;
         return {
           template: id,
           channel: t.front.channel,
           subject,
-          text,
-          html: toHtml(text),
+          text: tidy(unmarked(body)),
+          html: toHtml(tidy(body), options.trusted),
           from: t.front.from,
         };
       } catch (error) {
@@ -201,17 +216,25 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Plain text as simple HTML: escaped, paragraphs on blank lines, line breaks, and clickable links. */
-export function toHtml(text: string): string {
+/**
+ * Rendered text (with its output marks) as simple HTML: escaped, paragraphs on blank lines, line breaks,
+ * and clickable links where the template writes the site, or a printed value gives a trusted address.
+ */
+export function toHtml(marked: string, trusted: ReadonlySet<string> = new Set()): string {
   const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-  const paragraphs = text
+  const { text, links } = linkableAddresses(marked, trusted);
+  let html = '';
+  let at = 0;
+  for (const { start, end } of links) {
+    const url = escape(text.slice(start, end));
+    html += `${escape(text.slice(at, start))}<a href="${url}">${url}</a>`;
+    at = end;
+  }
+  html += escape(text.slice(at));
+  const paragraphs = html
     .trim()
     .split(/\n{2,}/)
-    .map((p) =>
-      escape(p)
-        .replace(/https?:\/\/[^\s<]+[^\s<.,;:!?)\]'"]/g, (url) => `<a href="${url}">${url}</a>`)
-        .replace(/\n/g, '<br>\n'),
-    );
+    .map((p) => p.replace(/\n/g, '<br>\n'));
   return `<!doctype html>\n<html><body>\n${paragraphs.map((p) => `<p>${p}</p>`).join('\n')}\n</body></html>\n`;
 }
 

@@ -92,6 +92,8 @@ export async function benchApi(): Promise<string[]> {
     const api = await startApiProcess(services, taskQueue, onCleanup);
     const base = api.url;
     const { key } = await createApiKey(services.sql, { name: 'bench', scopes: ['events:write'] });
+    const scraper = (await createApiKey(services.sql, { name: 'bench-metrics', scopes: ['metrics:read'] }))
+      .key;
 
     // HTTP load comes from a process of its own, as real clients do; the raw client is Temporal's own.
     const loader = startLoader(onCleanup);
@@ -163,13 +165,13 @@ export async function benchApi(): Promise<string[]> {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       // Steady state: the rest let idle keep-alive connections close; open them again before measuring.
       await measure(side, 'reconnect', { loop: 'closed', n: 20, concurrency: 4 });
-      const before = side === 'rapport' ? await deliveryTimes(base) : undefined;
+      const before = side === 'rapport' ? await deliveryTimes(base, scraper) : undefined;
       const run = await measure(side, 'open-loop', {
         loop: 'open',
         perSecond: halfRate,
         seconds: OPEN_LOOP_SECONDS,
       });
-      return { ...run, delivery: before && countsSince(before, await deliveryTimes(base)) };
+      return { ...run, delivery: before && countsSince(before, await deliveryTimes(base, scraper)) };
     };
     const openRaw = await open('raw');
     const openRapport = await open('rapport');
@@ -411,8 +413,8 @@ async function untilDelivered(services: Services): Promise<void> {
 }
 
 /** The API's counts of events delivered within each bound (rapport_event_delivery_seconds), by bound in seconds. */
-async function deliveryTimes(base: string): Promise<Map<number, number>> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+async function deliveryTimes(base: string, key: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
   const counts = new Map<number, number>();
   for (const [, le, n] of text.matchAll(/^rapport_event_delivery_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm))
     counts.set(le === '+Inf' ? Infinity : Number(le), Number(n));

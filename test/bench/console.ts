@@ -14,6 +14,7 @@ import { loadSources } from '../../src/playbook/sources.js';
 import { loadLinkSigner } from '../../src/links/tokens.js';
 import { installTemporalLogging } from '../../src/temporal/connect.js';
 import { WORKFLOWS_SOURCE } from '../../src/paths.js';
+import { postSignIn } from '../helpers/console.js';
 import { startBenchWorker } from './bench-worker.js';
 import {
   fmt,
@@ -146,11 +147,7 @@ export async function benchConsole(): Promise<string[]> {
       keyCacheMs: 60_000,
     });
     const { key } = await createApiKey(sql, { name: 'bench', scopes: ['*'] });
-    const signIn = await app.request('/sign-in', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ key }).toString(),
-    });
+    const signIn = await postSignIn(app, key);
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
     const withJourney = journeyIds[0]!;
     const attentionEtag =

@@ -224,6 +224,8 @@ async function main(): Promise<number> {
       RAPPORT_RATE_LIMIT: '0',
       // The generic source is configured, as in production: unsigned webhooks are refused with 401.
       RAPPORT_SOURCE_GENERIC_SECRET: 'contract-test-secret',
+      // Inbound email is configured too: posts without the provider's secret are refused with 401.
+      RAPPORT_INBOUND_EMAIL_SECRET: 'contract-inbound-secret',
       LOG_LEVEL: 'error',
       ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
     }),

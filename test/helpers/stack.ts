@@ -32,6 +32,8 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 export const PIPELINES_DIR = path.resolve(import.meta.dirname, '../../pipelines');
+/** What the test inbound-mail provider presents on /inbound/email (RAPPORT_INBOUND_EMAIL_SECRET). */
+export const INBOUND_EMAIL_SECRET = 'inbound-test-secret';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
@@ -110,6 +112,7 @@ export async function startStack(
     templates: deps.templates,
     org: deps.org,
     policy: deps.policy,
+    inboundEmailSecret: INBOUND_EMAIL_SECRET,
     strictResponses: true,
     // Tests revoke keys and expect the next request to see it.
     keyCacheMs: 0,

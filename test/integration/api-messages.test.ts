@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask } from '../../src/db/subjects.js';
 import { jsonCaller, type JsonCall } from '../helpers/api.js';
-import { eventually, startStack, type Stack } from '../helpers/stack.js';
+import { eventually, INBOUND_EMAIL_SECRET, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 let call: JsonCall;
@@ -115,6 +115,60 @@ describe('tracked links', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
+  it('are made only of addresses the sender chose: one in a candidate’s name stays text', async () => {
+    const name = 'Ada https://evil.example/login';
+    const res = await stack.app.request('/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'candidate.applied',
+        candidate: { email: 'named-url@example.com', first_name: name },
+      }),
+    });
+    expect(res.status).toBe(202);
+    const mail = await stack.smtp.waitFor((m) => m.to.includes('named-url@example.com'));
+    const hrefs = [...mail.html.matchAll(/href="([^"]+)"/g)].map(([, h]) => h!.replace(/&amp;/g, '&'));
+    const targets = hrefs.map((href) => {
+      const token = /^http:\/\/rapport\.test\/t\/([^/]+)$/.exec(href)?.[1];
+      return token ? signer().verify(token, 't')?.u : href;
+    });
+    // The careers site the organisation names is linked and tracked; the candidate's address is not.
+    expect(targets).toEqual(['https://careers.acme.example']);
+    expect(mail.html).toContain('Hi Ada https://evil.example/login,');
+    expect(mail.text).toContain(`Hi ${name},`);
+    expect(mail.subject).toBe(`${name}, we received your application`);
+  });
+
+  it('redirect for a year from their message’s creation, then answer 410 and record nothing', async () => {
+    const message = async (daysAgo: number) => {
+      const [row] = await stack.db.sql<{ id: string }[]>`
+        insert into messages (idempotency_key, candidate_id, channel, template, status, created_at)
+        values (${`test-aged-${daysAgo}-${Date.now()}`}, ${candidateId}, 'email', 'application-received', 'sent',
+                now() - make_interval(days => ${daysAgo}))
+        returning id`;
+      return row!.id;
+    };
+    const target = 'https://careers.acme.example/aged';
+    const link = (m: string) => `/t/${signer().sign({ k: 't', m, u: target })}`;
+    const clicked = async () =>
+      (await eventsOf('candidate.clicked')).filter((e) => e.data.url === target).length;
+
+    const recent = await stack.rawApp.request(link(await message(364)));
+    expect(recent.status).toBe(302);
+    expect(recent.headers.get('location')).toBe(target);
+    expect(await clicked()).toBe(1);
+
+    for (const m of [await message(366), '00000000-0000-4000-8000-000000000000']) {
+      const res = await stack.rawApp.request(link(m));
+      expect(res.status).toBe(410);
+      expect(res.headers.get('location')).toBeNull();
+      const page = await res.text();
+      expect(page).toContain('This link has expired.');
+      expect(page).not.toContain('careers.acme.example');
+    }
+    expect(await clicked()).toBe(1);
+  });
+
   it('answer with one confirmed click, once', async () => {
     const token = signer().sign({ k: 'e', m: messageId, e: 'candidate.open_to_work' });
     const page = await stack.rawApp.request(`/t/${token}`);
@@ -130,12 +184,33 @@ describe('tracked links', () => {
 });
 
 describe('replies', () => {
-  const post = (body: unknown) =>
+  /** Posted as the provider does: the shared secret as the basic-auth password. */
+  const basic = `Basic ${Buffer.from(`inbound:${INBOUND_EMAIL_SECRET}`).toString('base64')}`;
+  const post = (body: unknown, authorization: string | null = basic) =>
     stack.rawApp.request('/inbound/email', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization === null ? {} : { authorization }),
+      },
       body: JSON.stringify(body),
     });
+
+  it('are taken only from the provider holding the shared secret; a post without it stores nothing', async () => {
+    const forged = {
+      from: 'Lee <links@example.com>',
+      text: 'Please stop all messages',
+      message_id: '<forged-1@mail.example>',
+      in_reply_to: replyTo,
+    };
+    for (const authorization of [null, 'Bearer not-the-secret', `Bearer ${INBOUND_EMAIL_SECRET}x`]) {
+      const refused = await post(forged, authorization);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.headers.get('www-authenticate')).toContain('Basic realm=');
+    }
+    expect(await eventsOf('candidate.replied')).toEqual([]);
+  });
 
   it('to a message become candidate.replied, once per reply', async () => {
     expect(replyTo).toMatch(/^<[\w-]+\.[\w-]{43}@rapport>$/);
@@ -161,15 +236,18 @@ describe('replies', () => {
     });
   });
 
-  it('posted in Postmark inbound format are read the same way', async () => {
-    const res = await post({
-      From: 'links@example.com',
-      FromFull: { Email: 'links@example.com' },
-      Subject: 'Re: again',
-      TextBody: 'Second reply',
-      MessageID: 'pm-2',
-      Headers: [{ Name: 'References', Value: `<other@mail.example> ${replyTo}` }],
-    });
+  it('posted in Postmark inbound format are read the same way (the secret as a bearer token too)', async () => {
+    const res = await post(
+      {
+        From: 'links@example.com',
+        FromFull: { Email: 'links@example.com' },
+        Subject: 'Re: again',
+        TextBody: 'Second reply',
+        MessageID: 'pm-2',
+        Headers: [{ Name: 'References', Value: `<other@mail.example> ${replyTo}` }],
+      },
+      `Bearer ${INBOUND_EMAIL_SECRET}`,
+    );
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ candidate_id: candidateId, duplicate: false });
   });
@@ -216,7 +294,7 @@ describe('metrics', () => {
     });
     // The first attempt is refused for now; the retry five seconds later delivers.
     await stack.smtp.waitFor((m) => m.to.includes('retried@example.com'));
-    const text = await (await stack.rawApp.request('/metrics')).text();
+    const text = await (await stack.app.request('/metrics')).text();
     expect(text).toMatch(/^rapport_activity_failures_total\{activity="send",kind="DeliveryRetryable"\} 1$/m);
   });
 });

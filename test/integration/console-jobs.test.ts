@@ -10,6 +10,7 @@ import { closeJobRow, upsertJob } from '../../src/db/jobs.js';
 import { upsertJourney } from '../../src/db/journeys.js';
 import { claimMessage } from '../../src/db/messages.js';
 import { recordTimeline } from '../../src/db/timeline.js';
+import { postSignIn } from '../helpers/console.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -28,7 +29,7 @@ const form = (fields: [string, string][]) => ({
 
 async function signIn(scopes: string[]) {
   const { key } = await createApiKey(stack.db.sql, { name: 'recruiter', scopes });
-  const res = await stack.rawApp.request('/sign-in', form([['key', key]]));
+  const res = await postSignIn(stack.rawApp, key);
   return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../src/db/api-keys.js';
 import { upsertCandidate } from '../../src/db/candidates.js';
 import { createSignInLink } from '../../src/db/console-sessions.js';
+import { postSignIn, signInForm } from '../helpers/console.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -23,7 +24,7 @@ const form = (fields: Record<string, string>) => ({
 
 async function signIn(scopes: string[], name = 'recruiter') {
   const { key, prefix } = await createApiKey(stack.db.sql, { name, scopes });
-  const res = await stack.rawApp.request('/sign-in', form({ key, next: '/' }));
+  const res = await postSignIn(stack.rawApp, key, '/');
   expect(res.status).toBe(303);
   const cookie = res.headers.get('set-cookie') ?? '';
   return { key, prefix, cookie: cookie.split(';')[0]!, setCookie: cookie };
@@ -49,7 +50,7 @@ describe('the console', () => {
   });
 
   it('turns a valid key into an httpOnly, SameSite=Lax session cookie, and refuses an unknown one', async () => {
-    const refused = await stack.rawApp.request('/sign-in', form({ key: 'rk_000000000000_nope' }));
+    const refused = await postSignIn(stack.rawApp, 'rk_000000000000_nope');
     expect(refused.status).toBe(401);
     expect(await refused.text()).toContain('That API key is unknown or revoked.');
     const { setCookie } = await signIn(['*']);
@@ -59,10 +60,52 @@ describe('the console', () => {
     expect(setCookie).toMatch(/Expires=/);
   });
 
-  it('never sends a visitor off the site after sign-in', async () => {
+  it.each([
+    ['a tab that browsers drop', '/\t/evil.example', '/'],
+    ['a newline', '/\n/evil.example', '/'],
+    ['another site, scheme-relative', '//evil.example/', '/'],
+    ['a backslash', '/\\evil.example', '/'],
+    ['another site', 'https://evil.example/', '/'],
+    ['a path that resolves to start with //', '/.//evil.example', '/'],
+    ['javascript:', 'javascript:alert(1)', '/'],
+    ['a page of this site', '/candidates?x=1', '/candidates?x=1'],
+  ])('never sends a visitor off the site after sign-in: %s', async (_case, next, location) => {
     const { key } = await createApiKey(stack.db.sql, { name: 'n', scopes: ['*'] });
-    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example'])
-      expect((await stack.rawApp.request('/sign-in', form({ key, next }))).headers.get('location')).toBe('/');
+    expect((await postSignIn(stack.rawApp, key, next)).headers.get('location')).toBe(location);
+  });
+
+  it('keeps only a page of this site as where to go in the sign-in form', async () => {
+    const tab = await (await stack.rawApp.request('/sign-in?next=/%09/evil.example')).text();
+    expect(tab).toContain('<input type="hidden" name="next" value="/"');
+    const kept = await (await stack.rawApp.request('/sign-in?next=%2Fcandidates%3Fx%3D1')).text();
+    expect(kept).toContain('<input type="hidden" name="next" value="/candidates?x=1"');
+  });
+
+  it('refuses a sign-in form without its CSRF token, signing nobody in', async () => {
+    const { key } = await createApiKey(stack.db.sql, { name: 'csrf', scopes: ['*'] });
+    const { cookie, csrf } = await signInForm(stack.rawApp);
+    expect(cookie).toMatch(/^rapport_sign_in=[\w-]{32}$/);
+    const attempts: [string, RequestInit][] = [
+      ['no token, no cookie (another site’s form)', form({ key })],
+      ['no token', { ...form({ key }), headers: { ...form({}).headers, cookie } }],
+      ['a token but no cookie', form({ key, _csrf: csrf })],
+      [
+        'a forged token',
+        { ...form({ key, _csrf: 'x'.repeat(32) }), headers: { ...form({}).headers, cookie } },
+      ],
+    ];
+    for (const [name, init] of attempts) {
+      const res = await stack.rawApp.request('/sign-in', init);
+      expect(res.status, name).toBe(403);
+      expect(res.headers.get('set-cookie') ?? '', name).not.toContain('rapport_session=');
+      expect(await res.text(), name).toContain('This form is out of date.');
+    }
+    const signedIn = await stack.rawApp.request('/sign-in', {
+      ...form({ key, _csrf: csrf }),
+      headers: { ...form({}).headers, cookie },
+    });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('set-cookie')).toMatch(/^rapport_session=/);
   });
 
   it('serves pages under a strict Content-Security-Policy, never cached', async () => {

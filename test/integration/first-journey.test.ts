@@ -99,7 +99,7 @@ describe('an application', () => {
 
 describe('metrics', () => {
   it('counts accepted and delivered events, journeys by status and messages by outcome for Prometheus', async () => {
-    const res = await stack.rawApp.request('/metrics');
+    const res = await stack.app.request('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();

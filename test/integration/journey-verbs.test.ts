@@ -14,14 +14,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function post(type: string, email: string, id?: string) {
+async function post(type: string, email: string, id?: string, firstName = email.split('@')[0]) {
   const res = await stack.app.request('/v1/events', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       ...(id ? { id } : {}),
       type,
-      candidate: { email, first_name: email.split('@')[0], consent: { email: true } },
+      candidate: { email, first_name: firstName, consent: { email: true } },
     }),
   });
   expect(res.status).toBe(202);
@@ -100,17 +100,29 @@ describe('a journey in the candidate workflow', () => {
       const v = await ended(ok.candidate_id);
       expect(v.journeys[0]).toMatchObject({ status: 'exited', exit_reason: 'told' });
       expect(calls).toEqual([
-        {
-          url: '/edsger/offers',
-          authorization: 'Bearer s3cret-token',
-          body: JSON.stringify({ email: 'edsger@example.com', stage: 'offer' }),
-        },
+        { url: '/edsger/offers', authorization: 'Bearer s3cret-token', body: expect.any(String) },
       ]);
+      expect(JSON.parse(calls[0]!.body)).toEqual({
+        email: 'edsger@example.com',
+        name: 'edsger',
+        stage: 'offer',
+      });
       const history = JSON.stringify(
         await stack.client.workflow.getHandle(`candidate/${ok.candidate_id}`).fetchHistory(),
       );
       expect(history).not.toContain('s3cret-token');
       expect(JSON.stringify(v.timeline)).not.toContain('s3cret-token');
+      expect(JSON.stringify(v.timeline)).toContain('Called POST {{ env.TEST_ATS_URL }}/edsger/offers → 201');
+
+      // A candidate whose name looks like a secret reference is data: sent as text, never resolved.
+      calls.length = 0;
+      const name = '{{env:TEST_ATS_TOKEN}} {{ env.TEST_ATS_TOKEN }}';
+      const data = await post('candidate.offered', 'mallory@example.com', undefined, name);
+      expect((await ended(data.candidate_id)).journeys[0]).toMatchObject({ status: 'exited' });
+      expect(calls).toHaveLength(1);
+      expect(decodeURIComponent(calls[0]!.url)).toBe(`/${name}/offers`);
+      expect(calls[0]!.authorization).toBe('Bearer s3cret-token');
+      expect(JSON.parse(calls[0]!.body)).toEqual({ email: 'mallory@example.com', name, stage: 'offer' });
 
       const refused = await post('candidate.offered', 'refused@example.com');
       const failed = await ended(refused.candidate_id);

@@ -25,6 +25,8 @@ import { mergeCandidates } from '../../src/db/candidate-merge.js';
 import { sweepRecruitingEvents } from '../../src/recruiting-events/event-sweep.js';
 import { respond } from '../../src/recruiting-events/recruiting-events.js';
 import { createLogger } from '../../src/log.js';
+import { createApiKey } from '../../src/db/api-keys.js';
+import { postSignIn } from '../helpers/console.js';
 
 let stack: Stack;
 let call: JsonCall;
@@ -127,6 +129,17 @@ describe('a recruiting event with 20 seats', () => {
       url: 'https://meet.example/backwards',
     });
     expect(backwards.body.errors?.[0]?.pointer).toBe('/ends_at');
+    // An event that ends when it starts fits the schema, but is no event: 422 naming /ends_at too.
+    const instant = await call<Problem>('POST', '/v1/recruiting-events', {
+      name: 'instant',
+      title: 'Instant',
+      starts_at: '2027-01-01T18:00:00Z',
+      ends_at: '2027-01-01T19:00:00+01:00',
+      timezone: 'Europe/Berlin',
+      url: 'https://meet.example/instant',
+    });
+    expect(instant.status).toBe(422);
+    expect(instant.body.errors?.map((e) => e.pointer)).toEqual(['/ends_at']);
     const [{ n }] = (await stack.db.sql`select count(*)::int as n from recruiting_events`) as unknown as [
       { n: number },
     ];
@@ -458,6 +471,103 @@ describe('answers at the same time', () => {
       new Set(waiting.slice(0, 5).map((w) => w.candidate_id)),
     );
     expect(now.every((r) => r.version === 2)).toBe(true);
+  });
+});
+
+describe('the guest list', () => {
+  interface Guest {
+    candidate_id: string;
+    email: string;
+    status: string;
+  }
+  interface GuestPage {
+    items: Guest[];
+    next_cursor: string | null;
+  }
+
+  it('pages like every list: more guests than the limit give a first page and working next pages, in its order', async () => {
+    const [meetup] = await stack.db.sql<{ id: string }[]>`
+      insert into recruiting_events (name, title, kind, starts_at, ends_at, timezone, url, capacity)
+      values ('paged-guests', 'Paged guests', 'webinar', now() + interval '1 day',
+        now() + interval '1 day 1 hour', 'UTC', 'https://meet.example/paged', 2)
+      returning id`;
+    const people = await stack.db.sql<{ id: string; email: string }[]>`
+      insert into candidates (email, first_name, consent_email)
+      select 'paged' || i || '@example.com', 'Paged' || i, true from generate_series(0, 207) i
+      order by i
+      returning id, email`;
+    // Two take the seats, three wait in the order they answered, one says maybe.
+    for (const person of people.slice(0, 5))
+      await answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: person.id, answer: 'yes' });
+    await answerRsvp(stack.db.sql, { eventId: meetup!.id, candidateId: people[5]!.id, answer: 'maybe' });
+    // 201 decline at one instant (one statement): only the candidate tells their places apart.
+    const declining = people.slice(6, 207).map((p) => p.id);
+    await stack.db.sql`
+      insert into event_rsvps (event_id, candidate_id, answer, status)
+      select ${meetup!.id}, unnest(${declining}::uuid[]), 'no', 'declined'`;
+    await checkIn(stack.db.sql, meetup!.id, { candidateIds: [people[207]!.id] });
+
+    const pageOf = async (query: string) => {
+      const res = await call<GuestPage>('GET', `/v1/recruiting-events/paged-guests/rsvps${query}`);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const first = await pageOf('?limit=3');
+    expect(first.items.map((g) => g.status)).toEqual(['going', 'going', 'walk_in']);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = await pageOf(`?limit=3&cursor=${first.next_cursor!}`);
+    expect(second.items.map((g) => g.email)).toEqual(people.slice(2, 5).map((p) => p.email));
+    expect(second.items.every((g) => g.status === 'waitlisted')).toBe(true);
+
+    // Every guest once, in the list's order, through pages that end with no next cursor.
+    const seen: Guest[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: GuestPage = await pageOf(`?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.items.length).toBeLessThanOrEqual(50);
+      seen.push(...page.items);
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(5);
+    expect(seen).toHaveLength(208);
+    expect(new Set(seen.map((g) => g.candidate_id)).size).toBe(208);
+    const declined = seen.filter((g) => g.status === 'declined').map((g) => g.candidate_id);
+    expect(declined).toEqual([...declining].sort());
+    expect(seen.map((g) => g.status).slice(0, 7)).toEqual([
+      'going',
+      'going',
+      'walk_in',
+      'waitlisted',
+      'waitlisted',
+      'waitlisted',
+      'maybe',
+    ]);
+    // Without a limit, a page is 50; a cursor that is not one is 422 naming it.
+    expect((await pageOf('')).items).toHaveLength(50);
+    const bad = await call<Problem>('GET', '/v1/recruiting-events/paged-guests/rsvps?cursor=1700000000000.x');
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors?.[0]?.pointer).toBe('?cursor');
+
+    // The console shows the guests a page at a time, with the way to the next ones and back.
+    const { key } = await createApiKey(stack.db.sql, { name: 'door', scopes: ['*'] });
+    const signedIn = await postSignIn(stack.rawApp, key, '/');
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const consolePage = async (path: string) => {
+      const res = await stack.rawApp.request(path, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const rowsOf = (html: string) => html.match(/<a href="\/candidates\/[0-9a-f-]{36}"/g)?.length ?? 0;
+    const top = await consolePage(`/events/${meetup!.id}`);
+    expect(rowsOf(top)).toBe(200);
+    const next = /href="(\/events\/[0-9a-f-]{36}\?cursor=[^"#]+)#guests">Next guests/.exec(top)?.[1];
+    expect(next).toBeDefined();
+    const rest = await consolePage(next!.replace(/&amp;/g, '&'));
+    expect(rowsOf(rest)).toBe(8);
+    expect(rest).toContain('First guests');
+    expect(rest).not.toContain('Next guests');
   });
 });
 

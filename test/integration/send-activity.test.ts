@@ -8,6 +8,7 @@ import { send, settleSend, type SendDeps } from '../../src/activities/send.js';
 import type { SendInput } from '../../workflows/contract.js';
 import { createSmsProvider } from '../../src/sms/provider.js';
 import { upsertCandidate, getTimeline } from '../../src/db/candidates.js';
+import { createRecruitingEvent } from '../../src/db/recruiting-events.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { freePort } from '../helpers/ports.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -137,6 +138,50 @@ describe('the send activity', () => {
       status: 'recorded',
       subject: expect.stringContaining('we received your application'),
     });
+  });
+
+  it('links the recruiting event’s address as recruiters entered it, never one an event’s data claims', async () => {
+    const meetup = (await createRecruitingEvent(stack.db.sql, {
+      name: 'links-meetup',
+      title: 'Links meetup',
+      starts_at: '2030-01-10T18:00:00.000Z',
+      timezone: 'Europe/Berlin',
+      url: 'https://meet.acme.example/links',
+    }))!;
+    const targets = (html: string) =>
+      [...html.matchAll(/href="([^"]+)"/g)].map(([, href]) => {
+        const token = /\/t\/([^/]+)$/.exec(href!.replace(/&amp;/g, '&'))?.[1];
+        const claims = token ? stack.deps.links!.signer.verify(token, 't') : undefined;
+        return claims ? claims.u : 'rapport';
+      });
+    const rsvpConfirmed = async (url: string) => {
+      const c = await candidate();
+      const { messageId } = await send(deps, {
+        ...input(c.id),
+        template: 'event-rsvp-confirmed',
+        event: {
+          id: `rsvp-${c.id}`,
+          type: 'candidate.rsvp',
+          source: 'link',
+          occurred_at: '2030-01-01T10:00:00.000Z',
+          data: {
+            recruiting_event: { id: meetup.id, title: meetup.title, starts_at: '2030-01-10T18:00:00Z', url },
+          },
+        },
+      });
+      const [row] = await stack.db.sql<{ body_html: string; body_text: string }[]>`
+        select body_html, body_text from messages where id = ${messageId}`;
+      return row!;
+    };
+    const entered = await rsvpConfirmed('https://meet.acme.example/links');
+    expect(targets(entered.body_html)).toEqual([
+      'https://meet.acme.example/links',
+      'rapport',
+      'https://careers.acme.example',
+    ]);
+    const claimed = await rsvpConfirmed('https://evil.example/meetup');
+    expect(targets(claimed.body_html)).toEqual(['rapport', 'https://careers.acme.example']);
+    expect(claimed.body_text).toContain('Details and link: https://evil.example/meetup');
   });
 
   it('records a notification to the owner as suppressed (no-address) when neither candidate nor playbook has one', async () => {

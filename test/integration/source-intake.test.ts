@@ -33,7 +33,7 @@ const greenhouseSignature = (body: string) =>
   `sha256 ${createHmac('sha256', SECRETS.RAPPORT_SOURCE_GREENHOUSE_SECRET).update(body).digest('hex')}`;
 
 const metricLine = async (pattern: RegExp) => {
-  const text = await (await ctx.stack.rawApp.request('/metrics')).text();
+  const text = await (await ctx.stack.app.request('/metrics')).text();
   return text.split('\n').find((line) => pattern.test(line));
 };
 

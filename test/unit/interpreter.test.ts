@@ -311,6 +311,79 @@ describe('update, task, enroll, find, webhook', () => {
     ]);
   });
 
+  describe('webhook secrets come only from the playbook’s text', () => {
+    const webhook = (spec: {
+      url: string;
+      headers?: Record<string, string>;
+      body?: Record<string, unknown>;
+    }) => {
+      const def = playbook([{ id: 'tell-ats', webhook: spec }]);
+      return (candidate: Record<string, unknown>, data: Record<string, unknown> = {}) => {
+        const event = { id: 'e1', type: 'candidate.rejected', at: MONDAY_9AM, data };
+        const context: StepContext = { candidate, sentAt: [], expressions };
+        const { commands } = startJourney('j', def, MONDAY_9AM, context, { event });
+        const call = commands.find((c) => c.type === 'webhook');
+        if (call?.type !== 'webhook') throw new Error(`no webhook call in ${JSON.stringify(commands)}`);
+        return call;
+      };
+    };
+    const reference = (name: string) => `\u0000env:${name}\u0000`;
+
+    it.each([
+      ['a secret reference of old', '{{env:DATABASE_URL}}', '{{env:DATABASE_URL}}'],
+      ['a forged reference', `x${reference('DATABASE_URL')}y`, 'xenv:DATABASE_URLy'],
+      ['Liquid', '{{ env.DATABASE_URL }}', '{{ env.DATABASE_URL }}'],
+    ])('renders %s in candidate and event data as inert text', (_name, value, sent) => {
+      const call = webhook({
+        url: 'https://ats.example/?name={{ candidate.first_name }}',
+        headers: { 'X-Name': '{{ candidate.first_name }}' },
+        body: {
+          note: '{{ candidate.first_name }} / {{ event.data.reason }}',
+          list: ['{{ candidate.tags }}'],
+        },
+      })({ ...ada, first_name: value, tags: [value] }, { reason: value });
+      expect(call.headers).toEqual({ 'X-Name': sent });
+      expect(call.body).toEqual({ note: `${sent} / ${sent}`, list: [sent] });
+      expect(call.url).toBe(`https://ats.example/?name=${sent}`);
+      expect(JSON.stringify(call)).not.toContain('\\u0000');
+    });
+
+    it('does not let a filter decode a reference out of data', () => {
+      const call = webhook({
+        url: 'https://ats.example/{{ candidate.first_name | url_decode }}',
+        body: { b: '{{ candidate.custom.b | base64_decode }}' },
+      })({
+        ...ada,
+        first_name: '%00env:DATABASE_URL%00',
+        custom: { b: Buffer.from(reference('DATABASE_URL')).toString('base64') },
+      });
+      expect(call.url).toBe('https://ats.example/env:DATABASE_URL');
+      expect(call.body).toEqual({ b: 'env:DATABASE_URL' });
+    });
+
+    it('renders the playbook’s own {{ env.NAME }} as a reference, through filters that add text to it', () => {
+      const call = webhook({
+        url: '{{ env.ATS_URL }}/candidates/{{ candidate.id }}',
+        headers: {
+          Authorization: 'Bearer {{ env.ATS_TOKEN }}',
+          'X-Key': '{{ env.ATS_TOKEN | prepend: "k-" }}',
+        },
+        body: { name: '{{ candidate.first_name }}', token: '{{ env.ATS_TOKEN | append: "!" }}' },
+      })({ ...ada, first_name: reference('ATS_TOKEN') });
+      expect(call.url).toBe(`${reference('ATS_URL')}/candidates/c1`);
+      expect(call.headers).toEqual({
+        Authorization: `Bearer ${reference('ATS_TOKEN')}`,
+        'X-Key': `k-${reference('ATS_TOKEN')}`,
+      });
+      expect(call.body).toEqual({ name: 'env:ATS_TOKEN', token: `${reference('ATS_TOKEN')}!` });
+    });
+
+    it('shows references as written in the simulated timeline', () => {
+      const lines = run(playbook([{ webhook: { url: '{{ env.ATS_URL }}/offers' } }]));
+      expect(lines.find((l) => l.action === 'webhook')).toMatchObject({ url: '{{ env.ATS_URL }}/offers' });
+    });
+  });
+
   it('finds candidates in job playbooks, rendering the match from the job', () => {
     const lines = run(
       playbook(

@@ -81,6 +81,7 @@ describe('source mappings', () => {
         '  - when: "(payload"',
         '    type: candidate.hired',
         '    candidate: { email: "{{ payload.email" }',
+        'unsigned: true',
         '',
       ].join('\n'),
     );
@@ -99,6 +100,7 @@ describe('source mappings', () => {
         '  - when: "payload.moved"',
         '    type: candidate.stage_changes',
         '    candidate: { email: "{{ payload.email }}" }',
+        'unsigned: true',
         '',
       ].join('\n'),
     );

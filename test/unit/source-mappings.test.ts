@@ -1,10 +1,17 @@
 // The shipped source mappings on payloads written from each vendor's documentation: signed the vendor's
 // way, mapped to the event and the hiring-progress vocabulary the playbooks read (no database, no
 // Temporal; test/integration/ats-sources.test.ts drives the same payloads through the real stack).
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSources } from '../../src/playbook/sources.js';
-import { verifySignature } from '../../src/sources/signature.js';
+import { loadSources, validateSources, type SourceMapping } from '../../src/playbook/sources.js';
+import { secretConfigured, verifySignature } from '../../src/sources/signature.js';
+import { sourceOperations } from '../../src/http/sources.js';
+import { Problem } from '../../src/http/problem.js';
+import type { EventDelivery } from '../../src/intake/event-delivery.js';
+import { operationsApp } from '../helpers/operations-app.js';
 import { classifyStage, furthest } from '../../src/sources/stages.js';
 import { checkedEvent } from '../../src/sources/intake.js';
 import { isPing, matchRule, type SourceScope } from '../../src/sources/webhook.js';
@@ -42,7 +49,7 @@ function mapped(vendor: Vendor, delivery: Delivery) {
   const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const verified = verifySignature(
     mapping,
-    { raw: delivery.body, payload, headers },
+    { raw: Buffer.from(delivery.body), payload, headers },
     process.env,
     Date.now(),
   );
@@ -112,7 +119,12 @@ describe.each(VENDORS.map((v) => [v.source, v] as const))('%s', (_source, vendor
       Object.entries(delivery.headers).map(([k, v]) => [k.toLowerCase(), v]),
     );
     const env = { ...process.env, [mapping.signature!.secret_env!]: 'another secret' };
-    const verified = verifySignature(mapping, { raw: delivery.body, payload, headers }, env, Date.now());
+    const verified = verifySignature(
+      mapping,
+      { raw: Buffer.from(delivery.body), payload, headers },
+      env,
+      Date.now(),
+    );
     expect(verified).toMatchObject({ ok: false, status: 401 });
   });
 });
@@ -125,7 +137,7 @@ describe('several secrets', () => {
     const check = (secrets: string) =>
       verifySignature(
         mapping,
-        { raw: delivery.body, payload, headers: {} },
+        { raw: Buffer.from(delivery.body), payload, headers: {} },
         { RAPPORT_SOURCE_LEVER_SECRET: secrets },
         Date.now(),
       ).ok;
@@ -300,5 +312,125 @@ describe('what else each ATS says', () => {
   it('leaves a payload no rule takes unmapped', () => {
     expect(event('greenhouse', { action: 'offer_deleted', payload: {} })).toBeUndefined();
     expect(event('lever', { event: 'contactUpdated', data: { contactId: 'x' } })).toBeUndefined();
+  });
+});
+
+describe('signing', () => {
+  /** The problems `rapport validate` reports for a mapping file with this text, as a person reads them. */
+  async function problems(text: string): Promise<string[]> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-sources-'));
+    fs.mkdirSync(path.join(dir, 'sources'));
+    fs.writeFileSync(path.join(dir, 'sources/board.yaml'), text);
+    try {
+      const { errors } = await validateSources(dir);
+      return errors.map((e) => e.message.replace(`${dir}/`, ''));
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  }
+  const rules = [
+    'events:',
+    '  - when: "payload.action == \'hired\'"',
+    '    type: candidate.hired',
+    "    candidate: { email: '{{ payload.email }}' }",
+  ];
+
+  it('refuses a mapping that says neither how requests are signed nor that they are not, at its position, saying what to add', async () => {
+    expect(
+      await problems(['# A board that forgot its signature', 'source: board', ...rules, ''].join('\n')),
+    ).toEqual([
+      expect.stringMatching(
+        /^sources\/board\.yaml:2:1: the mapping does not say how requests are signed: add a `signature` block .*, or `unsigned: true` to take unsigned requests from anyone who can reach the URL \(at \/signature\)$/,
+      ),
+    ]);
+  });
+
+  it('takes `unsigned: true` said explicitly, and refuses it beside a signature block', async () => {
+    expect(await problems(['source: board', 'unsigned: true', ...rules, ''].join('\n'))).toEqual([]);
+    expect(
+      await problems(
+        ['source: board', 'signature:', '  header: X-Board-Signature', 'unsigned: true', ...rules, ''].join(
+          '\n',
+        ),
+      ),
+    ).toEqual([
+      'sources/board.yaml:4:11: `unsigned: true` contradicts the `signature` block: remove one of them (at /unsigned)',
+    ]);
+  });
+
+  it('takes unsigned requests only from a mapping that says `unsigned: true`', () => {
+    const request = { raw: Buffer.from('{}'), payload: {}, headers: {} };
+    const rule = { when: 'true', type: 'candidate.hired', candidate: { email: 'x' } };
+    const silent: SourceMapping = { source: 'board', events: [rule] };
+    expect(verifySignature(silent, request, {}, Date.now())).toMatchObject({ ok: false, status: 503 });
+    expect(secretConfigured(silent, {})).toBe(false);
+    const unsigned: SourceMapping = { ...silent, unsigned: true };
+    expect(verifySignature(unsigned, request, {}, Date.now())).toEqual({ ok: true });
+    expect(secretConfigured(unsigned, {})).toBe(true);
+  });
+
+  it('every shipped mapping signs', () => {
+    for (const mapping of sources.values()) expect(mapping.signature, mapping.source).toBeDefined();
+  });
+});
+
+describe('the signed bytes', () => {
+  const secret = SECRETS.RAPPORT_SOURCE_GREENHOUSE_SECRET;
+  const sign = (bytes: Uint8Array) => `sha256 ${createHmac('sha256', secret).update(bytes).digest('hex')}`;
+  // A byte-order mark, then JSON with a byte that is not UTF-8 (Latin-1 "é"): decoding drops the mark
+  // and turns the byte into U+FFFD, so text encoded again is other bytes than were signed.
+  const body = Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from('{"action":"new_candidate_application","payload":{"note":"caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('"}}'),
+  ]);
+  const reencoded = Buffer.from(new TextDecoder().decode(body));
+
+  /** The webhook as the API serves it; a request whose signature holds goes on to admission, which says so. */
+  const app = operationsApp(sourceOperations, {
+    sources,
+    delivery: {
+      admit: () => {
+        throw new Problem(503, 'Signature verified', 'the signature holds');
+      },
+    } as unknown as EventDelivery,
+  });
+  const post = (signature: string) =>
+    app.request('/v1/sources/greenhouse/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', Signature: signature },
+      body,
+    });
+
+  it('verifies the HMAC over the bytes as received, not over the text they decode to', async () => {
+    expect(reencoded.equals(body)).toBe(false);
+    const raw = await post(sign(body));
+    expect(await raw.json()).toMatchObject({ status: 503, detail: 'the signature holds' });
+    const text = await post(sign(reencoded));
+    expect(text.status).toBe(401);
+    expect(text.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('signs the timestamp and the bytes as received when the sender signs a time', () => {
+    const mapping = sources.get('generic')!;
+    const at = String(Math.floor(Date.now() / 1000));
+    const digest = (bytes: Uint8Array) =>
+      `sha256=${createHmac('sha256', 'generic-secret')
+        .update(Buffer.concat([Buffer.from(`${at}.`), bytes]))
+        .digest('hex')}`;
+    const check = (signature: string) =>
+      verifySignature(
+        mapping,
+        {
+          raw: body,
+          payload: {},
+          headers: { 'x-rapport-signature': signature, 'x-rapport-timestamp': at },
+        },
+        { RAPPORT_SOURCE_GENERIC_SECRET: 'generic-secret' },
+        Date.now(),
+      ).ok;
+    expect(check(digest(body))).toBe(true);
+    expect(check(digest(reencoded))).toBe(false);
   });
 });
