@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -66,11 +67,16 @@ const { send } = proxyActivities<Activities>({
 
 const expressions = createExpressions();
 
+/** Patch: a new run reads back what earlier runs did (journeys, events taken in), and notes it as it ends. */
+const MEMORY_ACROSS_RUNS = 'memory-across-runs';
+
 export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<void> {
   const { candidateId } = input;
   const pending: CandidateEvent[] = [...(input.pending ?? [])];
   const requests: EnrollRequest[] = [...(input.enrollRequests ?? [])];
   const seen = new Set(input.seenEventIds ?? []);
+  /** Events taken in and not yet noted in the store; noted as the run ends (a later run ignores them). */
+  const unnoted = new Set(input.seenEventIds ?? []);
   /** Enrollments a recruiter asked for, answered once the main loop has started them. */
   const manual: { request: ManualEnrollment; answer: (result: JourneySummary | Error) => void }[] = [];
 
@@ -101,6 +107,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   setHandler(eventSignal, (event) => {
     if (seen.has(event.id)) return;
     seen.add(event.id);
+    unnoted.add(event.id);
     pending.push(event);
   });
   setHandler(enrollSignal, (request) => {
@@ -124,6 +131,22 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       },
     },
   );
+
+  const remembers = patched(MEMORY_ACROSS_RUNS);
+  if (remembers && input.history === undefined && input.seenEventIds === undefined) {
+    // A run that continues no other: the candidate's journeys and events before it are in the store.
+    // Re-entry rules count those journeys, none of them starts again, and an event an earlier run took
+    // in (delivered again after its mark was lost, or replayed) is ignored.
+    const memory = await runner.bookkeeping.candidateMemory({ candidateId });
+    runner.remember(memory.history);
+    const before = new Set(memory.seenEventIds);
+    for (const id of before) {
+      seen.add(id);
+      unnoted.delete(id);
+    }
+    const fresh = pending.filter((e) => !before.has(e.id));
+    pending.splice(0, pending.length, ...fresh);
+  }
 
   for (;;) {
     await condition(
@@ -170,7 +193,13 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
       continue;
     }
     // Done when no journey is left and no caller waits for an answer (an update arriving now is handled).
-    if (runner.idle && allHandlersFinished()) break;
+    if (runner.idle && allHandlersFinished()) {
+      if (!remembers || !unnoted.size) break;
+      // What this run took in is noted before it ends; whatever arrives meanwhile is taken in first.
+      const eventIds = [...unnoted];
+      unnoted.clear();
+      await runner.bookkeeping.rememberHandled({ candidateId, eventIds });
+    }
   }
 
   async function handleEvent(event: CandidateEvent): Promise<void> {
@@ -179,7 +208,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     const { enrollments, stepContext } = runner.bookkeeping;
     for (const definition of await enrollments({ eventType: event.type })) {
       const id = `${definition.playbook}:${event.id}`;
-      if (runner.journeys.has(id)) continue;
+      if (runner.has(id)) continue;
       const ctx = { ...(await stepContext({ candidateId })), expressions };
       const decision = decideEnrollment(
         definition,
@@ -201,7 +230,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
     }
     // Once per job, and never twice at a time in the same playbook.
     const id = `${definition.playbook}:job-${request.jobId}:${candidateId}`;
-    if (runner.journeys.has(id) || runner.journeysIn(definition.playbook).some((j) => j.active)) return;
+    if (runner.has(id) || runner.journeysIn(definition.playbook).some((j) => j.active)) return;
     await runner.begin(id, definition, now(), undefined, { jobId: request.jobId });
   }
 
@@ -213,7 +242,7 @@ export async function candidateWorkflow(input: CandidateWorkflowInput): Promise<
   async function enrollForCampaign(request: EnrollRequest, definition: PlaybookDefinition): Promise<void> {
     const { campaignId, contactClass } = request as EnrollRequest & { campaignId: string };
     const id = `${definition.playbook}:campaign-${campaignId}:${candidateId}`;
-    if (runner.journeys.has(id)) return;
+    if (runner.has(id)) return;
     const busy = runner.journeysIn(definition.playbook).some((j) => j.active);
     const claimed = await runner.bookkeeping.claimCampaignEnrollment({
       campaignId,

@@ -160,6 +160,16 @@ export interface JourneySummary {
   jobId: string | null;
 }
 
+/** A journey a subject had: for re-entry rules, and so that no journey starts twice. */
+export interface EarlierJourney {
+  /** Absent in what runs before this was kept carried. */
+  id?: string;
+  playbook: string;
+  startedAt: string;
+  /** The value of `enroll.per` it was about. */
+  key?: string;
+}
+
 export interface CandidateWorkflowInput {
   candidateId: string;
   /** Carried across continue-as-new. */
@@ -167,8 +177,8 @@ export interface CandidateWorkflowInput {
   /** Commands a journey has yet to carry out (an event it received while waiting). */
   queued?: Record<string, Command[]>;
   paused?: string[];
-  /** Earlier journeys, for re-entry rules: playbook and start. */
-  history?: { playbook: string; startedAt: string }[];
+  /** Earlier journeys, for re-entry rules and so that none starts twice: id, playbook, start, key. */
+  history?: EarlierJourney[];
   pending?: CandidateEvent[];
   enrollRequests?: EnrollRequest[];
   seenEventIds?: string[];

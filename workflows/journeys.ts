@@ -41,6 +41,7 @@ import {
   resumeJourneyUpdate,
   summarize,
   type JourneyOperation,
+  type EarlierJourney,
   type JourneySummary,
   type MigrateRequest,
   Failure,
@@ -54,7 +55,14 @@ const bookkeeping = proxyActivities<Activities>({
 });
 export type Bookkeeping = Pick<
   Activities,
-  'syncJourney' | 'recordDecision' | 'stepContext' | 'enrollments' | 'playbook' | 'claimCampaignEnrollment'
+  | 'syncJourney'
+  | 'recordDecision'
+  | 'stepContext'
+  | 'enrollments'
+  | 'playbook'
+  | 'claimCampaignEnrollment'
+  | 'candidateMemory'
+  | 'rememberHandled'
 >;
 
 /** Patch: the decisions of a journey's last step go on the timeline too (they were dropped before). */
@@ -85,7 +93,7 @@ export interface RunnerState {
   queued: Record<string, Command[]>;
   paused: string[];
   recorded: Record<string, number>;
-  history: { playbook: string; startedAt: string; key?: string }[];
+  history: EarlierJourney[];
 }
 
 export class JourneyRunner {
@@ -93,7 +101,9 @@ export class JourneyRunner {
   private readonly queues: Map<string, Command[]>;
   private readonly paused: Set<string>;
   private readonly recorded: Map<string, number>;
-  private readonly history: { playbook: string; startedAt: string; key?: string }[];
+  private readonly history: EarlierJourney[];
+  /** Ids of the journeys in `history`, so that none starts twice. */
+  private readonly earlier = new Set<string>();
   private readonly drivers = new Map<string, Promise<void>>();
   private readonly scopes = new Map<string, CancellationScope>();
   /** The last summary written to the journeys table, so unchanged states are not written again. */
@@ -115,7 +125,24 @@ export class JourneyRunner {
     this.queues = new Map(Object.entries(carried.queued ?? {}));
     this.paused = new Set(carried.paused ?? []);
     this.recorded = new Map(Object.entries(carried.recorded ?? {}));
-    this.history = [...(carried.history ?? [])];
+    this.history = [];
+    this.remember(carried.history ?? []);
+  }
+
+  /** Adds journeys of earlier runs (carried, or read back from the store) to what re-entry rules see. */
+  remember(earlier: readonly EarlierJourney[]): void {
+    for (const h of earlier) {
+      if (h.id !== undefined) {
+        if (this.earlier.has(h.id) || this.journeys.has(h.id)) continue;
+        this.earlier.add(h.id);
+      }
+      this.history.push(h);
+    }
+  }
+
+  /** Whether this journey was ever started for the subject, in this run or an earlier one. */
+  has(id: string): boolean {
+    return this.journeys.has(id) || this.earlier.has(id);
   }
 
   /** Drives the journeys carried from the previous run. */
@@ -157,7 +184,7 @@ export class JourneyRunner {
       failure?: string | undefined;
     } = {},
   ): Promise<void> {
-    if (this.journeys.has(id)) return;
+    if (this.has(id)) return;
     const seed: JourneyState = {
       id,
       definition,
@@ -259,6 +286,7 @@ export class JourneyRunner {
       history: [
         ...this.history,
         ...gone.map((j) => ({
+          id: j.id,
           playbook: j.definition.playbook,
           startedAt: j.startedAt,
           ...(j.key !== undefined ? { key: j.key } : {}),
@@ -468,6 +496,7 @@ export class JourneyRunner {
               : null,
         startedAt: j.startedAt,
         exitReason: j.exitReason ?? null,
+        ...(j.key !== undefined ? { key: j.key } : {}),
       },
       transition,
     });

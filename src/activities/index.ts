@@ -1,10 +1,11 @@
 // Activities, built by a factory with their dependencies injected. Workflows reach them only through
 // `proxyActivities<Activities>()` with a type import.
-import { Failure, refusal } from '../../workflows/contract.js';
+import { candidateWorkflowId, Failure, refusal, SEEN_EVENTS_KEPT } from '../../workflows/contract.js';
 import { Context } from '@temporalio/activity';
 import type { Sql } from '../db/client.js';
+import { isUuid } from '../domain.js';
 import { recordTimeline, stepKey, type Decision } from '../db/timeline.js';
-import { upsertJourney, type JourneyMirror } from '../db/journeys.js';
+import { candidateMemory, rememberHandled, upsertJourney, type JourneyMirror } from '../db/journeys.js';
 import { getJob } from '../db/jobs.js';
 import { applyUpdate, createTask, loadStepContext, PoolIsSmart } from '../db/subjects.js';
 import type { ContactPolicy, OrgContent, PlaybookDefinition } from '../interpreter/index.js';
@@ -183,6 +184,17 @@ export function createActivities(deps: ActivityDeps) {
           await recordTimeline(tx, { kind: 'task.created', at: input, title: input.title, task: task.id });
       });
     },
+
+    /**
+     * What a new run of a candidate's workflow remembers of the earlier ones: their journeys (re-entry
+     * rules, no journey twice) and the events that already reached them (each event once).
+     */
+    candidateMemory: (input: { candidateId: string }) =>
+      candidateMemory(deps.sql, input.candidateId, candidateWorkflowId(input.candidateId), SEEN_EVENTS_KEPT),
+
+    /** As a run ends: the events it took in, which a later run then ignores if they come again. */
+    rememberHandled: (input: { candidateId: string; eventIds: string[] }) =>
+      rememberHandled(deps.sql, input.candidateId, input.eventIds.filter(isUuid)),
 
     /** Keeps the journeys table in step with the workflow, and records starts and ends on the timeline. */
     async syncJourney(input: { journey: JourneyMirror; transition?: 'started' | 'ended' }): Promise<void> {

@@ -6,10 +6,10 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db, Sql } from '../db/client.js';
-import { getPayload, markFailed, markMapped, type ReasonKind } from '../db/source-payloads.js';
+import { forgetPayload, getPayload, markFailed, markMapped, type ReasonKind } from '../db/source-payloads.js';
 import { recordTimeline } from '../db/timeline.js';
 import { createEventDelivery } from '../intake/event-delivery.js';
-import { acceptEvent } from '../intake/accept.js';
+import { acceptEvent, isIgnored } from '../intake/accept.js';
 import { checkedEvent } from '../sources/intake.js';
 import { ReadFailed, runReads } from '../sources/vendor-api.js';
 import { mapEvent, type SourceScope } from '../sources/webhook.js';
@@ -55,6 +55,11 @@ export async function enrichSourcePayload(
     // The delivery's key names the event when the rule gives no id: a retried attempt is the same event.
     const event = { ...mapped.event, id: mapped.event.id ?? row.event_key ?? row.id };
     const accepted = await acceptEvent({ ...deps, temporal: deps.temporal.client, delivery }, event);
+    if (isIgnored(accepted)) {
+      // It names a person erased after it happened: nothing of it is kept.
+      await forgetPayload(deps.sql, row.id);
+      return {};
+    }
     await markMapped(deps.sql, row.id, accepted.event_id);
     return { eventId: accepted.event_id };
   } finally {

@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Sql } from '../db/client.js';
+import { isIgnored } from '../intake/accept.js';
 import { KEEP_DAYS, replayable } from '../db/source-payloads.js';
 import { createEventDelivery } from '../intake/event-delivery.js';
 import type { SourceMapping } from '../playbook/sources.js';
@@ -16,6 +17,8 @@ export interface ReplayTally {
   /** Became new events / were events already. */
   accepted: number;
   duplicates: number;
+  /** Payloads naming a person erased after they were sent: forgotten. */
+  erased: number;
   enriching: number;
   unmapped: { id: string; received_at: Date; reason: string }[];
 }
@@ -44,7 +47,14 @@ export async function replaySource(
   since: Date | undefined,
 ): Promise<ReplayTally> {
   const delivery = createEventDelivery({ ...deps, log: deps.log });
-  const tally: ReplayTally = { payloads: 0, accepted: 0, duplicates: 0, enriching: 0, unmapped: [] };
+  const tally: ReplayTally = {
+    payloads: 0,
+    accepted: 0,
+    duplicates: 0,
+    erased: 0,
+    enriching: 0,
+    unmapped: [],
+  };
   try {
     for (const row of await replayable(deps.sql, mapping.source, since)) {
       tally.payloads++;
@@ -62,7 +72,8 @@ export async function replaySource(
         continue;
       }
       if (outcome.kind === 'accepted') {
-        if (outcome.accepted.duplicate) tally.duplicates++;
+        if (isIgnored(outcome.accepted)) tally.erased++;
+        else if (outcome.accepted.duplicate) tally.duplicates++;
         else tally.accepted++;
       } else if (outcome.kind === 'enriching') tally.enriching++;
       else tally.unmapped.push({ id: row.id, received_at: row.received_at, reason: outcome.reason });
@@ -80,6 +91,7 @@ export function describeReplay(source: string, since: Date | undefined, tally: R
   return [
     ...tally.unmapped.map((u) => `still unmapped: ${u.id} (${u.received_at.toISOString()}): ${u.reason}`),
     `replayed ${tally.payloads} ${source} payload(s) kept ${window}: ${tally.accepted} became events, ` +
-      `${tally.duplicates} already were, ${tally.enriching} being enriched, ${tally.unmapped.length} still unmapped`,
+      `${tally.duplicates} already were, ${tally.enriching} being enriched, ${tally.unmapped.length} still unmapped` +
+      (tally.erased ? `, ${tally.erased} forgotten (their candidate was erased since)` : ''),
   ];
 }

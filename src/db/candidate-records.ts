@@ -2,6 +2,7 @@
 // export everything held about one person, and erase it.
 import type { Candidate } from '../domain.js';
 import type { Db } from './client.js';
+import { rememberErasure } from './erasures.js';
 import { forgetPayloadsAbout } from './source-payloads.js';
 import { recordTimeline } from './timeline.js';
 import { afterCursor, type Page } from './paging.js';
@@ -148,17 +149,23 @@ export async function exportCandidate(db: Db, candidate: Candidate) {
 
 /**
  * Erasure: every personal field of the candidate and everything written about them is scrubbed; the
- * rows stay, without content, so counts by stage, playbook, channel and outcome still add up.
+ * rows stay, without content, so counts by stage, playbook, channel and outcome still add up. Answers
+ * what happened, and the kept source payloads forgotten (their enrichment workflows hold them too).
  */
-export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'already' | 'unknown'> {
+export async function eraseCandidate(
+  db: Db,
+  id: string,
+): Promise<{ status: 'erased' | 'already' | 'unknown'; payloads: string[] }> {
   // `no key update`: rows that reference the candidate (a journey's timeline entry written by an activity
   // at this moment) take a key-share lock on it, which this must not wait for or deadlock with.
   const [candidate] = await db<{ erased: boolean }[]>`
     select erased_at is not null as erased from candidates where id = ${id} for no key update`;
-  if (!candidate) return 'unknown';
+  if (!candidate) return { status: 'unknown', payloads: [] };
   // What their ATS sent about them, kept because it did not become an event (or to enrich), goes first,
-  // while the email that finds it is still there.
-  await forgetPayloadsAbout(db, id);
+  // while the email and the ids that find it are still there; so do the digests that keep old events
+  // naming them from bringing them back.
+  const payloads = await forgetPayloadsAbout(db, id);
+  await rememberErasure(db, id);
   // Scrubbing again is harmless, and catches what an activity still in flight wrote after the first time.
   await db`
     update candidates set email = null, first_name = null, last_name = null, phone = null, timezone = null,
@@ -175,9 +182,13 @@ export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'al
   await db`
     update journeys set status = 'cancelled', exit_reason = 'erased', ended_at = now(), updated_at = now()
     where candidate_id = ${id} and ended_at is null`;
+  // An ended journey's reason may quote them (a failure's message); a playbook's own exit name stays.
+  await db`
+    update journeys set exit_reason = 'erased'
+    where candidate_id = ${id} and exit_reason is not null and exit_reason !~ '^[a-z0-9_.-]{1,64}$'`;
   await db`
     update messages set to_address = null, from_address = null, subject = null, body_text = null,
-      body_html = null, provider_id = null,
+      body_html = null, provider_id = null, status_reason = null,
       status = case when status in ('pending', 'sending') then 'cancelled' else status end,
       updated_at = now()
     where candidate_id = ${id}`;
@@ -186,7 +197,7 @@ export async function eraseCandidate(db: Db, id: string): Promise<'erased' | 'al
     update tasks set title = 'Erased', assignee = null,
       status = case when status = 'open' then 'cancelled' else status end
     where candidate_id = ${id}`;
-  if (candidate.erased) return 'already';
+  if (candidate.erased) return { status: 'already', payloads };
   await recordTimeline(db, { kind: 'erased', candidateId: id });
-  return 'erased';
+  return { status: 'erased', payloads };
 }

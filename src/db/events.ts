@@ -80,6 +80,35 @@ export async function insertCandidateEvent(
   return { ...stored, candidateId: row!.candidate_id };
 }
 
+/** An event stored before, as its source named it: what answering and delivering it again need. */
+export interface KnownEvent {
+  id: string;
+  type: string;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+  candidate_id: string | null;
+  job_id: string | null;
+  /** It reached its workflow. */
+  delivered: boolean;
+  /** Its candidate was erased: it goes to no workflow. */
+  erased: boolean;
+}
+
+/** The event its source sent before with this id, if any: read before anything is written. */
+export async function knownEvent(
+  db: Tx,
+  source: string,
+  sourceEventId: string | undefined,
+): Promise<KnownEvent | undefined> {
+  if (sourceEventId === undefined) return undefined;
+  const [row] = await db<KnownEvent[]>`
+    select e.id, e.type, e.occurred_at, e.data, e.candidate_id, e.job_id,
+      e.delivered_at is not null as delivered, c.erased_at is not null as erased
+    from events e left join candidates c on c.id = e.candidate_id
+    where e.source = ${source} and e.source_event_id = ${sourceEventId}`;
+  return row;
+}
+
 export async function isDelivered(db: Tx, eventId: string): Promise<boolean> {
   const [row] = await db<
     { delivered: boolean }[]

@@ -40,14 +40,18 @@ export interface NewMessage {
   reason?: string;
 }
 
-/** Inserts the row unless its key exists; returns the row as stored and whether this call created it. */
+/**
+ * Inserts the row unless its key exists; returns the row as stored and whether this call created it.
+ * The id follows from the key, so two attempts racing may collide on either unique index: both are the
+ * same message (`on conflict` names none).
+ */
 export async function claimMessage(db: Db, m: NewMessage): Promise<{ row: OutboxRow; created: boolean }> {
   const [inserted] = await db<OutboxRow[]>`
     insert into messages (id, idempotency_key, candidate_id, journey_id, step, channel, template, to_address,
       from_address, subject, body_text, body_html, status, status_reason)
     values (${m.id ?? randomUUID()}, ${m.idempotencyKey}, ${m.candidateId}, ${m.journeyId}, ${m.step}, ${m.channel}, ${m.template}, ${m.to},
       ${m.from}, ${m.subject}, ${m.text}, ${m.html ?? null}, ${m.status}, ${m.reason ?? null})
-    on conflict (idempotency_key) do nothing
+    on conflict do nothing
     returning id, idempotency_key, status, status_reason, subject, to_address`;
   if (inserted) return { row: inserted, created: true };
   const [existing] = await db<OutboxRow[]>`

@@ -174,14 +174,25 @@ export async function forgetOldPayloads(db: Db): Promise<number> {
   return rows.count;
 }
 
+/** Forgets one kept payload: it named a person erased since (src/db/erasures.ts). */
+export async function forgetPayload(db: Db, id: string): Promise<void> {
+  await db`delete from source_payloads where id = ${id}`;
+}
+
 /**
  * Forgets the kept payloads about a candidate who is being erased: those that became their events, and
- * those that name their email anywhere (unmapped ones have no candidate).
+ * those that name their email, or an id their ATS knows them by (Lever's carry ids only), anywhere
+ * (unmapped ones have no candidate). Answers the ids of those forgotten.
  */
-export async function forgetPayloadsAbout(db: Db, candidateId: string): Promise<void> {
-  await db`
-    delete from source_payloads
+export async function forgetPayloadsAbout(db: Db, candidateId: string): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    delete from source_payloads p
     where event_id in (select id from events where candidate_id = ${candidateId})
       or strpos(lower(payload::text),
-        (select '"' || lower(email) || '"' from candidates where id = ${candidateId} and email is not null)) > 0`;
+        (select '"' || lower(email) || '"' from candidates where id = ${candidateId} and email is not null)) > 0
+      or exists (select 1 from candidate_external_ids x
+        where x.candidate_id = ${candidateId} and x.source = p.source
+          and strpos(p.payload::text, to_json(x.external_id)::text) > 0)
+    returning id`;
+  return rows.map((r) => r.id);
 }

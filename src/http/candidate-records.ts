@@ -3,7 +3,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { addNote, eraseCandidate, exportCandidate, listNotes } from '../db/candidate-records.js';
 import { withDeadlockRetry } from '../db/client.js';
-import { candidateWorkflowId } from '../../workflows/contract.js';
+import { candidateWorkflowId, sourcePayloadWorkflowId } from '../../workflows/contract.js';
 import { CANDIDATE_ID, candidateOf } from './candidates.js';
 import { operation } from './operation.js';
 import { Problem } from './problem.js';
@@ -81,17 +81,21 @@ export const candidateRecordOperations = [
 export async function eraseCandidateEverywhere(deps: ApiDeps, id: string): Promise<void> {
   const erase = () => withDeadlockRetry(() => deps.sql.begin((tx) => eraseCandidate(tx, id)));
   const erased = await erase();
-  if (erased === 'unknown') throw Problem.notFound(`Candidate ${id}`);
-  if (erased === 'erased') deps.log.info({ candidateId: id }, 'candidate erased');
+  if (erased.status === 'unknown') throw Problem.notFound(`Candidate ${id}`);
+  if (erased.status === 'erased') deps.log.info({ candidateId: id }, 'candidate erased');
   // Erasing again ends what an earlier attempt could not (Temporal was away).
   await endCandidateWorkflow(deps, id);
-  await erase();
+  const again = await erase();
+  await deleteHistories(
+    deps,
+    [...erased.payloads, ...again.payloads].map((p) => ({ workflowId: sourcePayloadWorkflowId(p) })),
+  );
 }
 
 /**
- * Ends the candidate's workflow and deletes its history from Temporal: event payloads and rendered
- * messages are personal data too. Earlier runs of a continued-as-new workflow age out with the
- * namespace's retention.
+ * Ends the candidate's workflow and deletes its history from Temporal, every run of it (earlier runs of
+ * a continued-as-new or completed workflow included): event payloads and rendered messages are personal
+ * data too.
  */
 async function endCandidateWorkflow(deps: ApiDeps, candidateId: string): Promise<void> {
   const workflowId = candidateWorkflowId(candidateId);
@@ -115,13 +119,23 @@ async function endCandidateWorkflow(deps: ApiDeps, candidateId: string): Promise
       problem.headers = error.headers;
       throw problem;
     });
-  try {
-    await deps.temporal.workflowService.deleteWorkflowExecution({
-      namespace: deps.temporal.options.namespace,
-      workflowExecution: { workflowId },
-    });
-  } catch (error) {
-    // No execution at all (the candidate never had a journey): nothing to delete.
-    if ((error as { code?: number }).code !== 5) throw error;
+  const runs: { workflowId: string; runId?: string }[] = [{ workflowId }];
+  for await (const run of deps.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+    runs.push({ workflowId, runId: run.runId });
+  await deleteHistories(deps, runs);
+}
+
+/** Deletes workflow executions from Temporal (a run, or the latest run when none is named). */
+async function deleteHistories(deps: ApiDeps, executions: { workflowId: string; runId?: string }[]) {
+  for (const workflowExecution of executions) {
+    try {
+      await deps.temporal.workflowService.deleteWorkflowExecution({
+        namespace: deps.temporal.options.namespace,
+        workflowExecution,
+      });
+    } catch (error) {
+      // No such execution (never started, or deleted already): nothing to delete.
+      if ((error as { code?: number }).code !== 5) throw error;
+    }
   }
 }

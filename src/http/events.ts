@@ -1,7 +1,7 @@
 // POST /v1/events: one event or a batch, checked against its schema, accepted (src/intake/accept.ts:
 // stored with its subject, answered 202) and delivered to the subject's workflow right after.
 import type { EventInput } from '../domain.js';
-import { acceptEvent, type Accepted } from '../intake/accept.js';
+import { acceptEvent, type Accepted, type Ignored } from '../intake/accept.js';
 import { operation } from './operation.js';
 
 export const eventOperations = [
@@ -17,7 +17,7 @@ export const eventOperations = [
     answers: {
       202: {
         description:
-          'Stored; delivered to its workflow right after (duplicate: true when the source and id were seen)',
+          'Stored; delivered to its workflow right after (duplicate: true when the source and id were seen); or not taken (ignored: true, nothing stored) when it happened before the erasure of the candidate it names',
         schema: 'event-accepted.schema.json',
         links: {
           candidate: { to: 'get /v1/candidates/{id}', with: { id: '$response.body#/candidate_id' } },
@@ -32,7 +32,7 @@ export const eventOperations = [
       deps.delivery!.admit();
       if (!Array.isArray(body)) return c.json(await acceptEvent(deps, body), 202);
       // A batch: every event was checked above; each is then accepted as if posted alone, in order.
-      const events: Accepted[] = [];
+      const events: (Accepted | Ignored)[] = [];
       for (const input of body) events.push(await acceptEvent(deps, input));
       return c.json({ events }, 202);
     },

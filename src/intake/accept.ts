@@ -1,14 +1,22 @@
 // Accepting an event: store it (idempotent by source and id) with its subject — a candidate, or a job for
 // `job.*` events — in one transaction, then queue it for delivery to the subject's workflow. Shared by
 // POST /v1/events, the source webhooks, recruiters' actions (corrections, tasks, jobs) and the public
-// link pages, so every event takes the same path.
+// link pages, so every event takes the same path. An event already stored is recognised before anything
+// is written, and one from before the erasure of the person it names is not taken (src/db/erasures.ts).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { applyEventFacts, upsertByEmail, upsertCandidate } from '../db/candidates.js';
 import { eventFacts, hasFacts } from '../events/facts.js';
 import type { Db, Sql } from '../db/client.js';
-import { insertCandidateEvent, insertEvent, isDelivered, type StoredEvent } from '../db/events.js';
+import {
+  insertCandidateEvent,
+  insertEvent,
+  knownEvent,
+  type KnownEvent,
+  type StoredEvent,
+} from '../db/events.js';
+import { erasedAt, identityDigests } from '../db/erasures.js';
 import { upsertJob } from '../db/jobs.js';
 import type { CandidateInput, EventInput, JobInput } from '../domain.js';
 import { candidateWorkflowId } from '../../workflows/contract.js';
@@ -40,12 +48,27 @@ export interface Accepted {
   duplicate: boolean;
 }
 
+/** An event not taken: it names a person who was erased after it happened. Nothing was written. */
+export interface Ignored {
+  ignored: true;
+  reason: string;
+}
+
+export const isIgnored = (taken: Accepted | Ignored): taken is Ignored => 'ignored' in taken;
+
 /**
  * Stores a valid event (once per source and id) with its subject atomically, and delivers it to the
  * subject's workflow. Shared by POST /v1/events, the source webhooks and the public link pages.
  */
-export function acceptEvent(deps: IntakeDeps, input: EventInput): Promise<Accepted> {
+export function acceptEvent(deps: IntakeDeps, input: EventInput & { job: JobInput }): Promise<Accepted>;
+export function acceptEvent(deps: IntakeDeps, input: EventInput): Promise<Accepted | Ignored>;
+export async function acceptEvent(deps: IntakeDeps, input: EventInput): Promise<Accepted | Ignored> {
+  // Known already (a vendor's retry, a replay): answered from what is stored, nothing written.
+  const known = await knownEvent(deps.sql, input.source, input.id);
+  if (known) return duplicateOf(deps, input, known);
   if (input.job) return accept(deps, input, (tx) => jobSubject(tx, input, input.job!));
+  const refused = await erasedBefore(deps, input);
+  if (refused) return refused;
   const candidate = candidateOf(input);
   // The common case — a candidate known by email, an event that changes nothing about them — is one
   // statement; an external id (which may merge two records) or a fact to record takes the transaction.
@@ -59,6 +82,27 @@ export function acceptEvent(deps: IntakeDeps, input: EventInput): Promise<Accept
 
 const factsOf = (input: Pick<EventInput, 'type' | 'occurred_at'>) =>
   eventFacts(input.type, input.occurred_at ?? new Date().toISOString());
+
+/**
+ * An event from before the erasure of the person it names (by email or the source's id for them): not
+ * taken, so that an old event cannot bring an erased person back. One that happened since is theirs anew.
+ */
+async function erasedBefore(deps: IntakeDeps, input: EventInput): Promise<Ignored | undefined> {
+  const given = input.candidate;
+  if (!given) return undefined;
+  const digests = await identityDigests(deps.sql, {
+    email: given.email,
+    external: given.external_id !== undefined ? [{ source: input.source, id: given.external_id }] : [],
+  });
+  const at = await erasedAt(deps.sql, digests);
+  // Without occurred_at the event happens now, after the erasure.
+  if (!at || input.occurred_at === undefined || Date.parse(input.occurred_at) > at.getTime())
+    return undefined;
+  return {
+    ignored: true,
+    reason: `the candidate this event names was erased on ${at.toISOString()}, after the event happened; it is not taken`,
+  };
+}
 
 /** The candidate as the event gives it; applying is asking to hear back about the application. */
 function candidateOf(input: EventInput): CandidateInput {
@@ -124,6 +168,10 @@ async function accept(
   input: Omit<EventInput, 'candidate' | 'job'>,
   subjectOf: (tx: Db) => Promise<Subject>,
 ): Promise<Accepted> {
+  if (input.id !== undefined) {
+    const known = await knownEvent(deps.sql, input.source, input.id);
+    if (known) return duplicateOf(deps, input, known);
+  }
   const { subject, event, data } = await deps.sql.begin(async (tx) => {
     const subject = await subjectOf(tx);
     let data = input.data ?? {};
@@ -164,7 +212,8 @@ async function delivered(
     data: input.data ?? {},
   });
   if (subject.merged) endMergedWorkflow(deps, subject.merged, delivery.workflowId);
-  if (event.created || (!deps.delivery!.has(event.id) && !(await isDelivered(deps.sql, event.id))))
+  const known = event.created ? undefined : await knownEvent(deps.sql, input.source, input.id);
+  if (event.created || (known && !known.delivered && !known.erased && !deps.delivery!.has(event.id)))
     void deps.delivery!.queue(delivery);
   deps.metrics?.eventAccepted(input.type, !event.created);
   return {
@@ -174,6 +223,33 @@ async function delivered(
       : { job_id: subject.of.jobId }),
     workflow_id: delivery.workflowId,
     duplicate: !event.created,
+  };
+}
+
+/**
+ * The answer to an event stored before, from the stored row alone. Its delivery is queued again unless it
+ * reached its workflow or its candidate was erased (a retry of a post whose delivery was lost).
+ */
+function duplicateOf(
+  deps: IntakeDeps,
+  input: Omit<EventInput, 'candidate' | 'job'>,
+  known: KnownEvent,
+): Accepted {
+  const of = known.candidate_id ? { candidateId: known.candidate_id } : { jobId: known.job_id! };
+  const delivery = deliveryTo(of, {
+    id: known.id,
+    type: known.type,
+    source: input.source,
+    occurred_at: known.occurred_at.toISOString(),
+    data: known.data,
+  });
+  if (!known.delivered && !known.erased && !deps.delivery!.has(known.id)) void deps.delivery!.queue(delivery);
+  deps.metrics?.eventAccepted(input.type, true);
+  return {
+    event_id: known.id,
+    ...('candidateId' in of ? { candidate_id: of.candidateId } : { job_id: of.jobId }),
+    workflow_id: delivery.workflowId,
+    duplicate: true,
   };
 }
 

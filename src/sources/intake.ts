@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { EventInput } from '../domain.js';
-import { acceptEvent, type Accepted, type IntakeDeps } from '../intake/accept.js';
+import { acceptEvent, isIgnored, type Accepted, type Ignored, type IntakeDeps } from '../intake/accept.js';
 import type { SourceMapping } from '../playbook/sources.js';
 import { validate } from '../schemas/index.js';
 import {
+  forgetPayload,
   keepForEnrichment,
   keepUnmapped,
   markFailed,
@@ -24,7 +25,7 @@ export interface SourceIntakeDeps extends IntakeDeps {
 }
 
 export type PayloadOutcome =
-  | { kind: 'accepted'; accepted: Accepted }
+  | { kind: 'accepted'; accepted: Accepted | Ignored }
   | { kind: 'enriching'; payloadId: string; duplicate: boolean }
   | { kind: 'unmapped'; payloadId: string; reasonKind: ReasonKind; reason: string };
 
@@ -103,7 +104,10 @@ export async function takePayload(
     ...mapped.event,
     id: mapped.event.id ?? payloadDigest(scope.payload),
   });
-  if (replacing) await markMapped(deps.sql, replacing, accepted.event_id);
+  if (replacing)
+    await (isIgnored(accepted)
+      ? forgetPayload(deps.sql, replacing) // it names a person erased since: nothing of it is kept
+      : markMapped(deps.sql, replacing, accepted.event_id));
   return { kind: 'accepted', accepted };
 }
 

@@ -17,14 +17,15 @@ export interface TestSmtp {
   url: string;
   received: ReceivedMail[];
   /** Makes the next `n` messages fail with this SMTP reply code at the end of DATA. */
-  rejectNext(n: number, code: number): void;
+  /** The next `n` messages are refused with this code (and text, which may quote the recipient). */
+  rejectNext(n: number, code: number, text?: string): void;
   waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
 export async function startSmtp(): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
-  let rejections: { left: number; code: number } = { left: 0, code: 0 };
+  let rejections: { left: number; code: number; text?: string | undefined } = { left: 0, code: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -35,7 +36,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       stream.on('end', () => {
         if (rejections.left > 0) {
           rejections.left -= 1;
-          const error = Object.assign(new Error('rejected by test server'), {
+          const error = Object.assign(new Error(rejections.text ?? 'rejected by test server'), {
             responseCode: rejections.code,
           });
           callback(error);
@@ -70,8 +71,8 @@ export async function startSmtp(): Promise<TestSmtp> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
-    rejectNext(n, code) {
-      rejections = { left: n, code };
+    rejectNext(n, code, text) {
+      rejections = { left: n, code, text };
     },
     async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

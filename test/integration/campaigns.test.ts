@@ -15,6 +15,7 @@ import type { CampaignNumbers } from '../../src/db/campaigns.js';
 import { PoolNameTaken, syncFilePools } from '../../src/db/pools.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { jsonCaller, type JsonCall } from '../helpers/api.js';
+import { postSignIn } from '../helpers/console.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 const PIPELINES = path.resolve(import.meta.dirname, '../fixtures/pipelines-campaign');
@@ -317,14 +318,14 @@ describe('campaigns', () => {
       const d = await stack.client.workflow.getHandle(`candidate/${first}`).describe();
       return d.status.name === 'COMPLETED' ? true : undefined;
     });
-    // The new run asked for the claim, was refused, and began no journey (it mirrored none).
+    // The new run read back the campaign's journey of the earlier run, and began none (it mirrored none).
     const history = await stack.client.workflow.getHandle(`candidate/${first}`).fetchHistory();
     const activities = (history.events ?? []).flatMap((e) =>
       e.activityTaskScheduledEventAttributes?.activityType?.name
         ? [e.activityTaskScheduledEventAttributes.activityType.name]
         : [],
     );
-    expect(activities).toContain('claimCampaignEnrollment');
+    expect(activities).toContain('candidateMemory');
     expect(activities).not.toContain('syncJourney');
     const again = await stack.db.sql<{ n: number }[]>`
       select count(*)::int as n from messages where candidate_id = ${first}`;
@@ -410,11 +411,7 @@ describe('campaigns', () => {
 describe('campaigns in the console', () => {
   async function signIn(scopes: string[]) {
     const { key } = await createApiKey(stack.db.sql, { name: 'marketer', scopes });
-    const res = await stack.rawApp.request('/sign-in', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ key, next: '/' }).toString(),
-    });
+    const res = await postSignIn(stack.rawApp, key, '/');
     expect(res.status).toBe(303);
     return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   }
