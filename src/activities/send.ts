@@ -142,6 +142,12 @@ export async function send(
   }
   switch (row.status) {
     case 'pending':
+      // An earlier attempt failed for a while; since then the candidate unsubscribed or withdrew consent.
+      if (suppression) {
+        if (await transition(sql, row.id, 'pending', 'suppressed', { reason: suppression }))
+          await record('suppressed', row.subject ?? input.template, suppression, { reason: suppression });
+        return result('suppressed', suppression);
+      }
       break;
     case 'sending':
       // An earlier attempt died while delivering: the provider may have the message. Never resend.

@@ -162,18 +162,20 @@ export async function claimEnrollment(
         and outcome in ('queued', 'requested')`;
     return false;
   }
-  // A request that reaches the candidate after its campaign was cancelled starts nothing.
-  const cancelled = await db`
-    update campaign_members m set outcome = 'skipped', reason = 'cancelled', decided_at = now()
-    from campaigns c
-    where c.id = m.campaign_id and c.status = 'cancelled' and m.campaign_id = ${input.campaignId}
-      and m.candidate_id = ${input.candidateId} and m.outcome in ('queued', 'requested')`;
-  if (cancelled.count > 0) return false;
-  const rows = await db`
-    update campaign_members set outcome = 'enrolled', reason = null, enrolled_by = ${input.runId}, decided_at = now()
-    where campaign_id = ${input.campaignId} and candidate_id = ${input.candidateId}
-      and (outcome in ('queued', 'requested') or (outcome = 'enrolled' and enrolled_by = ${input.runId}))`;
-  return rows.count > 0;
+  // One statement, holding the campaign's row: a cancel either commits first (the claim then sees it,
+  // and the request starts nothing) or waits for the claim (the member was enrolled before the cancel).
+  const [row] = await db<{ outcome: string }[]>`
+    with campaign as (select status from campaigns where id = ${input.campaignId} for share)
+    update campaign_members m set
+      outcome = case when campaign.status = 'cancelled' then 'skipped' else 'enrolled' end,
+      reason = case when campaign.status = 'cancelled' then 'cancelled' end,
+      enrolled_by = case when campaign.status = 'cancelled' then m.enrolled_by else ${input.runId} end,
+      decided_at = now()
+    from campaign
+    where m.campaign_id = ${input.campaignId} and m.candidate_id = ${input.candidateId}
+      and (m.outcome in ('queued', 'requested') or (m.outcome = 'enrolled' and m.enrolled_by = ${input.runId}))
+    returning m.outcome`;
+  return row?.outcome === 'enrolled';
 }
 
 export async function queuedCount(db: Db, campaignId: string): Promise<number> {

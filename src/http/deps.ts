@@ -34,6 +34,8 @@ export interface ApiDeps {
   strictResponses?: boolean;
   /** How long a verified API key is remembered (default KEY_CACHE_MS); 0 asks PostgreSQL every time. */
   keyCacheMs?: number;
+  /** How long a request waits for a workflow's answer (an enrollment) before a 503 (default 10 s). */
+  workflowAnswerMs?: number;
   /** Requests per second per API key, and for the inbound-mail provider (RAPPORT_RATE_LIMIT); 0 or unset: no limit. */
   rateLimit?: number;
   /** The secret the inbound-mail provider presents (RAPPORT_INBOUND_EMAIL_SECRET); unset: no reply is taken. */

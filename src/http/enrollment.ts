@@ -20,6 +20,9 @@ import { BEHIND, operation } from './operation.js';
 import { Problem } from './problem.js';
 import type { ApiDeps } from './deps.js';
 
+/** How long an enrollment waits for the candidate's workflow to answer. */
+const WORKFLOW_ANSWER_MS = 10_000;
+
 export const enrollmentOperations = [
   operation<object, { playbook: string; job_id?: string }>({
     method: 'post',
@@ -40,7 +43,10 @@ export const enrollmentOperations = [
       },
       404: { description: 'Unknown candidate, job, or published candidate playbook (the field is named)' },
       409: { description: 'Already in that playbook, or the job is closed' },
-      503: { description: BEHIND, headers: { 'Retry-After': 'Seconds to wait' } },
+      503: {
+        description: `${BEHIND}; or the candidate's workflow did not answer in time (their journeys say whether the enrollment was taken)`,
+        headers: { 'Retry-After': 'Seconds to wait' },
+      },
     },
     async handle(c, { params, body }, deps) {
       const { id } = await candidateOf(deps, params.id!);
@@ -89,21 +95,34 @@ export async function enrollCandidate(deps: ApiDeps, id: string, playbook: strin
       );
   }
   const request: ManualEnrollment = { id: randomUUID(), playbook, ...(jobId ? { jobId } : {}) };
+  // A workflow that cannot answer (no worker, a task failing) is not waited for past this.
+  const waited = AbortSignal.timeout(deps.workflowAnswerMs ?? WORKFLOW_ANSWER_MS);
   try {
     const workflowId = candidateWorkflowId(id);
     // After the candidate's events accepted before it, as a recruiter who saw them would expect.
     return await deps.delivery!.after(workflowId, () =>
-      deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
-        args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation<CandidateWorkflow>(CANDIDATE_WORKFLOW, {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [{ candidateId: id }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
+      deps.temporal.withAbortSignal(waited, () =>
+        deps.temporal.workflow.executeUpdateWithStart(enrollJourneyUpdate, {
+          args: [request],
+          startWorkflowOperation: new WithStartWorkflowOperation<CandidateWorkflow>(CANDIDATE_WORKFLOW, {
+            workflowId,
+            taskQueue: deps.taskQueue,
+            args: [{ candidateId: id }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
         }),
-      }),
+      ),
     );
   } catch (error) {
+    if (waited.aborted && !(error instanceof Problem)) {
+      const problem = new Problem(
+        503,
+        'Service unavailable',
+        `The candidate's workflow did not answer within ${Math.round((deps.workflowAnswerMs ?? WORKFLOW_ANSWER_MS) / 1000)} s. The enrollment may still be taken: look at the candidate's journeys before sending it again.`,
+      );
+      problem.headers = { 'retry-after': '5' };
+      throw problem;
+    }
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       if (error.cause.type === Failure.Conflict) throw new Problem(409, 'Conflict', error.cause.message);
       if (error.cause.type === Failure.NotFound)

@@ -1,5 +1,6 @@
 // Whether an event enrolls a subject into a playbook: its type, the playbook's `enroll.if`, and the
 // re-entry rule against the subject's earlier journeys in that playbook.
+import { JourneyFailure } from './failure.js';
 import { addDuration, parseDuration } from './duration.js';
 import { liquidScope } from './scope.js';
 import type { JourneyEvent, JourneyState, PlaybookDefinition, StepContext } from './types.js';
@@ -69,7 +70,8 @@ export function decideEnrollment(
     try {
       value = context.expressions.evaluate(definition.enroll.if, scope);
     } catch (error) {
-      const failure = `enroll.if: cannot evaluate "${definition.enroll.if}": ${(error as Error).message}`;
+      if (!(error instanceof JourneyFailure)) throw error; // a bug: the workflow task fails, and is retried
+      const failure = `enroll.if: cannot evaluate "${definition.enroll.if}": ${error.message}`;
       return { enroll: true, reason: 'condition-failed', failure };
     }
     if (value === false || value === null || value === undefined)

@@ -1,5 +1,6 @@
 // Public surface of the pure interpreter.
 export { startJourney, step, stepName, isOver, endJourney, JourneyError } from './step.js';
+export { JourneyFailure, ExpressionFailure } from './failure.js';
 export { parseDuration, addDuration, type Duration } from './duration.js';
 export { nextWindowOpening, isValidTimezone } from './window.js';
 export { nextSlotUnderCap } from './cap.js';

@@ -21,7 +21,8 @@ import type {
   StepContext,
   StepResult,
 } from './types.js';
-import { nextWindowOpening } from './window.js';
+import { isValidTimezone, nextWindowOpening } from './window.js';
+import { JourneyFailure } from './failure.js';
 import { classOf, decideContact, ledgerOf } from './policy.js';
 
 /** A journey that runs this many steps in one go is stuck in a loop that never waits. */
@@ -29,7 +30,7 @@ const MAX_STEPS_WITHOUT_WAITING = 10_000;
 /** Events kept for the next waitFor while a journey carries out a step. */
 const INBOX_SIZE = 20;
 
-export class JourneyError extends Error {
+export class JourneyError extends JourneyFailure {
   constructor(
     readonly step: string,
     message: string,
@@ -104,8 +105,9 @@ export function step(previous: JourneyState, input: Input, context: StepContext)
     run.accept(input);
   } catch (error) {
     // Whatever a step cannot do (an expression over a value that is not there, a time zone that does
-    // not exist, a window that never opens) ends this journey as failed, with the reason; it never
-    // escapes to the workflow, where it would stall every journey of the subject.
+    // not exist, a window that never opens) ends this journey as failed, with the reason. Anything else
+    // is a bug: it fails the workflow task, which a fixed release then carries on (src/interpreter/failure.ts).
+    if (!(error instanceof JourneyFailure)) throw error;
     run.end('failed', failureReason(error, run.stepNow));
   }
   return { state, commands: run.commands };
@@ -520,7 +522,8 @@ class Run {
     try {
       return this.context.expressions.evaluate(expression, this.scope(extra));
     } catch (error) {
-      throw new JourneyError(name, `cannot evaluate "${expression}": ${(error as Error).message}`);
+      if (!(error instanceof JourneyFailure)) throw error;
+      throw new JourneyError(name, `cannot evaluate "${expression}": ${error.message}`);
     }
   }
 
@@ -532,7 +535,8 @@ class Run {
     try {
       return this.context.expressions.render(text, scope);
     } catch (error) {
-      throw new JourneyError(name, `cannot render "${text}": ${(error as Error).message}`);
+      if (!(error instanceof JourneyFailure)) throw error;
+      throw new JourneyError(name, `cannot render "${text}": ${error.message}`);
     }
   }
 
@@ -571,8 +575,10 @@ class Run {
 
   private zone(setting: string | undefined): string {
     const candidateZone = this.context.candidate.timezone;
-    if (setting && setting !== 'candidate') return setting;
-    return candidateZone || this.state.definition.timezone || 'UTC';
+    const zone =
+      setting && setting !== 'candidate' ? setting : candidateZone || this.state.definition.timezone || 'UTC';
+    if (!isValidTimezone(zone)) throw new JourneyFailure(`the time zone "${zone}" does not exist`);
+    return zone;
   }
 }
 

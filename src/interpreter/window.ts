@@ -3,6 +3,7 @@
 // times; luxon (a well-kept calendar library) checks zone names and is the oracle in the tests.
 import { DateTime } from 'luxon';
 import { epochOf, instantOf } from './instant.js';
+import { JourneyFailure } from './failure.js';
 import type { SendingWindow, Weekday } from './types.js';
 
 const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -11,8 +12,15 @@ const HOUR = 60 * MINUTE;
 const DAY = 86_400_000;
 const BUCKET = 15 * MINUTE;
 
+const validZones = new Map<string, boolean>();
+
 export function isValidTimezone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+  let valid = validZones.get(zone);
+  if (valid === undefined) {
+    valid = DateTime.now().setZone(zone).isValid;
+    if (validZones.size < 1000) validZones.set(zone, valid);
+  }
+  return valid;
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
@@ -107,5 +115,5 @@ export function nextWindowOpening(at: string, window: SendingWindow, zone: strin
     if (opens >= closes) continue;
     return now >= opens ? at : instantOf(opens);
   }
-  throw new Error(`The sending window ${JSON.stringify(window)} never opens`);
+  throw new JourneyFailure(`The sending window ${JSON.stringify(window)} never opens`);
 }

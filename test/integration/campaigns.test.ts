@@ -11,7 +11,8 @@ import {
   type CandidateWorkflow,
   type EnrollRequest,
 } from '../../workflows/contract.js';
-import type { CampaignNumbers } from '../../src/db/campaigns.js';
+import { claimEnrollment, setCampaignStatus, type CampaignNumbers } from '../../src/db/campaigns.js';
+import { upsertCandidate } from '../../src/db/candidates.js';
 import { PoolNameTaken, syncFilePools } from '../../src/db/pools.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { jsonCaller, type JsonCall } from '../helpers/api.js';
@@ -381,6 +382,28 @@ describe('campaigns', () => {
     const list = await call<{ items: Campaign[] }>('GET', '/v1/campaigns');
     expect(list.body.items.map((c) => c.id)).toContain(id);
   });
+  it('a cancel and a member’s claim at once: the claim waits for the cancel, and starts nothing', async () => {
+    const sql = stack.db.sql;
+    const { id: candidateId } = await upsertCandidate(sql, { email: 'race@example.com' }, 'api');
+    const [campaign] = await sql<{ id: string }[]>`
+      insert into campaigns (name, playbook, pool_name, status) values ('race', 'campaign-news', 'race', 'running')
+      returning id`;
+    const campaignId = campaign!.id;
+    await sql`
+      insert into campaign_members (campaign_id, candidate_id, outcome) values (${campaignId}, ${candidateId}, 'requested')`;
+    let claim: Promise<boolean> | undefined;
+    await sql.begin(async (tx) => {
+      await setCampaignStatus(tx, campaignId, 'cancelled');
+      // The member's workflow claims while the cancel is not committed yet.
+      claim = claimEnrollment(sql, { campaignId, candidateId, runId: 'run-1' });
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    expect(await claim).toBe(false);
+    const [member] = await sql`
+      select outcome, reason from campaign_members where campaign_id = ${campaignId} and candidate_id = ${candidateId}`;
+    expect(member).toEqual({ outcome: 'skipped', reason: 'cancelled' });
+  });
+
   it('stops the batch in flight on a pause, even one waiting for a slow rate', async () => {
     await candidates('trickle', 5, { tags: ['trickle'] });
     expect(

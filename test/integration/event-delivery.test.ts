@@ -190,3 +190,35 @@ describe('event delivery', () => {
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });
+
+describe('an enrollment whose workflow cannot answer', () => {
+  it('is answered 503 with Retry-After in bounded time, not held open', async () => {
+    // No worker polls this queue: the candidate's workflow starts, and never answers.
+    const taskQueue = `nobody-polls-${Date.now()}`;
+    const app = withKey(
+      createApp({
+        sql: stack.db.sql,
+        temporal: stack.client,
+        taskQueue,
+        log,
+        sources: new Map(),
+        links: await loadLinkSigner(stack.db.sql),
+        strictResponses: true,
+        workflowAnswerMs: 1500,
+      }),
+      await adminKey(stack.db.sql),
+    );
+    const [candidate] = await stack.db.sql<{ id: string }[]>`
+      insert into candidates (email, source) values ('stuck@example.com', 'api') returning id`;
+    const res = await app.request(`/v1/candidates/${candidate!.id}/journeys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ playbook: 'engage-acknowledge-application' }),
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/did not answer/);
+    await stack.client.workflow.getHandle(`candidate/${candidate!.id}`).terminate('test over');
+  });
+});

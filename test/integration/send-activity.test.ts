@@ -107,6 +107,17 @@ describe('the send activity', () => {
     expect(deliveredTo(c.email)).toBe(1);
   });
 
+  it('suppresses, never sends, a message whose candidate unsubscribed between two attempts', async () => {
+    const c = await candidate();
+    stack.smtp.rejectNext(1, 451);
+    await expect(send(deps, input(c.id))).rejects.toBeInstanceOf(ApplicationFailure);
+    await stack.db.sql`update candidates set unsubscribed_at = now() where id = ${c.id}`;
+    expect(await send(deps, input(c.id))).toMatchObject({ status: 'suppressed', reason: 'unsubscribed' });
+    expect(await send(deps, input(c.id))).toMatchObject({ status: 'suppressed' });
+    expect(deliveredTo(c.email)).toBe(0);
+    expect(await timelineKinds(c.id)).toContain('message.suppressed');
+  });
+
   it('records a permanent rejection (550) as failed and does not retry', async () => {
     const c = await candidate();
     stack.smtp.rejectNext(1, 550);

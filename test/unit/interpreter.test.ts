@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDuration,
+  ExpressionFailure,
   parseDuration,
   startJourney,
   step,
@@ -501,6 +502,61 @@ describe('exit', () => {
       status: 'failed',
       reason: expect.stringContaining('step bad:'),
     });
+  });
+});
+
+describe('what a journey fails of, and what it does not', () => {
+  const broken = (make: () => Error) => ({
+    evaluate: () => {
+      throw make();
+    },
+    render: () => {
+      throw make();
+    },
+  });
+  const definition = playbook([
+    { id: 'check', if: 'candidate.tags contains "x"', then: [{ exit: 'tagged' }] },
+    { id: 'hello', send: 'hello' },
+  ]);
+
+  it('a Liquid error ends the journey as failed, naming the step', () => {
+    const lines = run(playbook([{ id: 'bad', if: 'candidate.first_name | nosuch', then: [] }]));
+    expect(lines.at(-1)).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/^step bad: cannot evaluate .*undefined filter: nosuch/),
+    });
+  });
+
+  it('a candidate time zone that does not exist ends the journey as failed, naming it', () => {
+    const windowed = playbook([{ id: 'hello', send: 'hello' }], {
+      sending: { window: { from: '09:00', to: '17:00' } },
+    });
+    const lines = run(windowed, { candidate: { ...ada, timezone: 'Mars/Olympus_Mons' } });
+    expect(lines.at(-1)).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('the time zone "Mars/Olympus_Mons" does not exist'),
+    });
+  });
+
+  it('a bug (a TypeError) is not the journey’s failure: it escapes, so the workflow task fails and is retried', () => {
+    const context = {
+      candidate: ada,
+      sentAt: [],
+      expressions: broken(() => new TypeError('x is undefined')),
+    };
+    expect(() => startJourney('j', definition, MONDAY_9AM, context as unknown as StepContext)).toThrow(
+      TypeError,
+    );
+  });
+
+  it('an expression failure from the engine ends the journey as failed', () => {
+    const context = {
+      candidate: ada,
+      sentAt: [],
+      expressions: broken(() => new ExpressionFailure('undefined filter: nope')),
+    };
+    const started = startJourney('j', definition, MONDAY_9AM, context);
+    expect(started.state).toMatchObject({ status: 'failed', exitReason: expect.stringContaining('nope') });
   });
 });
 
