@@ -1,0 +1,89 @@
+// The fault suite's SMTP server (smtp-server, on 127.0.0.1): it misbehaves for a share of recipients,
+// each in one way, and counts what it accepted per message (the X-Rapport-Message header).
+// - `temporary`: the first attempt is refused 451 at RCPT TO; later ones are accepted.
+// - `permanent`: every attempt is refused 550 at RCPT TO.
+// - `timeout`: the first attempt gets no answer at RCPT TO (the client times out).
+// - `drop`: the first attempt's connection is dropped in the middle of DATA, before the final dot.
+import type { Socket } from 'node:net';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+
+export type Fault = 'temporary' | 'permanent' | 'timeout' | 'drop';
+
+export interface FaultySmtp {
+  url: string;
+  /** How often the server accepted each message (by its X-Rapport-Message id). */
+  accepted: Map<string, number>;
+  /** Faults injected, by kind. */
+  injected: Record<Fault, number>;
+  close(): Promise<void>;
+}
+
+const MESSAGE_ID = /^x-rapport-message:\s*(\S+)/im;
+
+export async function startFaultySmtp(
+  port: number,
+  faultOf: (recipient: string) => Fault | undefined,
+): Promise<FaultySmtp> {
+  const accepted = new Map<string, number>();
+  const injected: Record<Fault, number> = { temporary: 0, permanent: 0, timeout: 0, drop: 0 };
+  /** Recipients whose one-off fault was already injected. */
+  const spent = new Set<string>();
+  const once = (recipient: string, fault: Fault) => {
+    const key = `${fault}\n${recipient}`;
+    if (spent.has(key)) return false;
+    spent.add(key);
+    injected[fault] += 1;
+    return true;
+  };
+  const server: SMTPServer = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const recipient = address.address.toLowerCase();
+      const fault = faultOf(recipient);
+      if (fault === 'permanent') {
+        injected.permanent += 1;
+        return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+      }
+      if (fault === 'temporary' && once(recipient, 'temporary'))
+        return callback(Object.assign(new Error('4.2.0 try again later'), { responseCode: 451 }));
+      if (fault === 'timeout' && once(recipient, 'timeout')) return; // never answered
+      callback();
+    },
+    onData(stream, session, callback) {
+      const recipient = session.envelope.rcptTo[0]?.address.toLowerCase() ?? '';
+      if (faultOf(recipient) === 'drop' && once(recipient, 'drop')) {
+        stream.once('data', () => socketOf(server, session)?.destroy());
+        stream.on('error', () => {});
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const id = MESSAGE_ID.exec(Buffer.concat(chunks).toString('utf8'))?.[1];
+        if (id) accepted.set(id, (accepted.get(id) ?? 0) + 1);
+        callback();
+      });
+    },
+  });
+  // Clients that die mid-conversation (a worker killed) reset their connection.
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    // Short timeouts, so that an unanswered command is noticed in seconds.
+    url: `smtp://127.0.0.1:${port}/?connectionTimeout=3000&greetingTimeout=3000&socketTimeout=4000`,
+    accepted,
+    injected,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The socket of a session's connection (smtp-server keeps its connections in a set). */
+function socketOf(server: SMTPServer, session: SMTPServerSession): Socket | undefined {
+  const connections = (server as unknown as { connections: Set<{ id: string; _socket: Socket }> })
+    .connections;
+  for (const c of connections) if (c.id === session.id) return c._socket;
+  return undefined;
+}
