@@ -41,10 +41,12 @@ export const CANDIDATE_WORKFLOW = 'candidateWorkflow';
 export const JOB_WORKFLOW = 'jobWorkflow';
 export const SOURCE_PAYLOAD_WORKFLOW = 'sourcePayloadWorkflow';
 export const CAMPAIGN_WORKFLOW = 'campaignWorkflow';
+export const SEND_AGAIN_WORKFLOW = 'sendAgainWorkflow';
 export type CandidateWorkflow = (input: CandidateWorkflowInput) => Promise<void>;
 export type SourcePayloadWorkflow = (input: { payloadId: string }) => Promise<void>;
 export type JobWorkflow = (input: JobWorkflowInput) => Promise<void>;
 export type CampaignWorkflow = (input: CampaignWorkflowInput) => Promise<void>;
+export type SendAgainWorkflow = (input: SendAgainInput) => Promise<SendAgainResult>;
 
 export const eventSignal = defineSignal<[CandidateEvent]>('event');
 /** A job's playbook enrolls the candidate into a playbook with the job in scope. */
@@ -83,6 +85,11 @@ export function campaignWorkflowId(campaignId: string): string {
   return `campaign/${campaignId}`;
 }
 
+/** Sending one message again after its delivery was unknown (one run per message). */
+export function sendAgainWorkflowId(messageId: string): string {
+  return `message-again/${messageId}`;
+}
+
 /** The enrichment of one stored source payload. */
 export function sourcePayloadWorkflowId(payloadId: string): string {
   return `source-payload/${payloadId}`;
@@ -102,6 +109,19 @@ export interface EnrollRequest {
 }
 
 export type CampaignAction = 'pause' | 'resume' | 'cancel';
+
+/** A recruiter sends a message whose delivery was unknown again: the message, and who asked. */
+export interface SendAgainInput {
+  messageId: string;
+  by: string;
+}
+
+/** The message that went out again: its id, and its outcome. */
+export interface SendAgainResult {
+  messageId: string;
+  status: string;
+  reason: string | null;
+}
 
 /** A campaign as its workflow runs it; carried across continue-as-new. */
 export interface CampaignState {

@@ -16,7 +16,8 @@ import type { TemplateEngine } from '../templates/engine.js';
 import type { FindQuery } from '../db/find.js';
 import { closeJob, enrollCandidates, find, type JobEffect, type TemporalDeps } from './jobs.js';
 import { send, settleSend } from './send.js';
-import type { EffectInput, SendInput, StepEffect } from '../../workflows/contract.js';
+import { sendAgain } from './send-again.js';
+import type { EffectInput, SendAgainInput, SendInput, StepEffect } from '../../workflows/contract.js';
 import { callWebhook, shownUrl, webhookSummary } from './webhook.js';
 import { enrichSourcePayload, sourcePayloadFailed } from './source-payload.js';
 import type { ReasonKind } from '../db/source-payloads.js';
@@ -91,6 +92,12 @@ export function createActivities(deps: ActivityDeps) {
     send: (input: SendInput) => {
       const context = Context.current();
       return send(deps, input, { heartbeat: () => context.heartbeat() });
+    },
+
+    /** Sends a message whose delivery was unknown again, once, as a recruiter asked. */
+    sendAgain: (input: SendAgainInput) => {
+      const context = Context.current();
+      return sendAgain(deps, input, { heartbeat: () => context.heartbeat() });
     },
 
     /** After a journey ended with its send in flight: makes sure the message is never sent later. */

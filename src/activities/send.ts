@@ -2,9 +2,9 @@
 // A send `to: owner` is a notification about the candidate for their recruiter: it goes to the owner's
 // address (the candidate's owner, else the playbook's), consent does not apply, and it carries none of
 // the candidate's links (unsubscribe, answers, tracking) nor a Message-ID a reply could be matched by.
-// A retry after a crash finds the outbox row: a message left mid-delivery is marked `unknown` and never
-// sent twice; one that never reached the server is delivered.
-import { ApplicationFailure } from '@temporalio/common';
+// A retry after a crash finds the outbox row: a message whose data was handed to the provider is marked
+// `unknown` and never sent twice; one that never got that far (still connecting, or in the SMTP envelope)
+// is delivered.
 import { Failure, refusal } from '../../workflows/contract.js';
 import { getCandidate } from '../db/candidates.js';
 import { getJob } from '../db/jobs.js';
@@ -16,7 +16,8 @@ import type { SendInput } from '../../workflows/contract.js';
 import { decideSend } from '../interpreter/consent.js';
 import { liquidScope } from '../interpreter/scope.js';
 import { orgScope, senderAddress, type OrgContent } from '../interpreter/org.js';
-import { DeliveryError, type Mailer } from '../mail/mailer.js';
+import type { Mailer } from '../mail/mailer.js';
+import { deliver, endUndelivered, INTERRUPTED, resume } from './deliver.js';
 import type { SmsProvider } from '../sms/provider.js';
 import {
   messageScope,
@@ -140,79 +141,69 @@ export async function send(
     await record('suppressed', input.template, suppression, { reason: suppression });
     return result('suppressed', suppression);
   }
-  switch (row.status) {
-    case 'pending':
-      // An earlier attempt failed for a while; since then the candidate unsubscribed or withdrew consent.
-      if (suppression) {
-        if (await transition(sql, row.id, 'pending', 'suppressed', { reason: suppression }))
-          await record('suppressed', row.subject ?? input.template, suppression, { reason: suppression });
-        return result('suppressed', suppression);
-      }
-      break;
-    case 'sending':
-      // An earlier attempt died while delivering: the provider may have the message. Never resend.
-      if (await transition(sql, row.id, 'sending', 'unknown', { reason: 'interrupted during delivery' })) {
-        await record('unknown', row.subject ?? input.template);
-      }
-      return result('unknown', 'interrupted during delivery');
-    default:
-      return result(row.status, row.status_reason);
+  const found = await resume(sql, row);
+  if (found !== 'deliver') {
+    if (found.decided) await record(found.status, row.subject ?? input.template);
+    return result(found.status, found.reason);
+  }
+  if (suppression) {
+    // An earlier attempt failed for a while; since then the candidate unsubscribed or withdrew consent.
+    if (await endUndelivered(sql, row, 'suppressed', suppression))
+      await record('suppressed', row.subject ?? input.template, suppression, { reason: suppression });
+    return result('suppressed', suppression);
   }
 
   const provider = sms ? deps.sms : deps.mailer;
   if (!provider) {
     const setting = sms ? 'SMS_WEBHOOK_URL' : 'SMTP_URL';
-    await transition(sql, row.id, 'pending', 'recorded', {
-      reason: `not delivered: no ${setting} configured`,
-    });
-    await record('recorded', rendered!.subject, `no ${setting} configured`);
+    if (await endUndelivered(sql, row, 'recorded', `not delivered: no ${setting} configured`))
+      await record('recorded', rendered!.subject, `no ${setting} configured`);
     return result('recorded', `not delivered: no ${setting} configured`);
   }
-  if (!(await transition(sql, row.id, 'pending', 'sending')))
-    return result('unknown', 'claimed concurrently');
-  // Heartbeats while the provider takes its time, so that a worker that died is noticed in seconds.
-  const beating = options.heartbeat && setInterval(options.heartbeat, HEARTBEAT_MS);
-  try {
-    const { providerId } = sms
-      ? await deps.sms!.send({ to: address!, text: rendered!.text, messageId: row.id, idempotencyKey: key })
-      : await deps.mailer!.send({
-          from,
-          to: address!,
-          subject: rendered!.subject,
-          text: rendered!.text,
-          html: rendered!.html,
-          messageId: replyableMessageId(links, row.id),
-          headers: { 'X-Rapport-Message': row.id, ...unsubscribeHeaders(links, row.id) },
-        });
-    await transition(sql, row.id, 'sending', 'sent', { providerId });
-    await record('sent', rendered!.subject, undefined, { subject: rendered!.subject });
-    return result('sent');
-  } catch (error) {
-    if (!(error instanceof DeliveryError)) throw error;
-    if (error.kind === 'retryable') {
-      await transition(sql, row.id, 'sending', 'pending', { reason: error.message });
-      throw ApplicationFailure.retryable(error.message, Failure.DeliveryRetryable);
-    }
-    const status = error.kind === 'permanent' ? 'failed' : 'unknown';
-    await transition(sql, row.id, 'sending', status, { reason: error.message });
-    await record(status, rendered!.subject, undefined, { reason: error.message });
-    return result(status, error.message);
-  } finally {
-    if (beating) clearInterval(beating);
-  }
+  const delivered = await deliver(
+    sql,
+    row,
+    (handover) =>
+      sms
+        ? deps.sms!.send(
+            { to: address!, text: rendered!.text, messageId: row.id, idempotencyKey: key },
+            handover,
+          )
+        : deps.mailer!.send(
+            {
+              from,
+              to: address!,
+              subject: rendered!.subject,
+              text: rendered!.text,
+              html: rendered!.html,
+              messageId: replyableMessageId(links, row.id),
+              headers: { 'X-Rapport-Message': row.id, ...unsubscribeHeaders(links, row.id) },
+            },
+            handover,
+          ),
+    options,
+  );
+  if (delivered.decided)
+    await record(
+      delivered.status,
+      rendered!.subject,
+      undefined,
+      delivered.status === 'sent' ? { subject: rendered!.subject } : { reason: delivered.reason },
+    );
+  return result(delivered.status, delivered.reason);
 }
 
 /** How long a delivery attempt may take (the send activity's start-to-close timeout). */
 export const SEND_ATTEMPT_MS = 2 * 60_000;
-/** How often a delivery in progress reports it is alive (the workflow's heartbeat timeout is 10 s). */
-const HEARTBEAT_MS = 2000;
 
 /**
  * Called when the journey ended while its send was in flight (retrying, or not yet started): a row still
  * pending becomes `cancelled`, and a missing one is created `cancelled`, so an attempt that is still
- * running finds it and does not deliver. An attempt caught mid-delivery is waited for: if it gives the
- * row back as pending (a temporary failure), the row is cancelled; if it never finishes, the outcome is
- * `unknown`. Either way no row is left pending with nobody to send it.
+ * running finds it and does not deliver. An attempt still connecting or in the envelope (no handover
+ * yet) is cancelled too: its handover is refused, so the data never goes out. An attempt that handed the
+ * data over is waited for: if it gives the row back as pending (a temporary failure), the row is
+ * cancelled; if it never finishes, the outcome is `unknown`. Either way no row is left pending with
+ * nobody to send it.
  */
 export async function settleSend(
   deps: SendDeps,
@@ -243,8 +234,8 @@ export async function settleSend(
   }
   for (;;) {
     const current = await messageStatus(deps.sql, row.id);
-    if (current.status === 'pending') {
-      if (await transition(deps.sql, row.id, 'pending', 'cancelled', { reason })) {
+    if (current.status === 'pending' || (current.status === 'sending' && !current.dataSent)) {
+      if (await endUndelivered(deps.sql, { id: row.id, status: current.status }, 'cancelled', reason)) {
         await record('cancelled', row.subject ?? input.template, 'journey ended');
         return { status: 'cancelled' };
       }
@@ -252,8 +243,7 @@ export async function settleSend(
     }
     if (current.status !== 'sending') return { status: current.status };
     if (current.sinceMs > SEND_ATTEMPT_MS) {
-      const interrupted = 'interrupted during delivery';
-      if (await transition(deps.sql, row.id, 'sending', 'unknown', { reason: interrupted })) {
+      if (await transition(deps.sql, row.id, 'sending', 'unknown', { reason: INTERRUPTED })) {
         await record('unknown', row.subject ?? input.template);
         return { status: 'unknown' };
       }
@@ -296,7 +286,7 @@ function recordMessage(
 }
 
 /** RFC 8058 one-click unsubscribe: the link, and the header that says a POST to it is enough. */
-function unsubscribeHeaders(links: Links | undefined, messageId: string): Record<string, string> {
+export function unsubscribeHeaders(links: Links | undefined, messageId: string): Record<string, string> {
   if (!links) return {};
   const url = messageScope(links, messageId).unsubscribe_url;
   return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };

@@ -4,6 +4,8 @@ import { attention, type Attention } from '../db/attention.js';
 import { operation } from '../http/operation.js';
 import { render, when } from './layout.js';
 import { fragmentAnswer, liveRegion } from './live.js';
+import { sendAgainForm } from './outbox.js';
+import type { ConsoleSession } from '../db/console-sessions.js';
 import { sessionIn } from './session.js';
 
 const candidateLink = (id: string | null, name: string | null) =>
@@ -36,7 +38,7 @@ function section<T>(title: string, rows: T[], empty: string, head: string[], row
 
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
-function lists(a: Attention) {
+function lists(a: Attention, session: ConsoleSession) {
   return html`
     ${section(
       'Replies to answer',
@@ -66,8 +68,11 @@ function lists(a: Attention) {
       ['Candidate', 'Message', 'Outcome', 'When'],
       (m) =>
         html`<td>${candidateLink(m.candidate_id, m.name)}</td>
-          <td>${m.subject ?? m.template}</td>
-          <td><span class="bad">${m.status}</span> ${m.status_reason ?? ''}</td>
+          <td><a href="/messages/${m.id}">${m.subject ?? m.template}</a></td>
+          <td>
+            <span class="bad">${m.status}</span> ${m.status_reason ?? ''}
+            ${m.can_send_again ? html`<div>${sendAgainForm(session, m)}</div>` : ''}
+          </td>
           <td>${when(m.updated_at)}</td>`,
     )}
     ${section(
@@ -140,7 +145,7 @@ export const attentionOperations = [
       304: { description: 'The live region has not changed' },
     },
     handle: async (c, _request, deps) => {
-      const region = await liveRegion('attention', lists(await attention(deps.sql)));
+      const region = await liveRegion('attention', lists(await attention(deps.sql), sessionIn(c)));
       return (
         fragmentAnswer(c, region) ??
         render(c, 200, { title: 'Attention', session: sessionIn(c), section: '/', body: region.element })

@@ -1,11 +1,14 @@
 // The outbox and the tasks in the console. Every message with its status, undelivered ones marked (on
 // embedded defaults, without SMTP_URL, this is where a newcomer reads every email Rapport would have
-// sent), each readable with its HTML part in a sandboxed frame; recruiter tasks to complete.
+// sent), each readable with its HTML part in a sandboxed frame; a message whose delivery is unknown sent
+// again, deliberately; recruiter tasks to complete.
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { getMessage, listMessages, listTasks, messageHtml, type TaskRow } from '../db/outbox.js';
 import { operation, PAGE_QUERY, UUID_PARAM } from '../http/operation.js';
 import { completeRecruiterTask } from '../http/outbox.js';
+import { sendMessageAgain } from '../outbox/send-again.js';
+import type { ConsoleSession } from '../db/console-sessions.js';
 import { paged, pageOf, type PageQuery } from '../http/paging.js';
 import { Problem } from '../http/problem.js';
 import { FRAMED_CSP } from './headers.js';
@@ -42,6 +45,31 @@ interface MessageView {
   status_reason: string | null;
   body_text?: string | null;
   created_at: Date;
+  again_of?: string | null;
+  sent_again_as?: string | null;
+}
+
+/**
+ * The form that sends a message whose delivery is unknown again, saying what it risks: the candidate
+ * may already have it. Shown to a key with `messages:write`.
+ */
+export function sendAgainForm(
+  session: ConsoleSession,
+  message: { id: string; subject: string | null; template: string },
+) {
+  if (!may(session, 'messages:write')) return '';
+  const note = `send-again-note-${message.id}`;
+  return html`<form class="inline" method="post" action="/messages/${message.id}/send-again">
+    ${csrfField(session)}
+    <button
+      type="submit"
+      aria-describedby="${note}"
+      aria-label="Send again: ${message.subject ?? message.template}"
+    >
+      Send again
+    </button>
+    <span class="muted" id="${note}">The candidate may already have it and receive it twice.</span>
+  </form>`;
 }
 
 function taskRows(c: Context, tasks: TaskRow[]) {
@@ -183,6 +211,24 @@ export const outboxPageOperations = [
             <dd>${m.candidate_id ? html`<a href="/candidates/${m.candidate_id}">Open</a>` : '—'}</dd>
             <dt>Created</dt>
             <dd>${when(m.created_at)}</dd>
+            ${
+              m.again_of
+                ? html`<dt>Sends again</dt>
+                    <dd><a href="/messages/${m.again_of}">The message whose delivery was unknown</a></dd>`
+                : ''
+            }
+            ${
+              m.sent_again_as
+                ? html`<dt>Sent again</dt>
+                    <dd><a href="/messages/${m.sent_again_as}">As this message</a></dd>`
+                : m.status === 'unknown' && m.to_address
+                  ? html`<dt>Delivery unknown</dt>
+                      <dd>
+                        The provider may or may not have taken this message: the attempt was interrupted after
+                        the message was handed over. ${sendAgainForm(sessionIn(c), m)}
+                      </dd>`
+                  : ''
+            }
           </dl>
           ${
             htmlPart
@@ -218,6 +264,31 @@ export const outboxPageOperations = [
       // Its own policy: no script at all, inline styles as emails have them, framed by the console only.
       c.set('ownCsp' as never, FRAMED_CSP);
       return c.html(body, 200);
+    },
+  }),
+  operation<Record<string, unknown>, Record<string, string>>({
+    method: 'post',
+    path: '/messages/{id}/send-again',
+    console: true,
+    summary: 'Sends a message whose delivery is unknown again, then to the new message',
+    access: { session: 'messages:write' },
+    params: { id: UUID_PARAM },
+    body: { form: { type: 'object', properties: { _csrf: { type: 'string' } } } },
+    answers: {
+      303: { description: 'Sent again: to the new message' },
+      404: { description: 'No such message', mediaType: 'text/html' },
+      409: { description: 'Not unknown, or sent again already', mediaType: 'text/html' },
+    },
+    notFound: (c) => messagePage(c, 404, 'Not found', 'There is no such message.'),
+    handle: async (c, { params }, deps) => {
+      try {
+        const again = (await sendMessageAgain(deps, params.id!, sessionIn(c).key.name)) as { id: string };
+        return c.redirect(`/messages/${again.id}`, 303);
+      } catch (error) {
+        if (error instanceof Problem && (error.status === 404 || error.status === 409))
+          return messagePage(c, error.status, error.title, error.detail ?? error.title);
+        throw error;
+      }
     },
   }),
   operation<PageQuery & { status?: 'open' | 'completed' | 'cancelled' }>({

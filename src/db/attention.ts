@@ -1,5 +1,5 @@
 // What needs a recruiter now (the console's home page): replies not answered, open tasks (overdue
-// first), messages that failed or whose delivery is unknown, journeys that failed, candidates open to
+// first), messages that failed or whose delivery is unknown (until one is sent again), journeys that failed, candidates open to
 // work whom nobody contacted lately, sends a window or the cap deferred today, and ATS webhooks that did
 // not become events. Each list is short.
 import type { Db } from './client.js';
@@ -32,6 +32,8 @@ export interface Attention {
     subject: string | null;
     template: string;
     updated_at: Date;
+    /** An `unknown` message that still has an address: a recruiter may send it again. */
+    can_send_again: boolean;
   }[];
   journeys: {
     id: string;
@@ -86,9 +88,11 @@ export async function attention(db: Db, options: { uncontactedDays?: number } = 
       order by t.due_at nulls last, t.created_at limit ${LIMIT}`,
     db<Attention['messages']>`
       select m.id, m.candidate_id, case when c.id is null then null else ${name} end as name, m.status,
-        m.status_reason, m.subject, m.template, m.updated_at
+        m.status_reason, m.subject, m.template, m.updated_at,
+        (m.status = 'unknown' and m.to_address is not null) as can_send_again
       from messages m left join candidates c on c.id = m.candidate_id
       where m.status in ('failed', 'unknown')
+        and not exists (select 1 from messages a where a.again_of = m.id)
       order by m.updated_at desc limit ${LIMIT}`,
     db<Attention['journeys']>`
       select j.id, j.candidate_id, case when c.id is null then null else ${name} end as name, j.playbook,

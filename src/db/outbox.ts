@@ -36,9 +36,12 @@ export function listMessages(db: Db, filter: MessageFilter, page: Page) {
     order by created_at desc, id desc limit ${page.limit + 1}`;
 }
 
+/** One message with its text, when its data was handed to the provider, and how it was sent again. */
 export async function getMessage(db: Db, id: string) {
   const [row] = await db`
-    select ${db(MESSAGE_COLUMNS)}, from_address, body_text, provider_id from messages where id = ${id}`;
+    select ${db(MESSAGE_COLUMNS)}, from_address, body_text, provider_id, data_sent_at, again_of,
+      (select a.id from messages a where a.again_of = m.id) as sent_again_as
+    from messages m where id = ${id}`;
   return row;
 }
 

@@ -42,8 +42,9 @@ export type NewTimelineEntry =
       kind: 'message';
       outcome: MessageOutcome;
       candidateId: string;
-      journeyId: string;
-      step: string;
+      /** The journey and step that sent it (a message sent again keeps its original's). */
+      journeyId: string | null;
+      step: string | null;
       messageId: string;
       /** The line after the outcome: the subject when there is one, else the template. */
       about: string;

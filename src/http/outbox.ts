@@ -1,8 +1,11 @@
-// The outbox (GET /v1/messages, GET /v1/messages/{id}: every message with its delivery status) and
-// recruiter tasks (GET /v1/tasks, POST /v1/tasks/{id}/complete → a `task.completed` event that a journey
+// The outbox (GET /v1/messages, GET /v1/messages/{id}: every message with its delivery status; POST
+// /v1/messages/{id}/send-again: a message whose delivery is unknown, sent again once) and recruiter tasks (GET /v1/tasks, POST /v1/tasks/{id}/complete → a `task.completed` event that a journey
 // waiting on the task receives).
+import type { Context } from 'hono';
 import { completeTask, getMessage, getTask, listMessages, listTasks } from '../db/outbox.js';
 import { acceptSubjectEvent } from '../intake/accept.js';
+import { sendMessageAgain } from '../outbox/send-again.js';
+import type { AuthEnv } from './auth.js';
 import { operation, PAGE_QUERY, UUID_PARAM, type Parameter } from './operation.js';
 import { paged, pageOf, type PageQuery } from './paging.js';
 import type { ApiDeps } from './deps.js';
@@ -64,6 +67,32 @@ export const outboxOperations = [
       const message = await getMessage(deps.sql, params.id!);
       if (!message) throw Problem.notFound(`Message ${params.id}`);
       return c.json(message);
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/v1/messages/{id}/send-again',
+    summary: 'Send a message whose delivery is unknown again, once (the candidate may receive it twice)',
+    description:
+      'Only for a message whose outcome is `unknown` (the provider may or may not have it). A new message ' +
+      'with the same subject, text and HTML, `again_of` naming this one, is delivered by the workflow ' +
+      '`message-again/{id}`; consent is checked again. This message leaves the attention list.',
+    access: { scope: 'messages:write' },
+    params: { id: { ...UUID_PARAM, description: 'Message (UUID)' } },
+    answers: {
+      202: {
+        description: 'The new message, pending',
+        schema: 'message.schema.json',
+        headers: { Location: 'The new message: /v1/messages/{its id}' },
+      },
+      404: { description: 'Unknown message' },
+      409: { description: 'Not `unknown`, sent again already, or its candidate was erased' },
+    },
+    async handle(c, { params }, deps) {
+      const by = (c as unknown as Context<AuthEnv>).get('apiKey').name;
+      const again = (await sendMessageAgain(deps, params.id!, by)) as { id: string };
+      c.header('Location', `/v1/messages/${again.id}`);
+      return c.json(again, 202);
     },
   }),
   operation<

@@ -10,6 +10,7 @@ export const SCOPES = {
   'jobs:write': 'open and close jobs',
   'playbooks:read': 'list and read playbooks, validate and simulate them',
   'messages:read': 'read the outbox',
+  'messages:write': 'send again a message whose delivery is unknown',
   'tasks:read': 'list recruiter tasks',
   'tasks:write': 'complete recruiter tasks',
   'pools:read': 'list, read and preview talent pools',

@@ -1,8 +1,9 @@
 // SMS delivery through a webhook provider: Rapport POSTs each message as JSON to SMS_WEBHOOK_URL (an
 // SMS gateway, or a small adapter in front of one) and reads the provider's message id from the answer.
 // Failures are classified like email's: nothing reached the provider (retry), refused (permanent), or
-// the request went out and no answer came back (ambiguous: never re-sent).
-import { DeliveryError } from '../mail/mailer.js';
+// the request went out and no answer came back (ambiguous: never re-sent). The request carries the whole
+// message, so its handover is just before the request is made.
+import { DeliveryError, type Handover } from '../mail/mailer.js';
 
 export interface OutgoingSms {
   to: string;
@@ -14,7 +15,7 @@ export interface OutgoingSms {
 }
 
 export interface SmsProvider {
-  send(sms: OutgoingSms): Promise<{ providerId: string }>;
+  send(sms: OutgoingSms, handover?: Handover): Promise<{ providerId: string }>;
 }
 
 /** How long the provider has to answer before the outcome is unknown. */
@@ -22,7 +23,8 @@ const TIMEOUT_MS = 10_000;
 
 export function createSmsProvider(url: string, token?: string): SmsProvider {
   return {
-    async send(sms) {
+    async send(sms, handover) {
+      await handover?.();
       let response: Response;
       try {
         response = await fetch(url, {

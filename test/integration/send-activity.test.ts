@@ -9,9 +9,9 @@ import type { SendInput } from '../../workflows/contract.js';
 import { createSmsProvider } from '../../src/sms/provider.js';
 import { upsertCandidate, getTimeline } from '../../src/db/candidates.js';
 import { createRecruitingEvent } from '../../src/db/recruiting-events.js';
-import { createMailer, type Mailer } from '../../src/mail/mailer.js';
+import { createMailer, DeliveryError, type Mailer } from '../../src/mail/mailer.js';
 import { freePort } from '../helpers/ports.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 let deps: SendDeps;
@@ -69,22 +69,83 @@ describe('the send activity', () => {
     expect(await timelineKinds(c.id)).toEqual(['message.sent']);
   });
 
-  it('marks a message left mid-delivery by a crash as unknown and never sends it again', async () => {
+  it('marks a message whose data went to the server before a crash as unknown and never sends it again', async () => {
     const c = await candidate();
     const real = createMailer(stack.smtp.url);
     // The provider accepts the message, then the worker dies before recording it.
     const crashing: Mailer = {
-      send: async (email) => {
-        await real.send(email);
+      send: async (email, handover) => {
+        await real.send(email, handover);
         throw new Error('worker process died');
       },
       close: () => real.close(),
     };
     await expect(send({ ...deps, mailer: crashing }, input(c.id))).rejects.toThrow('worker process died');
+    const [left] = await stack.db.sql`select status, data_sent_at from messages where candidate_id = ${c.id}`;
+    expect(left).toMatchObject({ status: 'sending', data_sent_at: expect.any(Date) });
     const retried = await send(deps, input(c.id));
     expect(retried).toMatchObject({ status: 'unknown', reason: 'interrupted during delivery' });
     expect(deliveredTo(c.email)).toBe(1);
     expect(await timelineKinds(c.id)).toEqual(['message.unknown']);
+    real.close();
+  });
+
+  it('delivers, once, a message a crash left before its data was handed to the server', async () => {
+    const c = await candidate();
+    // The worker dies while connecting or in the envelope (MAIL FROM, RCPT TO): no DATA yet.
+    const crashing: Mailer = {
+      send: () => Promise.reject(new Error('worker process died')),
+      close: () => undefined,
+    };
+    await expect(send({ ...deps, mailer: crashing }, input(c.id))).rejects.toThrow('worker process died');
+    const [left] = await stack.db.sql`select status, data_sent_at from messages where candidate_id = ${c.id}`;
+    expect(left).toMatchObject({ status: 'sending', data_sent_at: null });
+    expect(await send(deps, input(c.id))).toMatchObject({ status: 'sent' });
+    expect(deliveredTo(c.email)).toBe(1);
+    expect(await timelineKinds(c.id)).toEqual(['message.sent']);
+  });
+
+  it('retries a message whose connection dropped mid-DATA, before its end: it is delivered once', async () => {
+    const c = await candidate();
+    const dropping: Mailer = {
+      send: async (_email, handover) => {
+        await handover!();
+        throw new DeliveryError('retryable', 'Connection closed unexpectedly');
+      },
+      close: () => undefined,
+    };
+    await expect(send({ ...deps, mailer: dropping }, input(c.id))).rejects.toBeInstanceOf(ApplicationFailure);
+    const [left] = await stack.db.sql`select status, data_sent_at from messages where candidate_id = ${c.id}`;
+    expect(left).toMatchObject({ status: 'pending', data_sent_at: null });
+    expect(await send(deps, input(c.id))).toMatchObject({ status: 'sent' });
+    expect(deliveredTo(c.email)).toBe(1);
+  });
+
+  it('lets one attempt hand the data over when an earlier one, thought dead, is still connecting', async () => {
+    const c = await candidate();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const real = createMailer(stack.smtp.url);
+    // The first attempt stalls before DATA (its heartbeats stopped); Temporal retries the activity.
+    const stalled: Mailer = {
+      send: async (email, handover) => {
+        await held;
+        return real.send(email, handover);
+      },
+      close: () => real.close(),
+    };
+    const first = send({ ...deps, mailer: stalled }, input(c.id));
+    await eventually(async () => {
+      const [row] = await stack.db.sql`select status from messages where candidate_id = ${c.id}`;
+      return row?.status === 'sending' ? true : undefined;
+    });
+    expect(await send(deps, input(c.id))).toMatchObject({ status: 'sent' });
+    release();
+    // The first attempt reaches DATA, is refused its handover, and sends nothing.
+    expect(await first).toMatchObject({ status: 'sent' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(deliveredTo(c.email)).toBe(1);
+    expect(await timelineKinds(c.id)).toEqual(['message.sent']);
     real.close();
   });
 
@@ -279,16 +340,42 @@ describe('settling a send whose journey ended', () => {
     expect(await timelineKinds(never.id)).toEqual(['message.cancelled']);
   });
 
-  it('waits for an attempt in the middle of delivering, and lets a delivered message stand', async () => {
+  it('cancels an attempt that has not handed the data over yet: it never sends', async () => {
     const c = await candidate();
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const real = createMailer(stack.smtp.url);
+    // Still connecting when the journey ends.
     const slow: Mailer = {
-      send: async (email) => {
+      send: async (email, handover) => {
         await held;
-        return real.send(email);
+        return real.send(email, handover);
       },
+      close: () => real.close(),
+    };
+    const sending = send({ ...deps, mailer: slow }, input(c.id));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await settleSend(deps, input(c.id), { pollMs: 20 })).toEqual({ status: 'cancelled' });
+    release();
+    expect(await sending).toMatchObject({ status: 'cancelled' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(deliveredTo(c.email)).toBe(0);
+    expect(await timelineKinds(c.id)).toEqual(['message.cancelled']);
+    real.close();
+  });
+
+  it('waits for an attempt that handed the data over, and lets a delivered message stand', async () => {
+    const c = await candidate();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const real = createMailer(stack.smtp.url);
+    // The server accepted DATA and the data is on its way when the journey ends.
+    const slow: Mailer = {
+      send: (email, handover) =>
+        real.send(email, async () => {
+          await handover!();
+          await held;
+        }),
       close: () => real.close(),
     };
     const sending = send({ ...deps, mailer: slow }, input(c.id));

@@ -1,8 +1,10 @@
 // The fault test: the worker process (`rapport worker`) is killed with SIGKILL again and again while 200
 // journeys send. After a restart every journey completes, the outbox has exactly one row per step
 // iteration, and the SMTP server received exactly one message per row marked sent, and never two for
-// any row. A kill during an SMTP conversation leaves its outcome unknown (the server may or may not
-// have taken the message): such a row is marked `unknown`, put on the timeline, and never re-sent.
+// any row. A kill while connecting or in the SMTP envelope is retried: nothing can have been accepted.
+// Only a kill after the message data was handed to the server (DATA accepted) leaves the outcome unknown
+// (the server may or may not have taken the message): such a row is marked `unknown`, put on the
+// timeline, and never re-sent.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -136,9 +138,14 @@ describe('a worker killed while journeys send', () => {
     const byStatus: Record<string, { id: string; status: string }[]> = {};
     for (const row of rows) (byStatus[row.status] ??= []).push(row);
     for (const row of byStatus.sent ?? []) expect(perRow.get(row.id)).toBe(1);
-    // A kill in the instant between the server's answer and the row's update leaves the outcome unknown:
-    // recorded as such, never re-sent. Nothing is left pending or in flight.
+    // A kill between the handover of the data and the row's update leaves the outcome unknown: recorded
+    // as such, never re-sent. Nothing is left pending or in flight.
     expect(Object.keys(byStatus).filter((s) => s !== 'sent' && s !== 'unknown')).toEqual([]);
+    // Only a row whose data was handed over is unknown; one killed before that was delivered by a retry.
+    expect(
+      await count(db.sql<{ n: number }[]>`
+        select count(*)::int as n from messages where status = 'unknown' and data_sent_at is null`),
+    ).toBe(0);
     for (const row of byStatus.unknown ?? []) expect(perRow.get(row.id) ?? 0).toBeLessThanOrEqual(1);
     // Each unknown outcome is on the candidate's timeline for a recruiter to check: none is silent.
     const told = await db.sql<{ message_id: string }[]>`

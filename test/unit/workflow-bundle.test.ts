@@ -10,6 +10,7 @@ import {
   CAMPAIGN_WORKFLOW,
   CANDIDATE_WORKFLOW,
   JOB_WORKFLOW,
+  SEND_AGAIN_WORKFLOW,
   SOURCE_PAYLOAD_WORKFLOW,
 } from '../../workflows/contract.js';
 import { quietBundlerLogger } from '../helpers/bundler.js';
@@ -93,7 +94,13 @@ describe('the workflow bundle', () => {
 
   it('registers the workflows under the names of the contract', () => {
     expect(Object.keys(workflows).sort()).toEqual(
-      [CANDIDATE_WORKFLOW, JOB_WORKFLOW, SOURCE_PAYLOAD_WORKFLOW, CAMPAIGN_WORKFLOW].sort(),
+      [
+        CANDIDATE_WORKFLOW,
+        JOB_WORKFLOW,
+        SOURCE_PAYLOAD_WORKFLOW,
+        CAMPAIGN_WORKFLOW,
+        SEND_AGAIN_WORKFLOW,
+      ].sort(),
     );
   });
 });
