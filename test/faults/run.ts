@@ -3,7 +3,7 @@
 // — while faults are injected:
 // 1. 500 candidates, each with a journey of three sends and waits, while workers are SIGKILLed at random
 //    (20 times or more), Temporal and PostgreSQL are restarted, the API is SIGKILLed, and the SMTP server
-//    refuses (4xx, 5xx), does not answer, or drops the connection mid-DATA for a share of recipients;
+//    refuses (4xx, 5xx), does not answer, or drops the connection at DATA for a share of recipients;
 // 2. a burst of 10,000 events while the API and a worker are killed and started again.
 // It passes when every accepted event reached its workflow once, no message was delivered twice,
 // nothing was lost, transient SMTP failures were retried, permanent ones recorded as failed, `unknown`
@@ -33,6 +33,7 @@ const BURST = Number(process.env.FAULTS_BURST ?? 10_000);
 const WORKER_KILLS = Number(process.env.FAULTS_WORKER_KILLS ?? 20);
 const SEED = Number(process.env.FAULTS_SEED ?? Date.now() % 1_000_000);
 const SENDS = 3;
+const POST_SPACING_MS = 60_000 / CANDIDATES;
 const UNKNOWN_SHARE = 0.002;
 const PIPELINES = path.join(ROOT, 'test/fixtures/pipelines-faults');
 
@@ -141,11 +142,14 @@ async function main(): Promise<number> {
     const started = Date.now();
     let posted = false;
     const accepted = new Set<number>();
+    // Applications arrive over a minute (POST_SPACING_MS apart), so that the API, Temporal and
+    // PostgreSQL go down while events are still coming in.
     const posting = (async () => {
       const limit = pLimit(8);
       await Promise.all(
         Array.from({ length: CANDIDATES }, (_, i) =>
           limit(async () => {
+            await sleep(started + i * POST_SPACING_MS - Date.now());
             const status = await postUntilAnswered(
               events,
               key,
@@ -287,7 +291,7 @@ async function main(): Promise<number> {
       ['PostgreSQL restarts', postgres.restarts],
       ['processes that died by themselves (started again)', crashes],
       [
-        'SMTP 4xx / 5xx / no answer / dropped mid-DATA',
+        'SMTP 4xx / 5xx / no answer / dropped at DATA',
         `${smtp.injected.temporary} / ${smtp.injected.permanent} / ${smtp.injected.timeout} / ${smtp.injected.drop}`,
       ],
       ['requests unanswered (API down), retried', tally.unanswered],

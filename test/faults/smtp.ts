@@ -3,7 +3,8 @@
 // - `temporary`: the first attempt is refused 451 at RCPT TO; later ones are accepted.
 // - `permanent`: every attempt is refused 550 at RCPT TO.
 // - `timeout`: the first attempt gets no answer at RCPT TO (the client times out).
-// - `drop`: the first attempt's connection is dropped in the middle of DATA, before the final dot.
+// - `drop`: the first attempt's connection is dropped at DATA, before the server has taken any of the
+//   message (nothing can have been accepted, so the sender retries).
 import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -54,9 +55,9 @@ export async function startFaultySmtp(
     onData(stream, session, callback) {
       const recipient = session.envelope.rcptTo[0]?.address.toLowerCase() ?? '';
       if (faultOf(recipient) === 'drop' && once(recipient, 'drop')) {
-        stream.once('data', () => socketOf(server, session)?.destroy());
+        // Before the server's 354: the client has sent none of the message.
         stream.on('error', () => {});
-        stream.resume();
+        socketOf(server, session)?.destroy();
         return;
       }
       const chunks: Buffer[] = [];
