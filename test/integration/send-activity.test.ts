@@ -11,6 +11,7 @@ import { upsertCandidate, getTimeline } from '../../src/db/candidates.js';
 import { createRecruitingEvent } from '../../src/db/recruiting-events.js';
 import { createMailer, DeliveryError, type Mailer } from '../../src/mail/mailer.js';
 import { freePort } from '../helpers/ports.js';
+import { acknowledgementInput } from '../helpers/send-input.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -41,21 +42,7 @@ async function candidate(fields: { consent?: boolean; unsubscribed?: boolean; sm
   return { id, email };
 }
 
-function input(candidateId: string): SendInput {
-  return {
-    workflowId: `candidate/${candidateId}`,
-    journeyId: `engage-acknowledge-application:evt-${candidateId}`,
-    candidateId,
-    playbook: { id: 'engage-acknowledge-application', version: 1 },
-    step: 'acknowledge',
-    iteration: 0,
-    template: 'application-received',
-    channel: 'email',
-    to: 'candidate',
-    event: null,
-    startedAt: '2026-01-05T09:00:00.000Z',
-  };
-}
+const input = acknowledgementInput;
 
 const deliveredTo = (email: string) => stack.smtp.received.filter((m) => m.to.includes(email)).length;
 const timelineKinds = async (id: string) => (await getTimeline(stack.db.sql, id)).map((t) => t.kind);

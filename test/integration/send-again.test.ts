@@ -7,9 +7,9 @@ import { createApiKey } from '../../src/db/api-keys.js';
 import { attention } from '../../src/db/attention.js';
 import { getTimeline, upsertCandidate } from '../../src/db/candidates.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
-import type { SendInput } from '../../workflows/contract.js';
 import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { postSignIn } from '../helpers/console.js';
+import { acknowledgementInput } from '../helpers/send-input.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -36,19 +36,7 @@ async function unknownMessage() {
     { email, first_name: `Again${counter}`, consent: { email: true } },
     'api',
   );
-  const input: SendInput = {
-    workflowId: `candidate/${id}`,
-    journeyId: `engage-acknowledge-application:evt-${id}`,
-    candidateId: id,
-    playbook: { id: 'engage-acknowledge-application', version: 1 },
-    step: 'acknowledge',
-    iteration: 0,
-    template: 'application-received',
-    channel: 'email',
-    to: 'candidate',
-    event: null,
-    startedAt: '2026-01-05T09:00:00.000Z',
-  };
+  const input = acknowledgementInput(id);
   const real = createMailer(stack.smtp.url);
   const crashing: Mailer = {
     send: async (message, handover) => {
