@@ -62,8 +62,12 @@ function sameToken(given: unknown, expected: string | undefined): boolean {
 
 /** True when the form's token is the session's. */
 export async function csrfMatches(c: Context, session: ConsoleSession): Promise<boolean> {
-  const form = await c.req.parseBody();
-  return sameToken(form[CSRF_FIELD], session.csrf);
+  const form = await c.req.parseBody().catch((error: unknown) => {
+    // A body that is no form (multipart without its parts, say) carries no token.
+    if (error instanceof TypeError) return {};
+    throw error;
+  });
+  return sameToken((form as Record<string, unknown>)[CSRF_FIELD], session.csrf);
 }
 
 /**

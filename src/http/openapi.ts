@@ -224,12 +224,15 @@ function schemaComponents(): Record<string, unknown> {
   );
 }
 
-/** No text the API takes may hold a NUL character (PostgreSQL cannot store one; the router refuses it). */
-const NO_NUL = '^[^\\u0000]*$';
+/**
+ * No text the API takes may hold a NUL character or a lone surrogate (PostgreSQL cannot store them; the
+ * router refuses them, src/http/storable.ts). Patterns are Unicode: a surrogate pair is one character.
+ */
+const STORABLE_TEXT = '^[^\\u0000\\ud800-\\udfff]*$';
 
 /**
  * A schema as the document states it: `$ref`s rewritten — `other.schema.json` (with any fragment) names
- * that component, `#/$defs/x` the definition inside the component `own` — and the router's NUL rule
+ * that component, `#/$defs/x` the definition inside the component `own` — and the router’s rule on storable text
  * made explicit on free text and free-form keys.
  */
 function rewrite(node: unknown, own: string): unknown {
@@ -245,10 +248,10 @@ function rewrite(node: unknown, own: string): unknown {
   );
   const types = [rewritten.type].flat();
   const constrained = ['pattern', 'format', 'enum', 'const'].some((k) => k in rewritten);
-  if (types.includes('string') && !constrained) rewritten.pattern = NO_NUL;
+  if (types.includes('string') && !constrained) rewritten.pattern = STORABLE_TEXT;
   if (types.includes('object') && rewritten.additionalProperties !== false) {
-    rewritten.propertyNames ??= { pattern: NO_NUL };
-    // Free-form members (custom fields, event data, a provider's extra fields) are any JSON but NUL.
+    rewritten.propertyNames ??= { pattern: STORABLE_TEXT };
+    // Free-form members (custom fields, event data, a provider's extra fields) are any storable JSON.
     if (rewritten.additionalProperties === undefined || rewritten.additionalProperties === true)
       rewritten.additionalProperties = { $ref: `#/components/schemas/${TEXT_JSON}` };
   }
@@ -257,16 +260,17 @@ function rewrite(node: unknown, own: string): unknown {
 
 const TEXT_JSON = 'TextJson';
 
-/** Any JSON value whose strings and keys hold no NUL character. */
+/** Any JSON value whose strings and keys hold no NUL character and no lone surrogate. */
 function textJsonSchema(): object {
   const self = { $ref: `#/components/schemas/${TEXT_JSON}` };
   return {
-    description: 'Any JSON value; no string or key in it may hold a NUL character.',
+    description:
+      'Any JSON value, nested at most 64 levels; no string or key in it may hold a NUL character or a lone surrogate.',
     anyOf: [
-      { type: 'string', pattern: NO_NUL },
+      { type: 'string', pattern: STORABLE_TEXT },
       { type: ['number', 'boolean', 'null'] },
       { type: 'array', items: self },
-      { type: 'object', propertyNames: { pattern: NO_NUL }, additionalProperties: self },
+      { type: 'object', propertyNames: { pattern: STORABLE_TEXT }, additionalProperties: self },
     ],
   };
 }

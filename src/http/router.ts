@@ -15,6 +15,7 @@ import { honoPath, type JsonSchema, type Operation, type Parameter, type Request
 import { Problem, problemResponse } from './problem.js';
 import type { RequestEnv } from './request-log.js';
 import { grants, type Scope } from './scopes.js';
+import { NUL, unstorableFields } from './storable.js';
 
 /** The operation behind each handler the router holds. */
 const operationOf = new WeakMap<Handler, Operation>();
@@ -190,19 +191,6 @@ function queryOf(op: Operation, c: Context): Record<string, unknown> {
   return result.value;
 }
 
-/** Text may not hold NUL characters: PostgreSQL cannot store them, so they are refused at the door. */
-const NUL = 'must not contain NUL characters (\\u0000)';
-
-/** The JSON pointers of the strings (and keys) in a parsed body that hold a NUL character. */
-function nulPointers(value: unknown, at: string): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [at] : [];
-  if (!value || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, v]) => {
-    const here = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    return key.includes('\u0000') ? [here] : nulPointers(v, here);
-  });
-}
-
 /** A query value as its schema's type: "20" is 20 for an integer; a value that is not stays text (and fails). */
 function typed(schema: Record<string, unknown>, value: string): unknown {
   const type = schema.type;
@@ -260,8 +248,8 @@ async function bodyOf(op: Operation, c: Context): Promise<unknown> {
   } catch (error) {
     throw new Problem(400, 'Malformed JSON', `The body is not valid JSON: ${(error as Error).message}`);
   }
-  const nul = nulPointers(data, '');
-  if (nul.length) throw Problem.validation(nul.map((pointer) => ({ pointer: pointer || '/', message: NUL })));
+  const unstorable = unstorableFields(data);
+  if (unstorable.length) throw Problem.validation(unstorable);
   if (body.prepare) data = body.prepare(data);
   const result = validate(body.choose?.(data) ?? [body.json].flat()[0]!, data);
   if (!result.ok) throw Problem.validation(result.errors);

@@ -1,15 +1,17 @@
 // POST /v1/sources/{source}/webhook: a job board or an ATS posts its own payload, signed its own way
 // (no API key). The body is read once as bytes; the signature is checked over those bytes
-// (src/sources/signature.ts), then they are decoded and parsed. The vendor's ping is answered, and the
-// payload taken by src/sources/intake.ts: mapped to an event and accepted like POST /v1/events (a
-// delivery twice is one event), stored to be enriched from the vendor's API after this answer, or — when
-// no rule maps it — kept 30 days for `rapport sources replay`, and answered 202 with the reason.
+// (src/sources/signature.ts), then they are decoded, parsed and checked for what PostgreSQL can store
+// (src/http/storable.ts). The vendor's ping is answered, and the payload taken by src/sources/intake.ts:
+// mapped to an event and accepted like POST /v1/events (a delivery twice is one event), stored to be
+// enriched from the vendor's API after this answer, or — when no rule maps it — kept 30 days for
+// `rapport sources replay`, and answered 202 with the reason.
 import { rememberNonce } from '../db/webhook-deliveries.js';
 import { secretConfigured, verifySignature } from '../sources/signature.js';
 import { takePayload } from '../sources/intake.js';
 import { isPing, type SourceScope } from '../sources/webhook.js';
 import { operation } from './operation.js';
 import { Problem } from './problem.js';
+import { unstorableFields } from './storable.js';
 
 export const sourceOperations = [
   operation({
@@ -36,6 +38,10 @@ export const sourceOperations = [
       404: { description: 'Unknown source' },
       409: { description: 'A signed token already used with another body (a replay)' },
       413: { description: 'The body is larger than 1 MiB' },
+      422: {
+        description:
+          'The body is no JSON object, holds text PostgreSQL cannot store (NUL, a lone surrogate) or nests too deep; nothing stored',
+      },
       503: {
         description:
           'The source has no secret configured, or too many events wait for the workflow service (nothing stored)',
@@ -74,6 +80,12 @@ export const sourceOperations = [
         );
       }
       if (malformed) throw new Problem(400, 'Malformed JSON', malformed);
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+        throw Problem.validation([
+          { pointer: '/', message: 'must be a JSON object, as every webhook payload is' },
+        ]);
+      const unstorable = unstorableFields(payload);
+      if (unstorable.length) throw Problem.validation(unstorable);
       // Over the delivery backlog, before the nonce is remembered: the sender's retry is not a replay.
       deps.delivery!.admit();
       if (

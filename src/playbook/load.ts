@@ -3,16 +3,17 @@
 // `file:line:column: message (at /json/pointer)`.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import type { PlaybookDefinition } from '../interpreter/index.js';
 import { loadTemplates, TemplateError } from '../templates/engine.js';
 import { semanticErrors, type CheckContext } from './checks.js';
-import { offsetOf, PlaybookError, PlaybookErrors } from './errors.js';
+import { PlaybookError, PlaybookErrors } from './errors.js';
 import { validateSources } from './sources.js';
 import { POLICY_FILE, validatePolicy } from './policy.js';
 import { ORG_FILE, validateOrg } from './org.js';
 import { validatePools, type PoolFile } from './pools.js';
 import { structuralErrors } from './structure.js';
+import { parseYamlText } from './yaml-text.js';
+import type { FieldError } from '../schemas/index.js';
 
 export { PlaybookError, PlaybookErrors } from './errors.js';
 
@@ -21,7 +22,6 @@ export const NOT_PLAYBOOKS: readonly string[] = [POLICY_FILE, ORG_FILE];
 
 /** Files larger than this are refused before parsing. */
 export const MAX_PLAYBOOK_BYTES = 512 * 1024;
-const MAX_ALIASES = 100;
 
 const NO_CROSS_CHECKS: CheckContext = { hasTemplate: () => true, hasPlaybook: () => true };
 
@@ -42,48 +42,21 @@ export function parsePlaybook(
       ),
     ]);
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number) => lines.linePos(offset);
-  const fail = (errors: { offset: number; message: string; pointer: string }[]): never => {
-    throw new PlaybookErrors(
-      errors.map((e) => {
-        const { line, col } = at(e.offset);
-        return new PlaybookError(file, line, col, e.message, e.pointer);
-      }),
-    );
+  const yaml = parseYamlText(file, text);
+  if (yaml.errors.length) throw new PlaybookErrors(yaml.errors);
+  const data = yaml.data;
+  const fail = (errors: FieldError[]): never => {
+    throw new PlaybookErrors(errors.map((e) => yaml.errorAt(e.pointer, e.message)));
   };
-  if (doc.errors.length) {
-    fail(
-      doc.errors.map((e) => ({
-        offset: e.pos[0],
-        message: e.message.split('\n')[0] ?? e.message,
-        pointer: '',
-      })),
-    );
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (error) {
-    fail([
-      {
-        offset: 0,
-        message: `YAML aliases expand too much (${(error as Error).message}); write the values out`,
-        pointer: '',
-      },
-    ]);
-  }
-  const locate = (pointer: string) => ({ offset: offsetOf(doc, pointer), pointer });
   const structure = structuralErrors(data);
-  if (structure.length) fail(structure.map((e) => ({ ...locate(e.pointer), message: e.message })));
+  if (structure.length) fail(structure);
   const definition = data as PlaybookDefinition;
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
   const meaning = semanticErrors(definition, context);
   if (definition.playbook !== expected) {
     meaning.unshift({ pointer: '/playbook', message: `playbook id must equal the file name "${expected}"` });
   }
-  if (meaning.length) fail(meaning.map((e) => ({ ...locate(e.pointer), message: e.message })));
+  if (meaning.length) fail(meaning);
   return definition;
 }
 

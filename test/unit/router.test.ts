@@ -9,6 +9,7 @@ import { operation, PAGE_QUERY, UUID_PARAM } from '../../src/http/operation.js';
 import { Problem, problemResponse } from '../../src/http/problem.js';
 import type { RequestEnv } from '../../src/http/request-log.js';
 import { guard, serve } from '../../src/http/router.js';
+import { LONE_SURROGATE, MAX_JSON_DEPTH, NUL } from '../../src/http/storable.js';
 import { createLogger } from '../../src/log.js';
 
 const message = {
@@ -59,6 +60,15 @@ function app(strict: boolean, answer: unknown = message) {
       access: { public: 'a test' },
       answers: { 204: { description: 'Gone' } },
       handle: (c) => c.json({}, 202),
+    }),
+    operation({
+      method: 'post',
+      path: '/v1/notes',
+      summary: 'Takes a note',
+      access: { public: 'a test' },
+      body: { json: 'note.schema.json' },
+      answers: { 201: { description: 'Taken' } },
+      handle: (c) => c.json({}, 201),
     }),
   ];
   const a = new Hono<RequestEnv & AuthEnv>();
@@ -121,6 +131,33 @@ describe('the router', () => {
     const undeclared = await app(true).request(`/v1/messages/${id}`, { method: 'DELETE' });
     expect(undeclared.status).toBe(500);
     expect((await json(undeclared)).detail).toContain('answered 202, which it does not declare');
+  });
+
+  const post = (body: string) =>
+    app(true).request('/v1/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('refuses a body nested deeper than 64 levels with 422 at the first level too deep, never a 500', async () => {
+    // The check that looked for NUL recursed once per level: 100,000 levels exhausted the stack.
+    const res = await post(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(res.status).toBe(422);
+    expect((await json(res)).errors).toEqual([
+      {
+        pointer: '/0'.repeat(MAX_JSON_DEPTH),
+        detail: `nests more than ${MAX_JSON_DEPTH} levels of objects and lists`,
+      },
+    ]);
+  });
+
+  it('refuses text PostgreSQL cannot store, NUL or a lone surrogate, in a value or a key, naming each', async () => {
+    // A lone surrogate reached the jsonb columns, which refused it with a 500.
+    const res = await post('{"text": "Ada \\ud800", "author": "a@example.com", "x\\u0000": {"\\udc00": 1}}');
+    expect(res.status).toBe(422);
+    expect((await json(res)).errors).toEqual([
+      { pointer: '/text', detail: LONE_SURROGATE },
+      { pointer: '/x\u0000', detail: NUL },
+    ]);
+    const pair = await post('{"text": "Ada \\ud83d\\ude00", "author": "a@example.com"}');
+    expect(pair.status).toBe(201);
   });
 
   it('only logs it otherwise', async () => {
