@@ -115,6 +115,10 @@ export async function enrollCandidate(deps: ApiDeps, id: string, playbook: strin
     );
   } catch (error) {
     if (waited.aborted && !(error instanceof Problem)) {
+      // Temporal itself out of reach is an outage (the app's 503 names it); else the workflow is stuck.
+      await deps.temporal.withDeadline(Date.now() + 2000, () =>
+        deps.temporal.workflowService.getSystemInfo({}),
+      );
       const problem = new Problem(
         503,
         'Service unavailable',
