@@ -3,8 +3,9 @@
 // ends the row with the provider's answer. Only a failure after the handover can leave the outcome
 // unknown. Shared by the send activity and by sending a message again.
 import { ApplicationFailure } from '@temporalio/common';
+import pRetry from 'p-retry';
 import { Failure } from '../../workflows/contract.js';
-import type { Sql } from '../db/client.js';
+import { isConnectionLost, type Sql } from '../db/client.js';
 import {
   abandonSending,
   finishSending,
@@ -19,6 +20,12 @@ import { DeliveryError, type Handover } from '../mail/mailer.js';
 
 /** How often a delivery in progress reports it is alive (the workflow's heartbeat timeout is 10 s). */
 const HEARTBEAT_MS = 2000;
+
+/**
+ * How long an attempt keeps trying to record an answer it has while PostgreSQL is out of reach (a
+ * restart, a failover): the answer is known only to this process, and giving up would make it `unknown`.
+ */
+const RECORD_FOR_MS = 60_000;
 
 /** The attempt no longer holds the row (a later attempt took it, or the journey's end cancelled it). */
 export class HandoverRefused extends Error {
@@ -98,6 +105,19 @@ export async function deliver(
   const handover = async () => {
     if (!(await recordHandover(sql, row.id, attempt))) throw new HandoverRefused(row.id);
   };
+  // The provider's answer, recorded through a lost connection: a write retried after one may find its
+  // first try committed (the answer was lost, not the write), which counts as done.
+  const finish = (
+    to: 'sent' | 'failed' | 'unknown' | 'pending',
+    extra: { reason?: string; providerId?: string },
+  ) =>
+    pRetry((tried) => finishSending(sql, row.id, attempt, to, { ...extra, again: tried > 1 }), {
+      retries: 1000,
+      minTimeout: 200,
+      maxTimeout: 2000,
+      maxRetryTime: RECORD_FOR_MS,
+      shouldRetry: ({ error }) => isConnectionLost(error),
+    });
   const ended = async (
     moved: boolean,
     status: 'sent' | 'failed' | 'unknown',
@@ -105,17 +125,17 @@ export async function deliver(
   ): Promise<Delivered> => (moved ? { decided: true, status, reason } : current(sql, row.id));
   try {
     const { providerId } = await provider(handover);
-    return await ended(await finishSending(sql, row.id, attempt, 'sent', { providerId }), 'sent', null);
+    return await ended(await finish('sent', { providerId }), 'sent', null);
   } catch (error) {
     if (error instanceof HandoverRefused) return current(sql, row.id);
     if (!(error instanceof DeliveryError)) throw error;
     const reason = error.message;
     if (error.kind === 'retryable') {
-      if (!(await finishSending(sql, row.id, attempt, 'pending', { reason }))) return current(sql, row.id);
+      if (!(await finish('pending', { reason }))) return current(sql, row.id);
       throw ApplicationFailure.retryable(reason, Failure.DeliveryRetryable);
     }
     const status = error.kind === 'permanent' ? 'failed' : 'unknown';
-    return await ended(await finishSending(sql, row.id, attempt, status, { reason }), status, reason);
+    return await ended(await finish(status, { reason }), status, reason);
   } finally {
     if (beating) clearInterval(beating);
   }

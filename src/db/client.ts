@@ -26,6 +26,30 @@ export function withDeadlockRetry<T>(transaction: () => Promise<T>): Promise<T> 
   });
 }
 
+/** postgres.js errors of a connection that could not be made or was lost, and server states refusing work. */
+const CONNECTION_LOST = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down)
+  '53300', // too_many_connections
+]);
+
+/** Whether the error says PostgreSQL is out of reach (the statement may not have run), not that it refused it. */
+export function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_LOST.has(code);
+}
+
 /** Asks the server for nothing: whether PostgreSQL answers (readiness, outage probes). */
 export async function ping(sql: Sql): Promise<void> {
   await sql`select 1`;

@@ -126,15 +126,17 @@ export async function recordHandover(db: Db, id: string, attempt: number): Promi
  * Ends the attempt's delivery: `sent`, `failed`, `unknown`, or back to `pending` (a temporary failure,
  * nothing accepted). Only the attempt holding the row moves it. A definite answer (`sent`, `failed`) also
  * replaces an `unknown` that a later attempt concluded while this one still waited for the server.
+ * `again`: the same write tried again after a lost connection, done if its first try was committed.
  */
 export async function finishSending(
   db: Db,
   id: string,
   attempt: number,
   to: 'sent' | 'failed' | 'unknown' | 'pending',
-  extra: { reason?: string; providerId?: string } = {},
+  extra: { reason?: string; providerId?: string; again?: boolean } = {},
 ): Promise<boolean> {
   const from: MessageStatus[] = to === 'sent' || to === 'failed' ? ['sending', 'unknown'] : ['sending'];
+  if (extra.again) from.push(to);
   const rows = await db`
     update messages set status = ${to}, status_reason = coalesce(${extra.reason ?? null}, status_reason),
       provider_id = coalesce(${extra.providerId ?? null}, provider_id),

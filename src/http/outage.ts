@@ -4,6 +4,7 @@
 // dependency once a second while it is down.
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { isConnectionLost } from '../db/client.js';
 import { Problem } from './problem.js';
 
 type Dependency = 'postgres' | 'temporal';
@@ -13,31 +14,13 @@ const NAMES: Record<Dependency, string> = { postgres: 'PostgreSQL', temporal: 'T
 const OUTAGE_RETRY_AFTER_S = 5;
 const PROBE_MS = 1000;
 
-/** postgres.js errors of a connection that could not be made or was lost, and server states refusing work. */
-const POSTGRES_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ETIMEDOUT',
-  'EPIPE',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now (starting up, shutting down)
-  '53300', // too_many_connections
-]);
 /** gRPC codes of a Temporal frontend that cannot be reached or did not answer in time. */
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
 /** Which dependency an error says is out of reach, if any. */
 function unreachable(error: unknown): Dependency | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && POSTGRES_CODES.has(code)) return 'postgres';
+  if (isConnectionLost(error)) return 'postgres';
   const grpc = error instanceof ServiceError ? error.cause : error;
   const status = isGrpcServiceError(grpc) ? Number(grpc.code) : undefined;
   if (status === GRPC_UNAVAILABLE || status === GRPC_DEADLINE_EXCEEDED) return 'temporal';

@@ -10,7 +10,9 @@ import { createSmsProvider } from '../../src/sms/provider.js';
 import { upsertCandidate, getTimeline } from '../../src/db/candidates.js';
 import { createRecruitingEvent } from '../../src/db/recruiting-events.js';
 import { createMailer, DeliveryError, type Mailer } from '../../src/mail/mailer.js';
+import { createSql } from '../../src/db/client.js';
 import { freePort } from '../helpers/ports.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { acknowledgementInput } from '../helpers/send-input.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
@@ -106,6 +108,39 @@ describe('the send activity', () => {
     expect(left).toMatchObject({ status: 'pending', data_sent_at: null });
     expect(await send(deps, input(c.id))).toMatchObject({ status: 'sent' });
     expect(deliveredTo(c.email)).toBe(1);
+  });
+
+  it('records the answer it got when PostgreSQL is out of reach for a moment right after it', async () => {
+    const c = await candidate();
+    const url = new URL(stack.db.url);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+    url.port = String(proxy.port);
+    const sql = createSql(url.toString(), { max: 2 });
+    const real = createMailer(stack.smtp.url);
+    // The server takes the message; then every connection to PostgreSQL drops, and none can be made for
+    // a second (a restart, a failover).
+    const answeredThenCut: Mailer = {
+      send: async (email, handover) => {
+        const answer = await real.send(email, handover);
+        proxy.cut();
+        setTimeout(() => proxy.restore(), 1000);
+        return answer;
+      },
+      close: () => real.close(),
+    };
+    try {
+      expect(await send({ ...deps, sql, mailer: answeredThenCut }, input(c.id))).toMatchObject({
+        status: 'sent',
+      });
+    } finally {
+      real.close();
+      await sql.end({ timeout: 1 });
+      await proxy.close();
+    }
+    const [row] = await stack.db.sql`select status from messages where candidate_id = ${c.id}`;
+    expect(row).toMatchObject({ status: 'sent' });
+    expect(deliveredTo(c.email)).toBe(1);
+    expect(await timelineKinds(c.id)).toEqual(['message.sent']);
   });
 
   it('lets one attempt hand the data over when an earlier one, thought dead, is still connecting', async () => {
