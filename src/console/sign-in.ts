@@ -23,15 +23,22 @@ import {
   signInTokenMatches,
 } from './session.js';
 
+/** The longest key the sign-in form takes (the field stops there, the server refuses more). */
+const KEY_MAX_LENGTH = 200;
+/** The longest `next` the sign-in form takes back: a longer one (the page asked for) leads home. */
+const NEXT_MAX_LENGTH = 2000;
+
 /**
  * Where to go after signing in: `next` when it is a page of this site, else home. It is resolved against
  * the site's URL and kept only on the same origin, as a path. Control characters (a browser drops tabs
  * and newlines from a URL: `/\t/evil.example` is `//evil.example`) and backslashes (read as `/`) are
- * refused, and so is a path that resolves to start with `//` (`/.//evil.example`).
+ * refused, and so is a path that resolves to start with `//` (`/.//evil.example`). A `next` longer than
+ * the form takes back, as given or once resolved, is not kept either: the form would be refused.
  */
 export function localPath(next: unknown, site: string): string {
+  if (typeof next !== 'string' || next.length > NEXT_MAX_LENGTH) return '/';
   // eslint-disable-next-line no-control-regex
-  if (typeof next !== 'string' || /[\u0000-\u001f\u007f\\]/.test(next)) return '/';
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return '/';
   const base = new URL(site);
   let url: URL;
   try {
@@ -40,7 +47,8 @@ export function localPath(next: unknown, site: string): string {
     return '/';
   }
   if (url.origin !== base.origin || url.pathname.startsWith('//')) return '/';
-  return url.pathname + url.search + url.hash;
+  const path = url.pathname + url.search + url.hash;
+  return path.length > NEXT_MAX_LENGTH ? '/' : path;
 }
 
 /** The site's URL `next` must stay on: the public URL, else the origin the request came to. */
@@ -65,6 +73,7 @@ function signInPage(c: Context, status: 200 | 401 | 403, next: string, error?: s
         name="key"
         autocomplete="current-password"
         required
+        maxlength="${KEY_MAX_LENGTH}"
         ${error ? html`aria-describedby="sign-in-error"` : ''}
       />
       <p><button type="submit">Sign in</button></p>
@@ -105,8 +114,8 @@ export const signInOperations = [
       form: {
         type: 'object',
         properties: {
-          key: { type: 'string', maxLength: 200 },
-          next: { type: 'string', maxLength: 2000 },
+          key: { type: 'string', maxLength: KEY_MAX_LENGTH },
+          next: { type: 'string', maxLength: NEXT_MAX_LENGTH },
           _csrf: { type: 'string' },
         },
         required: ['key'],

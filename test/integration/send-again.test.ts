@@ -2,15 +2,13 @@
 // list, once however often it is asked (two tabs at once included), consent checked again, and the
 // message off the attention list afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send } from '../../src/activities/send.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { attention } from '../../src/db/attention.js';
-import { getTimeline, upsertCandidate } from '../../src/db/candidates.js';
-import { createMailer, type Mailer } from '../../src/mail/mailer.js';
+import { getTimeline } from '../../src/db/candidates.js';
 import { jsonCaller, type JsonCall } from '../helpers/api.js';
 import { postSignIn } from '../helpers/console.js';
-import { acknowledgementInput } from '../helpers/send-input.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
+import { unknownMessage as unknownFor } from '../helpers/unknown-message.js';
 
 let stack: Stack;
 let call: JsonCall;
@@ -22,35 +20,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-let counter = 0;
-
-/**
- * A message whose delivery is unknown: the server took it, then the worker died before recording that,
- * and the retry found its data handed over.
- */
-async function unknownMessage() {
-  counter += 1;
-  const email = `again${counter}@example.com`;
-  const { id } = await upsertCandidate(
-    stack.db.sql,
-    { email, first_name: `Again${counter}`, consent: { email: true } },
-    'api',
-  );
-  const input = acknowledgementInput(id);
-  const real = createMailer(stack.smtp.url);
-  const crashing: Mailer = {
-    send: async (message, handover) => {
-      await real.send(message, handover);
-      throw new Error('worker process died');
-    },
-    close: () => real.close(),
-  };
-  await expect(send({ ...stack.deps, mailer: crashing }, input)).rejects.toThrow('worker process died');
-  const { messageId, status } = await send(stack.deps, input);
-  expect(status).toBe('unknown');
-  real.close();
-  return { candidateId: id, email, messageId };
-}
+const unknownMessage = () => unknownFor(stack);
 
 const deliveredTo = (email: string) => stack.smtp.received.filter((m) => m.to.includes(email));
 const listed = async (id: string) => (await attention(stack.db.sql)).messages.some((m) => m.id === id);
