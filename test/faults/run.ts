@@ -26,14 +26,18 @@ import { cleanEnv } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { newTally, postUntilAnswered, serverErrors } from './client.js';
 import { Restartable, ROOT, Supervised } from './processes.js';
-import { startFaultySmtp, type Fault } from './smtp.js';
+import { faultOf, spawnFaultySmtp } from './smtp.js';
 
 const CANDIDATES = Number(process.env.FAULTS_CANDIDATES ?? 500);
 const BURST = Number(process.env.FAULTS_BURST ?? 10_000);
 const WORKER_KILLS = Number(process.env.FAULTS_WORKER_KILLS ?? 20);
 const SEED = Number(process.env.FAULTS_SEED ?? Date.now() % 1_000_000);
 const SENDS = 3;
-const POST_SPACING_MS = 60_000 / CANDIDATES;
+/** Applications arrive over this long, and the faults are spread over it. */
+const SPREAD_MS = Number(process.env.FAULTS_SPREAD_S ?? 240) * 1000;
+const POST_SPACING_MS = SPREAD_MS / CANDIDATES;
+/** Between two faults (a worker's restart comes on top): about 24 faults over the applications. */
+const FAULT_GAP_MS = [5000, 10_000] as const;
 const UNKNOWN_SHARE = 0.002;
 const PIPELINES = path.join(ROOT, 'test/fixtures/pipelines-faults');
 
@@ -51,17 +55,6 @@ function dice(seed: number) {
 const random = dice(SEED);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const email = (i: number) => `c${i}@faults.example`;
-
-/** Each recipient's SMTP misbehaviour, by their number: 5% temporary, 3% silent, 3% dropped, 2% refused. */
-function faultOf(recipient: string): Fault | undefined {
-  const i = Number(/^c(\d+)@/.exec(recipient)?.[1] ?? -1) % 100;
-  if (i < 0) return undefined;
-  if (i < 5) return 'temporary';
-  if (i < 8) return 'timeout';
-  if (i < 11) return 'drop';
-  if (i < 13) return 'permanent';
-  return undefined;
-}
 
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -109,7 +102,7 @@ async function main(): Promise<number> {
   await migrate(sql);
   await publishPipelines(sql, PIPELINES);
   const { key } = await createApiKey(sql, { name: 'faults', scopes: ['*'] });
-  const smtp = await startFaultySmtp(smtpPort, faultOf);
+  const smtp = await spawnFaultySmtp(smtpPort);
 
   const env = cleanEnv({
     NODE_ENV: 'production',
@@ -142,8 +135,8 @@ async function main(): Promise<number> {
     const started = Date.now();
     let posted = false;
     const accepted = new Set<number>();
-    // Applications arrive over a minute (POST_SPACING_MS apart), so that the API, Temporal and
-    // PostgreSQL go down while events are still coming in.
+    // Applications arrive over four minutes (POST_SPACING_MS apart), so that every fault — the API,
+    // Temporal and PostgreSQL going down, each worker kill — comes while events arrive and journeys send.
     const posting = (async () => {
       const limit = pLimit(8);
       await Promise.all(
@@ -171,15 +164,28 @@ async function main(): Promise<number> {
       count(sql<{ n: number }[]>`
         select count(*)::int as n from journeys where playbook = 'fault-three-sends' and ended_at is not null`);
     let step = 0;
+    /** When each fault of the first part began (to say which one made a message `unknown`). */
+    const faultLog: { at: number; what: string }[] = [];
+    const fault = (what: string) => faultLog.push({ at: Date.now(), what });
     // Faults until the posts are answered, the workers were killed often enough, and every other fault
     // had its turn (the API at steps 5 and 15, Temporal at 8, PostgreSQL at 12).
     while (!posted || workers.reduce((n, w) => n + w.kills, 0) < WORKER_KILLS || step < 16) {
-      await sleep(1000 + random() * 1500);
+      await sleep(FAULT_GAP_MS[0] + random() * (FAULT_GAP_MS[1] - FAULT_GAP_MS[0]));
       step += 1;
-      if (step === 5 || step === 15) await api.kill();
-      else if (step === 8) await temporal.restart(2000);
-      else if (step === 12) await postgres.restart(2000);
-      else await workers[Math.floor(random() * workers.length)]!.kill();
+      if (step === 5 || step === 15) {
+        fault('API SIGKILL');
+        await api.kill();
+      } else if (step === 8) {
+        fault('Temporal restart');
+        await temporal.restart(2000);
+      } else if (step === 12) {
+        fault('PostgreSQL restart');
+        await postgres.restart(2000);
+      } else {
+        const worker = workers[Math.floor(random() * workers.length)]!;
+        fault(`${worker.name} SIGKILL`);
+        await worker.kill();
+      }
     }
     await posting;
     const chaosDone = Date.now();
@@ -252,9 +258,10 @@ async function main(): Promise<number> {
     const messages = Object.values(statuses).reduce((a, b) => a + b, 0);
     const rows = await sql<{ id: string; status: string; email: string }[]>`
       select m.id, m.status, c.email from messages m join candidates c on c.id = m.candidate_id`;
-    const duplicatedMail = [...smtp.accepted.values()].filter((n) => n > 1).length;
-    const sentNotDelivered = rows.filter((r) => r.status === 'sent' && smtp.accepted.get(r.id) !== 1).length;
-    const deliveredNotSent = [...smtp.accepted.keys()].filter(
+    const { accepted: delivered, injected } = await smtp.report();
+    const duplicatedMail = [...delivered.values()].filter((n) => n > 1).length;
+    const sentNotDelivered = rows.filter((r) => r.status === 'sent' && delivered.get(r.id) !== 1).length;
+    const deliveredNotSent = [...delivered.keys()].filter(
       (id) => !rows.some((r) => r.id === id && (r.status === 'sent' || r.status === 'unknown')),
     ).length;
     const transientFailed = rows.filter(
@@ -278,6 +285,23 @@ async function main(): Promise<number> {
         group by journey_id having count(*) > 1) t`,
     );
     const unknown = statuses.unknown ?? 0;
+    // How long a message is in the window where a fault leaves it `unknown`: from the handover's record
+    // to the record of the server's answer.
+    const [window] = await sql<{ mean: number; p50: number; p99: number }[]>`
+      select avg(ms) as mean, percentile_cont(0.5) within group (order by ms) as p50,
+        percentile_cont(0.99) within group (order by ms) as p99
+      from (select extract(epoch from sent_at - data_sent_at) * 1000 as ms from messages
+        where status = 'sent' and data_sent_at is not null) w`;
+    const unknowns = await sql<{ id: string; data_sent_at: Date }[]>`
+      select id, data_sent_at from messages where status = 'unknown' order by data_sent_at`;
+    for (const u of unknowns) {
+      const handed = u.data_sent_at.getTime();
+      const cause = faultLog.find((f) => f.at >= handed - 50);
+      console.log(
+        `unknown ${u.id}: handed over ${((handed - started) / 1000).toFixed(3)} s in; next fault ` +
+          (cause ? `${cause.what} ${cause.at - handed} ms later` : 'none'),
+      );
+    }
     const fivexx = serverErrors(tally);
     const lost = lostEvents + Math.max(0, missingRows) + stuck + sentNotDelivered;
     const duplicated = duplicatedMail + twiceStarted + deliveredNotSent;
@@ -285,14 +309,17 @@ async function main(): Promise<number> {
     const kills = workers.reduce((n, w) => n + w.kills, 0);
     const crashes = processes.reduce((n, p) => n + p.crashes, 0);
     const table: [string, string | number][] = [
-      ['worker SIGKILLs', kills],
+      [
+        'worker SIGKILLs',
+        `${kills} (one every ${Math.round((chaosDone - started) / 1000 / Math.max(1, kills))} s)`,
+      ],
       ['API SIGKILLs', api.kills],
       ['Temporal restarts', temporal.restarts],
       ['PostgreSQL restarts', postgres.restarts],
       ['processes that died by themselves (started again)', crashes],
       [
         'SMTP 4xx / 5xx / no answer / dropped at DATA',
-        `${smtp.injected.temporary} / ${smtp.injected.permanent} / ${smtp.injected.timeout} / ${smtp.injected.drop}`,
+        `${injected.temporary} / ${injected.permanent} / ${injected.timeout} / ${injected.drop}`,
       ],
       ['requests unanswered (API down), retried', tally.unanswered],
       [
@@ -314,6 +341,12 @@ async function main(): Promise<number> {
       ['duplicated', duplicated],
       ['unknown', `${unknown} (${((100 * unknown) / Math.max(1, messages)).toFixed(2)}%)`],
       ['5xx other than 503', fivexx],
+      [
+        'handover to recorded answer, ms (mean / p50 / p99)',
+        window
+          ? [window.mean, window.p50, window.p99].map((v) => Math.round(Number(v ?? 0))).join(' / ')
+          : '-',
+      ],
     ];
     const width = Math.max(...table.map(([k]) => k.length));
     console.log(`\n${'fault suite'.padEnd(width)}  seed ${SEED}`);
