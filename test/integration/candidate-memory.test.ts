@@ -2,6 +2,7 @@
 // a run completed, whatever arrives next (a new event, an event delivered again, a job's enrollment).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keepHistory } from '../helpers/histories.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -60,9 +61,10 @@ describe('after a run of the candidate workflow completed', () => {
 
     const second = await post({ id: 'apply-2', type: 'candidate.applied', candidate });
     expect(second.candidate_id).toBe(first.candidate_id);
-    await completedRuns(first.candidate_id, 2);
+    const [, run] = await completedRuns(first.candidate_id, 2);
     expect(mailsTo('twice@example.com')).toHaveLength(1);
     expect(await journeysOf(first.candidate_id)).toHaveLength(1);
+    await keepHistory(stack.client, 'memory-applied-again', `candidate/${first.candidate_id}`, run);
   });
 
   it('an event delivered again to a new run (its delivery mark lost) is ignored', async () => {
@@ -100,8 +102,9 @@ describe('after a run of the candidate workflow completed', () => {
     // Once 20 seconds have passed: enrolled again.
     await new Promise((r) => setTimeout(r, Math.max(0, 20_500 - (Date.now() - started))));
     await post({ id: 'open-3', type: 'candidate.open_to_work', candidate });
-    await completedRuns(first.candidate_id, 3);
+    const [, , run] = await completedRuns(first.candidate_id, 3);
     expect(mailsTo('later@example.com')).toHaveLength(2);
     expect(await journeysOf(first.candidate_id)).toHaveLength(2);
+    await keepHistory(stack.client, 'memory-reentry-after', `candidate/${first.candidate_id}`, run);
   });
 });
