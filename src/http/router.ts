@@ -15,7 +15,7 @@ import { honoPath, type JsonSchema, type Operation, type Parameter, type Request
 import { Problem, problemResponse } from './problem.js';
 import type { RequestEnv } from './request-log.js';
 import { grants, type Scope } from './scopes.js';
-import { NUL, unstorableFields } from './storable.js';
+import { unstorableFields, unstorableText } from './storable.js';
 
 /** The operation behind each handler the router holds. */
 const operationOf = new WeakMap<Handler, Operation>();
@@ -161,7 +161,8 @@ function queryOf(op: Operation, c: Context): Record<string, unknown> {
   for (const [name, spec] of Object.entries(declared)) {
     const values = (c.req.queries(name) ?? []).filter((v) => v !== '');
     if (!values.length) continue;
-    if (values.some((v) => v.includes('\u0000'))) errors.push({ pointer: `?${name}`, message: NUL });
+    const unstorable = values.map(unstorableText).find(Boolean);
+    if (unstorable) errors.push({ pointer: `?${name}`, message: unstorable });
     else if (spec.repeated) raw[name] = values.map((v) => typed(spec.schema, v));
     else if (values.length > 1) errors.push({ pointer: `?${name}`, message: 'may be given once' });
     else raw[name] = typed(spec.schema, values[0]!);
@@ -223,8 +224,11 @@ async function bodyOf(op: Operation, c: Context): Promise<unknown> {
     if (!type.startsWith('application/x-www-form-urlencoded'))
       throw new Problem(415, 'Unsupported media type', 'Send the form as application/x-www-form-urlencoded.');
     const fields = formFields(body.form, await c.req.parseBody({ all: true }));
-    const nul = Object.keys(fields).filter((k) => [fields[k]!].flat().some((v) => v.includes('\u0000')));
-    if (nul.length) throw Problem.validation(nul.map((k) => ({ pointer: `/${k}`, message: NUL })));
+    const unstorable = Object.entries(fields).flatMap(([k, v]) => {
+      const problem = [v].flat().map(unstorableText).find(Boolean);
+      return problem ? [{ pointer: `/${k}`, message: problem }] : [];
+    });
+    if (unstorable.length) throw Problem.validation(unstorable);
     let check = formChecks.get(body);
     if (!check) formChecks.set(body, (check = compileSchema<Record<string, unknown>>(body.form)));
     const result = check(fields);

@@ -23,17 +23,22 @@ export async function unknownMessage(stack: Stack, prefix = 'again') {
     'api',
   );
   const input = acknowledgementInput(id);
-  const real = createMailer(stack.smtp.url);
-  const crashing: Mailer = {
+  const crashing = diesAfterDelivery(stack.smtp.url);
+  await expect(send({ ...stack.deps, mailer: crashing }, input)).rejects.toThrow('worker process died');
+  const { messageId, status } = await send(stack.deps, input);
+  expect(status).toBe('unknown');
+  crashing.close();
+  return { candidateId: id, email, messageId };
+}
+
+/** A mailer whose worker dies right after the server took the message, before the answer is recorded. */
+export function diesAfterDelivery(smtpUrl: string): Mailer {
+  const real = createMailer(smtpUrl);
+  return {
     send: async (message, handover) => {
       await real.send(message, handover);
       throw new Error('worker process died');
     },
     close: () => real.close(),
   };
-  await expect(send({ ...stack.deps, mailer: crashing }, input)).rejects.toThrow('worker process died');
-  const { messageId, status } = await send(stack.deps, input);
-  expect(status).toBe('unknown');
-  real.close();
-  return { candidateId: id, email, messageId };
 }

@@ -13,6 +13,7 @@ import { createMailer, DeliveryError, type Mailer } from '../../src/mail/mailer.
 import { createSql } from '../../src/db/client.js';
 import { freePort } from '../helpers/ports.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { diesAfterDelivery } from '../helpers/unknown-message.js';
 import { acknowledgementInput } from '../helpers/send-input.js';
 import { eventually, startStack, type Stack } from '../helpers/stack.js';
 
@@ -60,15 +61,8 @@ describe('the send activity', () => {
 
   it('marks a message whose data went to the server before a crash as unknown and never sends it again', async () => {
     const c = await candidate();
-    const real = createMailer(stack.smtp.url);
     // The provider accepts the message, then the worker dies before recording it.
-    const crashing: Mailer = {
-      send: async (email, handover) => {
-        await real.send(email, handover);
-        throw new Error('worker process died');
-      },
-      close: () => real.close(),
-    };
+    const crashing = diesAfterDelivery(stack.smtp.url);
     await expect(send({ ...deps, mailer: crashing }, input(c.id))).rejects.toThrow('worker process died');
     const [left] = await stack.db.sql`select status, data_sent_at from messages where candidate_id = ${c.id}`;
     expect(left).toMatchObject({ status: 'sending', data_sent_at: expect.any(Date) });
@@ -76,7 +70,7 @@ describe('the send activity', () => {
     expect(retried).toMatchObject({ status: 'unknown', reason: 'interrupted during delivery' });
     expect(deliveredTo(c.email)).toBe(1);
     expect(await timelineKinds(c.id)).toEqual(['message.unknown']);
-    real.close();
+    crashing.close();
   });
 
   it('delivers, once, a message a crash left before its data was handed to the server', async () => {
